@@ -1,1 +1,42 @@
-"""scoring"""
+"""scoring: analysis + transcript + persona events -> a de-escalation scorecard and HTML report.
+
+Does not import ``voice_sim``; works on any recording's ``analysis.json``.
+"""
+
+from .errors import ScoringError
+from .inputs import CallInputs, call_inputs, read_events, read_json
+from .judge import Judge
+from .llm_judge import LLMJudge
+from .report import write_report, write_session_report
+from .rubric import Rubric, RubricItem, load_rubric
+from .rules import RulesJudge
+from .score import make_judge, score_call, score_inputs
+from .scorecard import CallFigures, Evidence, ItemScore, Scorecard, SessionScorecard
+from .session import score_session
+from .settings import ScoringSettings
+
+__all__ = [
+    "CallFigures",
+    "CallInputs",
+    "Evidence",
+    "ItemScore",
+    "Judge",
+    "LLMJudge",
+    "Rubric",
+    "RubricItem",
+    "RulesJudge",
+    "Scorecard",
+    "ScoringError",
+    "ScoringSettings",
+    "SessionScorecard",
+    "call_inputs",
+    "load_rubric",
+    "make_judge",
+    "read_events",
+    "read_json",
+    "score_call",
+    "score_inputs",
+    "score_session",
+    "write_report",
+    "write_session_report",
+]

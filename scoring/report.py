@@ -1,0 +1,481 @@
+"""Self-contained HTML reports: ``report.html`` for a call, ``session_report.html`` for a session.
+
+Everything (styles, script, timeline, and the recording up to a size limit) is inside the one
+file, so it opens offline by double-click. Timeline markers, evidence times and transcript turns
+carry ``data-t`` (seconds); clicking one seeks the audio player there.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import math
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from .inputs import CallInputs, Turn
+from .rules import mmss
+from .scorecard import Evidence, ItemScore, Scorecard, SessionScorecard, write_json_atomic
+from .settings import ScoringSettings
+
+_CSS = """
+:root{--won:#1b7f3b;--lost:#c0392b;--trainee:#2f6fb3;--customer:#d9822b;--ink:#222;--muted:#666}
+body{font:15px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:var(--ink);
+ max-width:1100px;margin:0 auto;padding:1.2rem}
+h1{margin:.2rem 0}h2{margin-top:1.8rem;border-bottom:1px solid #ddd;padding-bottom:.2rem}
+.overall{font-size:2.6rem;font-weight:700}.muted{color:var(--muted)}
+.summary{font-size:1.05rem;background:#f6f7f9;padding:.8rem 1rem;border-radius:6px}
+audio{width:100%;margin:.5rem 0}
+svg text{font:11px system-ui,sans-serif;fill:#444}
+.marker{cursor:pointer}.marker:hover>*,.marker:focus>*{stroke:#000;stroke-width:1.5}
+.turn{display:grid;grid-template-columns:4.5rem 6rem 1fr;gap:.5rem;padding:.25rem .3rem;
+ border-radius:4px}
+.turn.now{background:#fff7d6}.turn .who{font-weight:600}
+.turn.trainee .who{color:var(--trainee)}.turn.customer .who{color:var(--customer)}
+button.t{font:inherit;font-size:.85rem;border:1px solid #ccc;background:#fff;border-radius:4px;
+ cursor:pointer;padding:0 .35rem}
+mark.won{background:#c9f0d4;border-bottom:2px solid var(--won)}
+mark.lost{background:#f9d0cb;border-bottom:2px solid var(--lost)}
+.item{border:1px solid #e2e2e2;border-radius:6px;padding:.6rem .9rem;margin:.6rem 0}
+.item h3{margin:0;display:flex;justify-content:space-between;font-size:1.02rem}
+.bar{height:8px;background:#eee;border-radius:4px;margin:.35rem 0}
+.bar>span{display:block;height:100%;border-radius:4px;background:var(--won)}
+.item.na{opacity:.6}
+.ev{margin:.2rem 0;padding-left:1.2rem}.ev li.won::marker{content:"+ ";color:var(--won)}
+.ev li.lost::marker{content:"\\2212  ";color:var(--lost)}.ev li.note::marker{content:"\\2022  "}
+.tip{color:#444;font-style:italic}.warn{color:#8a5a00}
+table{border-collapse:collapse}td,th{padding:.25rem .6rem;border-bottom:1px solid #eee;
+ text-align:left}
+.charts{display:flex;flex-wrap:wrap;gap:1rem}
+"""
+
+_JS = """
+(function(){
+  var player = document.getElementById('player');
+  function seek(t){
+    document.body.setAttribute('data-last-seek', String(t));
+    if(!player) return;
+    player.currentTime = t;
+    var p = player.play(); if(p && p.catch){ p.catch(function(){}); }
+  }
+  document.querySelectorAll('[data-t]').forEach(function(el){
+    function go(ev){ ev.preventDefault(); seek(parseFloat(el.getAttribute('data-t'))); }
+    el.addEventListener('click', go);
+    el.addEventListener('keydown', function(ev){
+      if(ev.key==='Enter' || ev.key===' '){ go(ev); }
+    });
+  });
+  if(!player) return;
+  var head = document.getElementById('playhead');
+  var turns = Array.prototype.slice.call(document.querySelectorAll('.turn'));
+  var dur = parseFloat(document.body.getAttribute('data-duration')) || 1;
+  player.addEventListener('timeupdate', function(){
+    var t = player.currentTime;
+    if(head){
+      var x = 60 + 920 * Math.min(t/dur, 1);
+      head.setAttribute('x1', x); head.setAttribute('x2', x);
+    }
+    turns.forEach(function(el){
+      var a = parseFloat(el.getAttribute('data-t')), b = parseFloat(el.getAttribute('data-end'));
+      el.classList.toggle('now', t >= a && t < b);
+    });
+  });
+})();
+"""
+
+_W, _X0, _XW = 1000, 60, 920
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _x(t_s: float, duration_s: float) -> float:
+    return _X0 + _XW * min(max(t_s / max(duration_s, 1e-6), 0.0), 1.0)
+
+
+def _marker(t_s: float, title: str, shape: str, cls: str) -> str:
+    return (
+        f'<g class="marker {cls}" data-t="{t_s:.3f}" tabindex="0" role="button" '
+        f'aria-label="{_e(title)}"><title>{_e(title)}</title>{shape}</g>'
+    )
+
+
+def timeline_svg(call: CallInputs, card: Scorecard | None = None, standalone: bool = False) -> str:
+    """The call timeline as SVG: turns per speaker, dead air, interruptions, intensity, evidence.
+
+    Every marker is a ``<g class="marker" data-t="...">`` (seconds) that the report's script
+    turns into a seek of the audio player.
+    """
+    d = max(call.duration_s, max((t.end_s for t in call.turns), default=0.0), 1.0)
+    h = 250
+    out = [
+        f'<svg id="timeline" viewBox="0 0 {_W} {h}" width="100%" role="img" '
+        f'aria-label="Call timeline"'
+        + (' xmlns="http://www.w3.org/2000/svg"' if standalone else "")
+        + ">",
+        '<rect x="0" y="0" width="1000" height="250" fill="#fff"/>',
+    ]
+    # axis
+    step = next(s for s in (5, 10, 15, 30, 60, 120, 300, 600, 1e9) if d / s <= 12)
+    k = 0.0
+    while k <= d + 1e-6:
+        x = _x(k, d)
+        out.append(f'<line x1="{x:.1f}" y1="20" x2="{x:.1f}" y2="222" stroke="#eee"/>')
+        out.append(f'<text x="{x:.1f}" y="238" text-anchor="middle">{mmss(k)}</text>')
+        k += step
+    lanes = {"trainee": 60, "customer": 100}
+    out.append('<text x="4" y="74">trainee</text><text x="4" y="114">customer</text>')
+    for g in call.dead_air:
+        x0, x1 = _x(g.start_s, d), _x(g.start_s + g.duration_s, d)
+        out.append(
+            _marker(
+                g.start_s,
+                f"dead air {g.duration_s:.1f} s at {mmss(g.start_s)}",
+                f'<rect x="{x0:.1f}" y="50" width="{max(x1 - x0, 2):.1f}" height="80" '
+                'fill="#bbb" fill-opacity=".45"/>',
+                "dead-air",
+            )
+        )
+    for t in call.turns:
+        y = lanes[t.speaker]
+        x0, x1 = _x(t.start_s, d), _x(t.end_s, d)
+        color = "#2f6fb3" if t.speaker == "trainee" else "#d9822b"
+        out.append(
+            _marker(
+                t.start_s,
+                f"{t.speaker} {mmss(t.start_s)}: {t.text[:80]}",
+                f'<rect x="{x0:.1f}" y="{y}" width="{max(x1 - x0, 1.5):.1f}" height="22" '
+                f'rx="3" fill="{color}" fill-opacity=".8"/>',
+                "turn-bar",
+            )
+        )
+    for i in call.interruptions:
+        x = _x(i.start_s, d)
+        y = 55 if i.by == "trainee" else 95
+        out.append(
+            _marker(
+                i.start_s,
+                f"{i.by} interrupted {i.of} at {mmss(i.start_s)} ({i.overlap_s:.1f} s overlap)",
+                f'<path d="M{x - 6:.1f},{y - 14} L{x + 6:.1f},{y - 14} L{x:.1f},{y - 2} Z" '
+                'fill="#c0392b"/>',
+                "interruption",
+            )
+        )
+    # intensity 0-10 drawn in the band y=140..210
+    if call.intensity:
+
+        def iy(level: float) -> float:
+            return 210 - 7.0 * min(max(level, 0.0), 10.0)
+
+        out.append('<text x="4" y="178">intensity</text>')
+        pts = []
+        first = call.intensity[0]
+        level = first.previous if first.previous is not None else first.level
+        pts.append(f"{_x(0, d):.1f},{iy(level):.1f}")
+        for e in call.intensity:
+            pts.append(f"{_x(e.t_s, d):.1f},{iy(level):.1f}")
+            level = e.level
+            pts.append(f"{_x(e.t_s, d):.1f},{iy(level):.1f}")
+        pts.append(f"{_x(d, d):.1f},{iy(level):.1f}")
+        out.append(
+            f'<polyline points="{" ".join(pts)}" fill="none" stroke="#8e44ad" stroke-width="2"/>'
+        )
+        for e in call.intensity:
+            reason = f" ({e.reason})" if e.reason else ""
+            out.append(
+                _marker(
+                    e.t_s,
+                    f"intensity {e.previous if e.previous is not None else '-'}"
+                    f" -> {e.level:g} at {mmss(e.t_s)}{reason}",
+                    f'<circle cx="{_x(e.t_s, d):.1f}" cy="{iy(e.level):.1f}" r="5" '
+                    'fill="#8e44ad"/>',
+                    "intensity",
+                )
+            )
+    # evidence dots along the top
+    if card is not None:
+        for it in card.items:
+            for ev in it.evidence:
+                if ev.start_s is None or ev.effect == "note":
+                    continue
+                color = "#1b7f3b" if ev.effect == "won" else "#c0392b"
+                what = ev.quote or ev.figure or ""
+                out.append(
+                    _marker(
+                        ev.start_s,
+                        f"{it.label}: {what}",
+                        f'<circle cx="{_x(ev.start_s, d):.1f}" cy="30" r="5" fill="{color}"/>',
+                        f"evidence {ev.effect}",
+                    )
+                )
+        out.append('<text x="4" y="34">points</text>')
+    out.append(
+        f'<line id="playhead" x1="{_X0}" y1="20" x2="{_X0}" y2="222" stroke="#000" '
+        'stroke-width="1.5"/>'
+    )
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+def _highlights(turn: Turn, card: Scorecard) -> list[tuple[int, int, str, str]]:
+    spans: list[tuple[int, int, str, str]] = []
+    low = turn.text.lower()
+    for it in card.items:
+        for ev in it.evidence:
+            if ev.quote is None or ev.start_s is None or ev.speaker != turn.speaker:
+                continue
+            if not turn.start_s - 0.6 <= ev.start_s <= turn.end_s + 0.6:
+                continue
+            q = ev.quote.rstrip("\u2026").strip().lower()
+            if not q:
+                continue
+            pos = low.find(q)
+            if pos < 0:
+                continue
+            effect = ev.effect if ev.effect in ("won", "lost") else "won"
+            spans.append((pos, pos + len(q), effect, it.label))
+    # Shorter phrases win over whole-sentence quotes when they overlap.
+    spans.sort(key=lambda s: (s[1] - s[0], s[0]))
+    chosen: list[tuple[int, int, str, str]] = []
+    for s in spans:
+        if all(s[1] <= c[0] or s[0] >= c[1] for c in chosen):
+            chosen.append(s)
+    return sorted(chosen)
+
+
+def _turn_html(turn: Turn, card: Scorecard) -> str:
+    parts, pos = [], 0
+    for a, b, effect, label in _highlights(turn, card):
+        parts.append(_e(turn.text[pos:a]))
+        parts.append(f'<mark class="{effect}" title="{_e(label)}">{_e(turn.text[a:b])}</mark>')
+        pos = b
+    parts.append(_e(turn.text[pos:]))
+    text = "".join(parts) or '<span class="muted">(no words transcribed)</span>'
+    return (
+        f'<div class="turn {turn.speaker}" data-t="{turn.start_s:.3f}" data-end="{turn.end_s:.3f}">'
+        f'<button class="t" data-t="{turn.start_s:.3f}">{mmss(turn.start_s)}</button>'
+        f'<span class="who">{turn.speaker}</span><span class="text">{text}</span></div>'
+    )
+
+
+def _evidence_html(ev: Evidence) -> str:
+    t = (
+        f'<button class="t" data-t="{ev.start_s:.3f}">{mmss(ev.start_s)}</button> '
+        if ev.start_s is not None
+        else ""
+    )
+    bits = []
+    if ev.quote:
+        bits.append(f"\u201c{_e(ev.quote)}\u201d")
+    if ev.figure:
+        bits.append(_e(ev.figure))
+    sep = " \u2014 "
+    return f'<li class="{ev.effect}">{t}{sep.join(bits)}</li>'
+
+
+def _items_html(items: Sequence[ItemScore]) -> str:
+    out = []
+    for it in items:
+        pct = 100.0 * it.score / it.max if it.max else 0.0
+        na = "" if it.applicable else " na"
+        score = f"{it.score:.1f} / {it.max:g}" if it.applicable else "not applicable"
+        tip = (
+            f'<p class="tip">Tip: {_e(it.tip)}</p>'
+            if it.tip and it.applicable and it.score < it.max
+            else ""
+        )
+        out.append(
+            f'<div class="item{na}" id="item-{_e(it.id)}"><h3><span>{_e(it.label)}</span>'
+            f"<span>{score}</span></h3>"
+            f'<div class="bar"><span style="width:{pct:.0f}%"></span></div>'
+            f'<ul class="ev">{"".join(_evidence_html(e) for e in it.evidence)}</ul>{tip}</div>'
+        )
+    return "\n".join(out)
+
+
+def _audio_src(recording: Path | None, out_dir: Path, settings: ScoringSettings) -> str | None:
+    if recording is None or not recording.is_file():
+        return None
+    size = recording.stat().st_size
+    if size <= settings.embed_audio_max_bytes:
+        mime = {
+            ".wav": "audio/wav",
+            ".flac": "audio/flac",
+            ".ogg": "audio/ogg",
+            ".opus": "audio/ogg",
+            ".mp3": "audio/mpeg",
+        }.get(recording.suffix.lower(), "application/octet-stream")
+        return f"data:{mime};base64," + base64.b64encode(recording.read_bytes()).decode("ascii")
+    return Path(os.path.relpath(recording.resolve(), out_dir.resolve())).as_posix()
+
+
+def _page(title: str, body: str, duration_s: float) -> str:
+    return (
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width,initial-scale=1">'
+        f"<title>{_e(title)}</title><style>{_CSS}</style></head>"
+        f'<body data-duration="{duration_s:.3f}">{body}<script>{_JS}</script></body></html>\n'
+    )
+
+
+def render_report(
+    card: Scorecard, call: CallInputs, out_dir: Path, settings: ScoringSettings | None = None
+) -> str:
+    """The call report as one HTML string (see ``write_report``)."""
+    settings = settings or ScoringSettings()
+    src = _audio_src(call.recording, out_dir, settings)
+    player = (
+        f'<audio id="player" controls preload="auto" src="{_e(src)}"></audio>'
+        if src
+        else '<p class="muted">No recording found: markers show times only.</p>'
+    )
+    warnings = "".join(f'<p class="warn">Warning: {_e(w)}</p>' for w in card.warnings)
+    persona = f" \u00b7 persona {_e(card.persona)}" if card.persona else ""
+    body = f"""
+<header><p class="muted">voice-sim scorecard \u00b7 {_e(card.name)}{persona} \u00b7
+{mmss(card.duration_s)} \u00b7 judge {_e(card.judge)} \u00b7 rubric {_e(card.rubric)}</p>
+<h1>De-escalation score <span class="overall" id="overall">{card.overall:.0f}</span>
+<span class="muted">/ 100</span></h1>
+<p class="summary" id="summary">{_e(card.summary)}</p>{warnings}</header>
+{player}
+<h2>Timeline</h2>
+<p class="muted">Blue: trainee, orange: customer, grey: dead air, red triangles: interruptions,
+purple: customer intensity (0-10), dots on top: moments that won (green) or lost (red) points.
+Click any mark to play from there.</p>
+{timeline_svg(call, card)}
+<h2>Items</h2>
+{_items_html(card.items)}
+<h2>Transcript</h2>
+<p class="muted"><mark class="won">green</mark> phrases won points,
+<mark class="lost">red</mark> ones lost them (hover for the item).</p>
+<div id="transcript">{"".join(_turn_html(t, card) for t in call.turns)}</div>
+"""
+    return _page(f"Scorecard \u2013 {card.name}", body, max(call.duration_s, 1.0))
+
+
+def write_report(
+    card: Scorecard,
+    call: CallInputs,
+    out_dir: str | Path,
+    settings: ScoringSettings | None = None,
+) -> Path:
+    """Write ``scorecard.json``, ``report.html`` and ``timeline.svg`` into ``out_dir``.
+
+    Returns
+    -------
+    Path
+        The ``report.html`` written.
+    """
+    out = Path(out_dir)
+    write_json_atomic(out / "scorecard.json", card.to_dict())
+    write_json_atomic(out / "timeline.svg", timeline_svg(call, card, standalone=True))
+    path = out / "report.html"
+    write_json_atomic(path, render_report(card, call, out, settings))
+    return path
+
+
+def _line_chart(title: str, names: Sequence[str], values: Sequence[float | None], unit: str) -> str:
+    w, h, x0, y0, pw, ph = 320, 180, 45, 20, 255, 120
+    vals = [v for v in values if v is not None and not math.isnan(v)]
+    out = [
+        f'<svg class="chart" viewBox="0 0 {w} {h}" width="{w}" role="img" '
+        f'aria-label="{_e(title)}"><text x="{w / 2}" y="13" text-anchor="middle" '
+        f'font-weight="600">{_e(title)}</text>'
+    ]
+    if vals:
+        lo, hi = min(vals), max(vals)
+        pad = (hi - lo) * 0.15 or max(abs(hi) * 0.05, 1.0)
+        lo, hi = lo - pad, hi + pad
+        n = max(len(names) - 1, 1)
+
+        def xy(i: int, v: float) -> tuple[float, float]:
+            return x0 + pw * i / n, y0 + ph * (1 - (v - lo) / (hi - lo))
+
+        out.append(f'<line x1="{x0}" y1="{y0 + ph}" x2="{x0 + pw}" y2="{y0 + ph}" stroke="#999"/>')
+        out.append(
+            f'<text x="{x0 - 4}" y="{y0 + 8}" text-anchor="end">{hi:.0f}</text>'
+            f'<text x="{x0 - 4}" y="{y0 + ph}" text-anchor="end">{lo:.0f}</text>'
+        )
+        pts = [xy(i, v) for i, v in enumerate(values) if v is not None and not math.isnan(v)]
+        out.append(
+            '<polyline fill="none" stroke="#2f6fb3" stroke-width="2" points="'
+            + " ".join(f"{x:.1f},{y:.1f}" for x, y in pts)
+            + '"/>'
+        )
+        for i, v in enumerate(values):
+            if v is None or math.isnan(v):
+                continue
+            x, y = xy(i, v)
+            out.append(
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="#2f6fb3">'
+                f"<title>{_e(names[i])}: {v:.1f} {unit}</title></circle>"
+            )
+        for i, _name in enumerate(names):
+            x, _ = xy(i, lo)
+            out.append(f'<text x="{x:.1f}" y="{y0 + ph + 16}" text-anchor="middle">{i + 1}</text>')
+        out.append(
+            f'<text x="{x0 + pw / 2}" y="{h - 4}" text-anchor="middle">call ({_e(unit)})</text>'
+        )
+    else:
+        out.append(f'<text x="{w / 2}" y="{h / 2}" text-anchor="middle">no data</text>')
+    out.append("</svg>")
+    return "".join(out)
+
+
+def render_session_report(session: SessionScorecard) -> str:
+    """The session report as one HTML string (see ``write_session_report``)."""
+    names = [c.name for c in session.calls]
+    rows = []
+    for i, c in enumerate(session.calls):
+        link = f'<a href="{_e(c.report)}">{_e(c.name)}</a>' if c.report else _e(c.name)
+        lat = c.response_latency_s_median
+        lat_s = "" if lat is None else f"{lat:.2f} s"
+        rows.append(
+            f"<tr><td>{i + 1}</td><td>{link}</td><td>{c.overall:.0f}</td>"
+            f"<td>{c.interruptions}</td><td>{lat_s}</td></tr>"
+        )
+    charts = "".join(
+        _line_chart(title, names, vals, unit)
+        for title, vals, unit in (
+            ("Call score", [c.overall for c in session.calls], "0-100"),
+            ("Trainee pitch", [c.pitch_hz_median for c in session.calls], "Hz"),
+            ("Trainee loudness", [c.loudness_dbfs_median for c in session.calls], "dBFS"),
+            ("Trainee pace", [c.wpm for c in session.calls], "wpm"),
+            ("Interruptions", [float(c.interruptions) for c in session.calls], "count"),
+            ("Response latency", [c.response_latency_s_median for c in session.calls], "s"),
+        )
+    )
+    body = f"""
+<header><p class="muted">voice-sim session scorecard \u00b7 {len(session.calls)} calls</p>
+<h1>Session score <span class="overall" id="overall">{session.overall:.0f}</span>
+<span class="muted">/ 100</span></h1>
+<p class="summary" id="summary">{_e(session.summary)}</p></header>
+<h2>Calls</h2>
+<table><tr><th>#</th><th>call</th><th>score</th><th>interruptions</th>
+<th>median response</th></tr>{"".join(rows)}</table>
+<h2>Drift across calls</h2>
+<div class="charts" id="drift">{charts}</div>
+<h2>Patience</h2>
+{_items_html(session.patience)}
+"""
+    return _page("Session scorecard", body, 1.0)
+
+
+def write_session_report(session: SessionScorecard, out_dir: str | Path) -> Path:
+    """Write ``session_scorecard.json`` and ``session_report.html`` into ``out_dir``."""
+    out = Path(out_dir)
+    write_json_atomic(out / "session_scorecard.json", session.to_dict())
+    path = out / "session_report.html"
+    write_json_atomic(path, render_session_report(session))
+    return path
+
+
+__all__ = [
+    "render_report",
+    "render_session_report",
+    "timeline_svg",
+    "write_report",
+    "write_session_report",
+]

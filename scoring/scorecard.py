@@ -1,0 +1,215 @@
+"""Scorecard results (frozen dataclasses) and their JSON form (``scorecard.json``).
+
+``scorecard.json`` (schema_version 1): ``overall`` (0-100), ``items[]`` (``id``, ``label``,
+``score``, ``max``, ``evidence[]``, ``tip``), ``summary``; see ``docs/contracts.md``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from .errors import ScoringError
+from .settings import OVERALL_MAX, SCORECARD_SCHEMA_VERSION
+
+Effect = Literal["won", "lost", "note"]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One moment that won or lost points.
+
+    Attributes
+    ----------
+    start_s : float or None
+        When it happened, seconds from the start of the recording (``None``: the whole call).
+    speaker : str
+        ``trainee``, ``customer`` or ``call``.
+    quote : str or None
+        The words said, verbatim from the transcript.
+    figure : str or None
+        A measured figure in words ("pitch rose 2.8 semitones").
+    effect : {"won", "lost", "note"}
+        Whether this moment earned or cost points.
+    """
+
+    start_s: float | None
+    speaker: str
+    quote: str | None = None
+    figure: str | None = None
+    effect: Effect = "note"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form; ``quote`` or ``figure`` (or both) is present."""
+        d: dict[str, Any] = {
+            "start_s": None if self.start_s is None else round(self.start_s, 2),
+            "speaker": self.speaker,
+            "effect": self.effect,
+        }
+        if self.quote is not None:
+            d["quote"] = self.quote
+        if self.figure is not None:
+            d["figure"] = self.figure
+        return d
+
+
+@dataclass(frozen=True)
+class ItemScore:
+    """The score of one rubric item, with the evidence behind it.
+
+    ``applicable`` is ``False`` when the item could not arise in this call (no abusive language,
+    no intensity information); such items are left out of ``overall``.
+    """
+
+    id: str
+    label: str
+    score: float
+    max: float
+    evidence: tuple[Evidence, ...]
+    tip: str
+    applicable: bool = True
+    judged_by: str = "rules"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form of the item."""
+        return {
+            "id": self.id,
+            "label": self.label,
+            "score": round(self.score, 1),
+            "max": round(self.max, 1),
+            "applicable": self.applicable,
+            "judged_by": self.judged_by,
+            "evidence": [e.to_dict() for e in self.evidence],
+            "tip": self.tip,
+        }
+
+
+def overall_of(items: Sequence[ItemScore]) -> float:
+    """0-100: points won over points available, counting applicable items only."""
+    avail = sum(it.max for it in items if it.applicable)
+    if avail <= 0:
+        return 0.0
+    won = sum(it.score for it in items if it.applicable)
+    return OVERALL_MAX * won / avail
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    """The scorecard of one call."""
+
+    name: str
+    overall: float
+    items: tuple[ItemScore, ...]
+    summary: str
+    judge: str
+    rubric: str
+    duration_s: float
+    persona: str | None = None
+    recording: str | None = None
+    warnings: tuple[str, ...] = ()
+    schema_version: int = SCORECARD_SCHEMA_VERSION
+
+    def item(self, item_id: str) -> ItemScore:
+        """The item with this id (``KeyError`` if the rubric did not score it)."""
+        for it in self.items:
+            if it.id == item_id:
+                return it
+        raise KeyError(item_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form (``scorecard.json``)."""
+        return {
+            "schema_version": self.schema_version,
+            "name": self.name,
+            "persona": self.persona,
+            "recording": self.recording,
+            "duration_s": round(self.duration_s, 2),
+            "judge": self.judge,
+            "rubric": self.rubric,
+            "overall": round(self.overall, 1),
+            "items": [it.to_dict() for it in self.items],
+            "summary": self.summary,
+            "warnings": list(self.warnings),
+        }
+
+
+@dataclass(frozen=True)
+class CallFigures:
+    """Per-call trainee figures used for session patience items and drift charts.
+
+    Units: Hz, dBFS, words per minute, count, seconds.
+    """
+
+    name: str
+    overall: float
+    pitch_hz_median: float | None
+    loudness_dbfs_median: float | None
+    wpm: float | None
+    interruptions: int
+    response_latency_s_median: float | None
+    report: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form of one call row."""
+
+        def r(v: float | None, nd: int = 2) -> float | None:
+            return None if v is None else round(v, nd)
+
+        return {
+            "name": self.name,
+            "overall": round(self.overall, 1),
+            "pitch_hz_median": r(self.pitch_hz_median, 1),
+            "loudness_dbfs_median": r(self.loudness_dbfs_median, 1),
+            "wpm": r(self.wpm, 1),
+            "interruptions": self.interruptions,
+            "response_latency_s_median": r(self.response_latency_s_median),
+            "report": self.report,
+        }
+
+
+@dataclass(frozen=True)
+class SessionScorecard:
+    """The scorecard of a back-to-back session: each call's overall and the patience items."""
+
+    overall: float
+    calls: tuple[CallFigures, ...]
+    patience: tuple[ItemScore, ...]
+    summary: str
+    scorecards: tuple[Scorecard, ...] = field(default=(), compare=False)
+    schema_version: int = SCORECARD_SCHEMA_VERSION
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form (``session_scorecard.json``)."""
+        return {
+            "schema_version": self.schema_version,
+            "overall": round(self.overall, 1),
+            "calls": [c.to_dict() for c in self.calls],
+            "patience": [it.to_dict() for it in self.patience],
+            "summary": self.summary,
+        }
+
+
+def write_json_atomic(path: Path, data: Mapping[str, Any] | str) -> None:
+    """Write JSON (or text) to ``path`` through a temp file and rename, so nothing half-written
+    is ever left behind."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        text = data if isinstance(data, str) else json.dumps(data, indent=2, ensure_ascii=False)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+                if not text.endswith("\n"):
+                    fh.write("\n")
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise ScoringError(f"{path}: cannot write: {exc}") from None

@@ -1,0 +1,116 @@
+"""Every threshold the scorer uses, as named constants in one frozen settings object.
+
+The values come from the domain sources (``../shared/seeds``) where those give a number, and
+from the ``audio_analysis`` definitions otherwise; each constant says where it comes from.
+Layer overrides with ``voice_sim.config.resolve(ScoringSettings, "scoring", ...)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+#: Score every call on 0-100.
+OVERALL_MAX = 100.0
+#: Rubric weights must sum to ``OVERALL_MAX`` within this tolerance (rounding in a coach's file).
+WEIGHT_SUM_TOLERANCE = 0.01
+#: Highest ``schema_version`` of ``analysis.json`` this scorer understands.
+ANALYSIS_SCHEMA_VERSION = 1
+#: ``schema_version`` written in ``scorecard.json`` and ``session_scorecard.json``.
+SCORECARD_SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class ScoringSettings:
+    """Thresholds and backends for scoring one call or a back-to-back session.
+
+    Attributes
+    ----------
+    judge : {"rules", "llm"}
+        Language items judged by phrase rules (offline) or by an OpenAI-compatible endpoint.
+    interruption_penalty_frac : float
+        Share of the "let the customer finish" item lost per interruption of the customer.
+    trigger_penalty_frac : float
+        Share of the "no trigger or hedge phrases" item lost per phrase said.
+    first_response_window : int
+        How many trainee turns count as the "first response" (greeting turns are short).
+    greeting_max_words : int
+        A first trainee turn this short is a greeting; the next one is the first response.
+    specific_overlap_min_words : int
+        Content words shared with the customer's complaint that make an acknowledgement or a
+        restatement specific rather than generic.
+    composure_pitch_rise_st : float
+        Trainee pitch drift (semitones, last third against first third) that counts as rising;
+        about two semitones is an audible lift in conversational speech.
+    composure_loudness_rise_db : float
+        Trainee loudness drift that counts as getting louder (3 dB, a just-clear change in level).
+    composure_wpm_rise_pct : float
+        Trainee pace drift (percent) that counts as speeding up.
+    mirroring_customer_rise_db : float
+        A customer turn this much louder than the customer's median is the customer getting loud.
+    mirroring_trainee_rise_db : float
+        The trainee's next turn this much louder than the trainee's median is mirroring.
+    calm_wpm_low, calm_wpm_high : float
+        The calm pace band in words per minute (phone-support coaching range, about 120-170).
+    rushed_turn_wpm : float
+        A single trainee turn above this pace (with enough words) is named as rushed.
+    rushed_turn_min_words : int
+        Fewer words than this in a turn give a meaningless pace; such turns are not judged.
+    dead_air_excuse_window_s : float
+        A hold notice said within this many seconds before a dead-air stretch excuses it.
+    outcome_full_drop_levels : float
+        Intensity drop (0-10 scale) from start to end that earns the full outcome item.
+    session_patience_share : float
+        Share of the session overall that comes from the patience items (the rest is the mean
+        of the calls).
+    patience_pitch_st, patience_loudness_db, patience_wpm_pct : float
+        Session drift (last call against the first) that loses the whole composure patience item.
+    patience_latency_rise_s : float
+        Rise in median response latency, last call against the first, that loses the latency item.
+    embed_audio_max_bytes : int
+        Recordings up to this size are embedded in report.html (base64); larger ones are linked.
+    llm_base_url : str or None
+        OpenAI-compatible endpoint for ``judge="llm"`` (e.g. ``http://127.0.0.1:11434/v1``).
+    llm_model : str
+        Model name sent to the endpoint.
+    llm_api_key : str
+        Key sent to the endpoint; local servers ignore it.
+    llm_timeout_s : float
+        Request timeout; on timeout the rules judge serves with a warning.
+    """
+
+    judge: Literal["rules", "llm"] = "rules"
+    interruption_penalty_frac: float = 0.34
+    trigger_penalty_frac: float = 0.34
+    first_response_window: int = 1
+    greeting_max_words: int = 4
+    specific_overlap_min_words: int = 1
+    composure_pitch_rise_st: float = 2.0
+    composure_loudness_rise_db: float = 3.0
+    composure_wpm_rise_pct: float = 15.0
+    mirroring_customer_rise_db: float = 4.0
+    mirroring_trainee_rise_db: float = 3.0
+    calm_wpm_low: float = 110.0
+    calm_wpm_high: float = 175.0
+    rushed_turn_wpm: float = 200.0
+    rushed_turn_min_words: int = 8
+    dead_air_excuse_window_s: float = 2.0
+    outcome_full_drop_levels: float = 3.0
+    session_patience_share: float = 0.3
+    patience_pitch_st: float = 3.0
+    patience_loudness_db: float = 4.5
+    patience_wpm_pct: float = 20.0
+    patience_latency_rise_s: float = 1.5
+    embed_audio_max_bytes: int = 25_000_000
+    llm_base_url: str | None = None
+    llm_model: str = "llama3.2"
+    llm_api_key: str = "not-needed"
+    llm_timeout_s: float = 60.0
+
+    def __post_init__(self) -> None:
+        if self.judge not in ("rules", "llm"):
+            raise ValueError(f"judge must be 'rules' or 'llm', got {self.judge!r}")
+        if not 0.0 < self.calm_wpm_low < self.calm_wpm_high:
+            raise ValueError("calm_wpm_low must be positive and below calm_wpm_high")
+        if not 0.0 <= self.session_patience_share <= 1.0:
+            raise ValueError("session_patience_share must be within 0-1")
