@@ -1,126 +1,172 @@
 """The customer at runtime: persona + escalation director + brain, behind one small API.
 
-MINIMAL STAND-IN: the personas issue replaces the internals; keep the public signatures
-(see docs/contracts.md).
+See the "personas runtime API used by the call" section of ``docs/contracts.md``.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from pathlib import Path
 
+from .brain import Brain, ReplyContext
+from .director import Director
+from .events import IntensityChange, TraineeTurn
+from .library import get_persona
+from .llm import LLMBrain, LLMConfig
+from .sanitize import clean_profanity
+from .schema import Persona
+from .scripted import ScriptedBrain
+from .settings import DirectorSettings
+from .voice import VoiceStyle, style_at
 
-@dataclass(frozen=True)
-class TraineeTurn:
-    """What the trainee just said, and how, as measured by the live call."""
+__all__ = ["Customer", "IntensityChange", "LLMConfig", "TraineeTurn", "VoiceStyle", "make_customer"]
 
-    text: str
-    """Transcript of the turn."""
-    start_s: float
-    """Start of the turn, seconds from the start of the recording."""
-    end_s: float
-    """End of the turn, seconds from the start of the recording."""
-    interrupted_customer: bool = False
-    """The trainee started speaking while the customer was still talking."""
-    response_latency_s: float | None = None
-    """Silence between the customer's last line and this turn, seconds (None if overlapped)."""
-    loudness_vs_customer_db: float | None = None
-    """Trainee RMS level in this turn minus the customer's last line, dB."""
-
-
-@dataclass(frozen=True)
-class IntensityChange:
-    """One move of the customer's intensity, with the reason a coach will read."""
-
-    level: int
-    """New intensity, 0 (calm) to 10 (furious)."""
-    previous: int | None
-    """Intensity before the change; None for the starting level."""
-    stage: str
-    """Conversation stage after the change (opening, venting, negotiating, resolving, ...)."""
-    reason: str
-    """Why it moved, in a coach's words."""
-
-
-@dataclass(frozen=True)
-class VoiceStyle:
-    """How the customer sounds at the current intensity (Piper settings and turn-taking)."""
-
-    length_scale: float = 1.0
-    """Piper length scale: above 1 speaks slower."""
-    volume: float = 1.0
-    """Linear gain applied to the synthesized audio."""
-    pitch_shift_st: float = 0.0
-    """Pitch shift, semitones."""
-    noise_scale: float = 0.667
-    """Piper noise scale (voice variation)."""
-    noise_w: float = 0.8
-    """Piper phoneme-duration noise."""
-    reply_gap_s: float = 0.0
-    """Extra pause before the customer answers, seconds."""
-    talk_over_after_s: float | None = None
-    """Cut in when the trainee has talked this long in one go, seconds; None = never."""
-
-
-@dataclass(frozen=True)
-class LLMConfig:
-    """An OpenAI-compatible chat-completions endpoint."""
-
-    base_url: str
-    model: str
-    api_key: str = "not-needed"
-    timeout_s: float = 8.0
+#: Intents after which the customer's line is their last.
+_FINAL_INTENTS = {"hang_up": "hangup", "close": "resolved", "transferred": "transferred"}
 
 
 class Customer:
-    """Stand-in customer: fixed lines, intensity that only moves on 'calm down'."""
+    """One customer for one call.
 
-    brain_name = "scripted"
+    Parameters
+    ----------
+    persona : Persona
+        The validated persona.
+    brain : Brain
+        Writes the lines (scripted or LLM).
+    director : Director
+        Moves intensity and stage.
+    clean : bool
+        Replace profanity in everything the customer says.
+    """
 
-    def __init__(self, persona_id: str = "angry-billing", *, seed: int = 0) -> None:
-        self.persona_id = persona_id
-        self.level = 6
-        self.stage = "opening"
+    def __init__(self, persona: Persona, brain: Brain, director: Director, *, clean: bool = False) -> None:
+        self.persona = persona
+        self.brain = brain
+        self.director = director
+        self.clean = clean
         self.ended = False
+        """True once the customer has said their last line (hung up, satisfied or transferred)."""
         self.end_reason: str | None = None
-        self._n = 0
-        self._lines = [
-            "Yes, I was charged twice for my subscription this month and I want it fixed now.",
-            "It's the same charge, forty nine ninety nine, on the third and again on the fourth.",
-            "Fine. And when exactly will I see that money back?",
-            "Okay. Please make sure it actually happens this time.",
-        ]
+        """Why the call ended from the customer's side (``hung up: ...``, ``resolved``...)."""
+        self.history: list[tuple[str, str]] = []
+        """The call so far: (``customer`` or ``trainee``, text)."""
+        self._pending = False
 
+    # -- state --------------------------------------------------------------------------------
+    @property
+    def brain_name(self) -> str:
+        """``scripted`` or ``llm:<model>``."""
+        return self.brain.name
+
+    @property
+    def level(self) -> int:
+        """Current intensity, 0 (calm) to 10 (furious)."""
+        return self.director.level
+
+    @property
+    def stage(self) -> str:
+        """Current conversation stage."""
+        return self.director.stage
+
+    @property
+    def last_ttft_s(self) -> float | None:
+        """Time to the first LLM token of the last reply, seconds (None for the scripted brain)."""
+        return getattr(self.brain, "last_ttft_s", None)
+
+    def _ctx(self) -> ReplyContext:
+        return ReplyContext(
+            self.persona, self.level, self.stage, self.director.last, tuple(self.history), self.clean
+        )
+
+    # -- the call -----------------------------------------------------------------------------
     def begin(self) -> tuple[str, IntensityChange]:
-        line = "Hi, I've been waiting on hold for twenty minutes and I've been charged twice."
-        return line, IntensityChange(self.level, None, self.stage, "starting intensity")
+        """The opening line and the starting-intensity event."""
+        line = self.persona.opening_line.format_map(self.persona.slot_values())
+        if self.clean:
+            line = clean_profanity(line, self.persona.profanity)
+        if isinstance(self.brain, ScriptedBrain):
+            self.brain.used.add(line)
+        elif isinstance(self.brain, LLMBrain):
+            self.brain.fallback.used.add(line)
+        self.history.append(("customer", line))
+        return line, self.director.start()
 
     def hear(self, turn: TraineeTurn) -> list[IntensityChange]:
-        if "calm down" in turn.text.lower():
-            prev, self.level = self.level, min(10, self.level + 2)
-            return [IntensityChange(self.level, prev, self.stage, 'trainee said "calm down"')]
-        return []
+        """Take in one trainee turn; return the intensity changes it caused (maybe none)."""
+        if self.ended:
+            return []
+        if turn.text.strip():
+            self.history.append(("trainee", turn.text.strip()))
+        changes, _ = self.director.hear(turn)
+        self._pending = True
+        return changes
 
     async def reply(self, on_error: Callable[[str], None] | None = None) -> AsyncIterator[str]:
-        line = self._lines[min(self._n, len(self._lines) - 1)]
-        self._n += 1
-        for word in line.split(" "):
-            yield word + " "
+        """Stream the customer's next line as text chunks.
+
+        LLM failures call ``on_error(message)`` and fall back to a scripted line. After a
+        final line (hang-up, goodbye, transfer) ``ended`` is True and ``end_reason`` set.
+        """
+        if self.ended:
+            return
+        parts: list[str] = []
+        async for chunk in self.brain.stream(self._ctx(), on_error):
+            parts.append(chunk)
+            yield chunk
+        text = "".join(parts).strip()
+        if text:
+            self.history.append(("customer", text))
+        v = self.director.last
+        if self._pending and v is not None and v.intent in _FINAL_INTENTS:
+            self.ended = True
+            self.end_reason = self.director.end_reason or _FINAL_INTENTS[v.intent]
+        self._pending = False
 
     def voice(self) -> VoiceStyle:
-        return VoiceStyle(length_scale=1.0 - 0.02 * self.level, volume=0.8 + 0.03 * self.level)
+        """How the customer sounds at the current intensity."""
+        return style_at(self.persona.voice, self.level)
 
     def talk_over_line(self) -> str:
-        return "No, no, listen to me."
+        """A short line for cutting in on a trainee who talks too long."""
+        line = self.brain.talk_over(self._ctx())
+        self.history.append(("customer", line))
+        return line
 
 
 def make_customer(
-    persona: str | None = None,
+    persona: str | Path | Persona | None = None,
     *,
     llm: LLMConfig | None = None,
     seed: int = 0,
     clean: bool = False,
     start_level: int | None = None,
+    settings: DirectorSettings | None = None,
 ) -> Customer:
-    """Build the customer for a call (stand-in)."""
-    return Customer(persona or "angry-billing", seed=seed)
+    """Build the customer for a call.
+
+    Parameters
+    ----------
+    persona : str, Path or Persona, optional
+        Library id, path to a persona YAML file, or a loaded persona; None = ``angry-billing``.
+    llm : LLMConfig, optional
+        Endpoint for the LLM brain; None = the offline scripted brain.
+    seed : int
+        Seed of the scripted line choice (and of the fallback lines).
+    clean : bool
+        Replace profanity in everything the customer says.
+    start_level : int, optional
+        Starting intensity (0-10); None = the persona's own.
+    settings : DirectorSettings, optional
+        Director thresholds.
+
+    Raises
+    ------
+    PersonaError
+        Unknown persona id or invalid persona file.
+    """
+    p = persona if isinstance(persona, Persona) else get_persona(persona)
+    scripted = ScriptedBrain(p, seed=seed)
+    brain: Brain = LLMBrain(llm, scripted) if llm is not None else scripted
+    director = Director(p, settings, start_level)
+    return Customer(p, brain, director, clean=clean)

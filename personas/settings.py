@@ -1,0 +1,35 @@
+"""Every threshold of the escalation director, in one frozen settings object."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class DirectorSettings:
+    """Thresholds of the escalation director (section ``[personas]`` of the config file)."""
+
+    dead_air_s: float = 3.0
+    """Silence before the trainee answers that reads as being ignored, seconds. The domain
+    sources allow 3-5 s of thinking time face to face; on the phone, with no hold notice, the
+    customer hears nothing at all, so the low end applies."""
+    hold_max_s: float = 60.0
+    """Silence after a hold notice that still needs a check-in, seconds (a common contact-centre
+    rule: check back on a held caller at least every minute)."""
+    loud_db: float = 6.0
+    """Trainee louder than the customer by this much reads as a raised voice, dB (6 dB is twice
+    the amplitude: clearly louder, not just a hot microphone)."""
+    repeat_limit: int = 2
+    """How often the same de-escalating move still works in one call; a third identical
+    apology sounds scripted (the sources warn that stock phrases sound scripted)."""
+    max_rise_per_turn: int = 3
+    """Most a single trainee turn can raise intensity, steps."""
+    max_drop_per_turn: int = 2
+    """Most a single trainee turn can lower intensity, steps (people cool down slower than they
+    heat up)."""
+    venting_level: int = 7
+    """At or above this, a customer who has not been acknowledged keeps venting."""
+    resolve_level: int = 4
+    """At or below this, a concrete next step moves the call to resolving."""
+    max_supervisor_demands: int = 2
+    """Ignored supervisor demands before a customer who can hang up does."""
