@@ -1,0 +1,299 @@
+"""``voice-sim score``: analysis + events -> scorecard.json and a self-contained report.html."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import typer
+
+from ..config import find_config_file, load_config_file, resolve
+from ..errors import VoiceSimError
+
+HELP = """Score a de-escalation call: every point won or lost points at the moment that earned it.
+
+INPUT is a session folder (its analysis.json, events.jsonl and recording.wav), an analysis.json, a
+recording (analysed first, as `voice-sim analyze` would), or a gauntlet folder (its calls in order).
+
+One input writes OUT/scorecard.json, OUT/report.html (open it in a browser: audio player, clickable
+timeline, highlighted transcript, items with evidence and tips) and OUT/timeline.svg. Several inputs
+(a back-to-back session, in the given order) write OUT/<stem>/... for each call plus
+OUT/session_scorecard.json and OUT/session_report.html (drift across calls, patience items).
+
+The rubric (items and weights) is scoring/rubric.yaml; --rubric FILE replaces it with a coach's own.
+--judge llm asks an OpenAI-compatible endpoint ([scoring] llm_base_url / llm_model in the config
+file, or [llm] base_url / model) for the language items and falls back to the rules with a warning.
+
+Examples:
+
+  voice-sim score out/demo/2026-01-01-angry
+
+  voice-sim score call.wav --rubric coach.yaml --out results/
+
+  voice-sim score day1/ day2/ day3/ day4/ --out session/
+"""
+
+_AUDIO = {".wav", ".flac", ".ogg", ".opus", ".mp3"}
+
+
+@dataclass(frozen=True)
+class _Input:
+    path: Path
+    stem: str
+    analysis: Path | None
+    events: Path | None
+    recording: Path | None
+    meta: Path | None
+
+
+def _expand(inputs: list[Path]) -> list[Path]:
+    """A gauntlet folder stands for its calls, in order."""
+    out: list[Path] = []
+    for p in inputs:
+        g = p / "gauntlet.json"
+        if p.is_dir() and g.is_file() and not (p / "recording.wav").exists():
+            try:
+                calls = json.loads(g.read_text(encoding="utf-8")).get("calls", [])
+            except (OSError, ValueError, AttributeError) as exc:
+                raise VoiceSimError(f"{g}: unreadable gauntlet file: {exc}") from None
+            for c in calls:
+                name = (
+                    c
+                    if isinstance(c, str)
+                    else ((c.get("folder") or c.get("name")) if isinstance(c, dict) else None)
+                )
+                if not name:
+                    raise VoiceSimError(f"{g}: calls[] entry without a folder name: {c!r}")
+                out.append(p / str(name))
+        else:
+            out.append(p)
+    return out
+
+
+def _opt(p: Path) -> Path | None:
+    return p if p.is_file() else None
+
+
+def _classify(p: Path) -> _Input:
+    if not p.exists():
+        raise VoiceSimError(f"{p}: no such file or folder")
+    if p.is_dir():
+        return _Input(
+            p,
+            p.name,
+            _opt(p / "analysis.json"),
+            _opt(p / "events.jsonl"),
+            _opt(p / "recording.wav"),
+            _opt(p / "meta.json"),
+        )
+    if p.suffix.lower() == ".json":
+        folder = p.parent
+        rec = _opt(folder / "recording.wav")
+        if rec is None:
+            try:
+                src = json.loads(p.read_text(encoding="utf-8")).get("source")
+            except (OSError, ValueError, AttributeError):
+                src = None
+            if isinstance(src, str) and src:
+                cand = Path(src) if Path(src).is_absolute() else folder / src
+                rec = _opt(cand) or _opt(Path(src))
+        stem = folder.name if p.name == "analysis.json" else p.stem
+        return _Input(p, stem, p, _opt(folder / "events.jsonl"), rec, _opt(folder / "meta.json"))
+    if p.suffix.lower() in _AUDIO:
+        folder = p.parent
+        in_session = p.name == "recording.wav"
+        return _Input(
+            p,
+            folder.name if in_session else p.stem,
+            None,
+            _opt(folder / "events.jsonl") if in_session else None,
+            p,
+            _opt(folder / "meta.json") if in_session else None,
+        )
+    raise VoiceSimError(
+        f"{p}: not a session folder, analysis.json or recording ({', '.join(sorted(_AUDIO))})"
+    )
+
+
+def _default_out(paths: list[Path]) -> Path:
+    if len(paths) == 1:
+        return paths[0] if paths[0].is_dir() else paths[0].parent
+    parents = {p.parent.resolve() for p in paths}
+    if all(p.is_dir() for p in paths) and len(parents) == 1:
+        return parents.pop()
+    return Path.cwd()
+
+
+def _persona(inp: _Input, given: str | None) -> str | None:
+    if given:
+        return given
+    if inp.meta is not None:
+        try:
+            meta = json.loads(inp.meta.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if isinstance(meta, Mapping) and isinstance(meta.get("persona"), str):
+            return str(meta["persona"])
+    return None
+
+
+def _analysis_for(inp: _Input, dest: Path, progress: bool) -> tuple[Mapping[str, Any], str]:
+    """The call's analysis.json content, running ``audio_analysis`` when there is none."""
+    import scoring
+
+    if inp.analysis is not None:
+        return scoring.read_json(inp.analysis), str(inp.analysis)
+    target = inp.recording or inp.path
+    if inp.path.is_dir() and inp.recording is None:
+        raise VoiceSimError(
+            f"{inp.path}: session folder holds neither analysis.json nor recording.wav"
+        )
+    try:
+        from audio_analysis import analyze_file, render_timeline, write_analysis
+    except ImportError as exc:
+        raise VoiceSimError(
+            f"{target}: audio_analysis is not available to analyse it "
+            f"({exc}); run `voice-sim analyze` first"
+        ) from None
+    analysis = analyze_file(target, progress=progress)
+    write_analysis(analysis, dest)
+    try:
+        render_timeline(analysis, dest / "timeline", formats=("png",))
+    except Exception as exc:  # a missing figure must not lose the scorecard
+        typer.echo(f"voice-sim: warning: timeline.png not drawn: {exc}", err=True)
+    return analysis.to_dict(), str(dest / "analysis.json")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``score`` command to ``app``."""
+
+    @app.command("score", help=HELP, no_args_is_help=True)
+    def score_cmd(
+        inputs: Annotated[
+            list[Path] | None,
+            typer.Argument(
+                help="Session folders, analysis.json files, recordings or a gauntlet "
+                "folder, in call order."
+            ),
+        ] = None,
+        persona: Annotated[
+            str | None, typer.Option(help="Persona id (default: from meta.json / events).")
+        ] = None,
+        rubric: Annotated[
+            Path | None, typer.Option(help="A coach's rubric YAML that replaces the default.")
+        ] = None,
+        judge: Annotated[str | None, typer.Option(help="rules (offline, default) or llm.")] = None,
+        out: Annotated[
+            Path | None,
+            typer.Option(
+                "--out",
+                "-o",
+                help="Output folder (default: the session folder, else the input's folder).",
+            ),
+        ] = None,
+        config: Annotated[
+            Path | None, typer.Option("--config", help="Config file (TOML, [scoring] table).")
+        ] = None,
+        quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary output.")] = False,
+    ) -> None:
+        import scoring
+
+        if judge is not None and judge not in ("rules", "llm"):
+            raise VoiceSimError(f"--judge: expected rules or llm, got {judge!r}")
+        cfg_path = find_config_file(config)
+        cfg = load_config_file(cfg_path)
+        settings = resolve(
+            scoring.ScoringSettings,
+            "scoring",
+            config=cfg,
+            config_path=cfg_path,
+            flags={"judge": judge},
+        )
+        raw_llm = cfg.get("llm")
+        llm: Mapping[str, Any] = raw_llm if isinstance(raw_llm, Mapping) else {}
+        if settings.llm_base_url is None and llm.get("base_url"):
+            settings = resolve(
+                scoring.ScoringSettings,
+                "scoring",
+                config=cfg,
+                config_path=cfg_path,
+                flags={
+                    "judge": judge,
+                    "llm_base_url": llm.get("base_url"),
+                    "llm_model": llm.get("model"),
+                },
+            )
+        rb = scoring.load_rubric(rubric)
+        if not inputs:
+            raise VoiceSimError("no INPUT given (a session folder, analysis.json or recording)")
+        paths = _expand(list(inputs))
+        calls = [_classify(p) for p in paths]
+        dest = out or _default_out(paths)
+        progress = not quiet and sys.stderr.isatty()
+        say = (lambda msg: None) if quiet else typer.echo
+        judge_obj = scoring.make_judge(settings)
+        kind: Literal["one", "many"] = "one" if len(calls) == 1 else "many"
+        stems: list[str] = []
+        for c in calls:
+            stem, k = c.stem, 2
+            while stem in stems:
+                stem, k = f"{c.stem}-{k}", k + 1
+            stems.append(stem)
+
+        done: list[tuple[Any, Any, str]] = []
+        failures: list[str] = []
+        for c, stem in zip(calls, stems, strict=True):
+            call_dest = dest if kind == "one" else dest / stem
+            try:
+                data, source = _analysis_for(c, call_dest, progress)
+                events = scoring.read_events(c.events) if c.events else []
+                pid = _persona(c, persona)
+                call = scoring.call_inputs(
+                    data,
+                    events,
+                    source=source,
+                    name=stem,
+                    recording=c.recording,
+                    persona=pid,
+                    abusive_persona=True if pid and "abus" in pid.lower() else None,
+                )
+                card = scoring.score_inputs(call, rubric=rb, settings=settings, judge=judge_obj)
+                report = scoring.write_report(card, call, call_dest, settings)
+            except Exception as exc:
+                if kind == "one" or not _is_user_error(exc):
+                    raise
+                failures.append(f"{c.path}: {exc}")
+                typer.echo(f"voice-sim: error: {exc}", err=True)
+                continue
+            for w in card.warnings:
+                typer.echo(f"voice-sim: warning: {stem}: {w}", err=True)
+            say(f"{stem}: {card.overall:.0f}/100 - {card.summary}")
+            say(f"wrote {report}")
+            done.append((call, card, f"{stem}/report.html"))
+
+        if kind == "many" and done:
+            session = scoring.score_session(
+                [d[0] for d in done],
+                rubric=rb,
+                settings=settings,
+                judge=judge_obj,
+                scorecards=[d[1] for d in done],
+                reports=[os.path.relpath(dest / d[2], dest) for d in done],
+            )
+            path = scoring.write_session_report(session, dest)
+            say(f"session: {session.overall:.0f}/100 - {session.summary}")
+            say(f"wrote {path}")
+        if failures:
+            if not done:
+                raise VoiceSimError(f"none of the {len(calls)} inputs could be scored")
+            raise typer.Exit(2)
+
+
+def _is_user_error(exc: BaseException) -> bool:
+    names = {"ScoringError", "AnalysisError", "VoiceSimError"}
+    return any(t.__name__ in names for t in type(exc).__mro__)
