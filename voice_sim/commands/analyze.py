@@ -1,0 +1,192 @@
+"""``voice-sim analyze``: recordings -> analysis.json (+ session.json for several calls) and timelines."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ..config import find_config_file, load_config_file, resolve
+from ..errors import VoiceSimError
+
+HELP = """Measure a call: who spoke when, interruptions, backchannels, response gaps, dead air, pace (wpm), pitch and loudness, and how they drift.
+
+INPUT is a stereo recording (WAV, FLAC, OGG/Opus, MP3; 8 kHz and up; channel 0 trainee, channel 1 customer), a session folder (its recording.wav), or a gauntlet folder (its calls in order). Use --trainee A.wav --customer B.wav for one mono file per speaker. A mono file is analysed for what one channel allows, with a warning.
+
+One input writes OUT/analysis.json and OUT/timeline.png|svg. Several inputs (a back-to-back session, in the given order) write OUT/<stem>/analysis.json for each plus OUT/session.json, which tracks the trainee's pitch, loudness, pace, interruptions and response latency across calls. A bad input is reported and the others still complete (exit code 2).
+
+Thresholds (MIN_PAUSE_S=1.0, BACKCHANNEL_MAX_S=1.0, DEAD_AIR_S=3.0 ...) resolve defaults < \\[analysis] in the config file < VOICE_SIM_ANALYSIS_* < flags. File contract: docs/contracts.md.
+
+Examples:
+
+  voice-sim analyze out/demo/2026-01-01-angry
+
+  voice-sim analyze call.wav --trainee-channel 1 --out results/
+
+  voice-sim analyze day1.wav day2.wav day3.wav day4.wav --out session/
+"""
+
+
+def _expand(inputs: list[Path]) -> list[Path]:
+    """A gauntlet folder stands for its calls, in order."""
+    out: list[Path] = []
+    for p in inputs:
+        g = p / "gauntlet.json"
+        if p.is_dir() and g.is_file() and not (p / "recording.wav").exists():
+            try:
+                calls = json.loads(g.read_text(encoding="utf-8")).get("calls", [])
+            except (OSError, ValueError, AttributeError) as exc:
+                raise VoiceSimError(f"{g}: unreadable gauntlet file: {exc}") from None
+            for c in calls:
+                name = c if isinstance(c, str) else (c.get("folder") or c.get("name") if isinstance(c, dict) else None)
+                if not name:
+                    raise VoiceSimError(f"{g}: calls[] entry without a folder name: {c!r}")
+                out.append(p / str(name))
+        else:
+            out.append(p)
+    return out
+
+
+def _default_out(inputs: list[Path]) -> Path:
+    if len(inputs) == 1 and inputs[0].is_dir():
+        return inputs[0]
+    parents = {p.parent.resolve() for p in inputs}
+    if len(inputs) > 1 and all(p.is_dir() for p in inputs) and len(parents) == 1:
+        return parents.pop()
+    return Path.cwd()
+
+
+def _summary(name: str, d: dict[str, Any]) -> str:
+    parts = [f"{name}: {d['duration_s']:.1f} s"]
+    for r in ("trainee", "customer"):
+        s = d["speakers"].get(r)
+        if s:
+            wpm = "-" if s["wpm"] is None else f"{s['wpm']:.0f}"
+            parts.append(f"{r} {s['talk_time_s']:.0f} s talk, {s['turns']} turns, {wpm} wpm")
+    parts.append(f"{len(d['interruptions'])} interruptions, {len(d['backchannels'])} backchannels")
+    parts.append(f"{len(d['gaps'])} gaps, {len(d['dead_air'])} dead air")
+    return "; ".join(parts)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``analyze`` command to ``app``."""
+
+    @app.command("analyze", help=HELP, no_args_is_help=True)
+    def analyze_cmd(
+        inputs: Annotated[
+            list[Path] | None, typer.Argument(help="Recordings, session folders or gauntlet folders, in call order.")
+        ] = None,
+        out: Annotated[
+            Path | None,
+            typer.Option("--out", "-o", help="Output folder (default: the session folder, else the current folder)."),
+        ] = None,
+        trainee_channel: Annotated[int, typer.Option(help="Channel of the trainee (0 or 1).")] = 0,
+        customer_channel: Annotated[
+            int | None, typer.Option(help="Channel of the customer; needed for files with more than two channels.")
+        ] = None,
+        trainee: Annotated[Path | None, typer.Option("--trainee", help="Mono file of the trainee (with --customer).")] = None,
+        customer: Annotated[Path | None, typer.Option("--customer", help="Mono file of the customer (with --trainee).")] = None,
+        transcribe: Annotated[
+            bool | None, typer.Option("--transcribe/--no-transcribe", help="Recognise words (Whisper tiny.en) for text and wpm.")
+        ] = None,
+        timeline: Annotated[bool, typer.Option("--timeline/--no-timeline", help="Write timeline.png and timeline.svg.")] = True,
+        min_pause_s: Annotated[float | None, typer.Option(help="Pauses shorter than this stay inside a turn (s).")] = None,
+        backchannel_max_s: Annotated[float | None, typer.Option(help="Longest backchannel (s).")] = None,
+        interruption_min_s: Annotated[float | None, typer.Option(help="Shortest interrupting speech (s).")] = None,
+        dead_air_s: Annotated[float | None, typer.Option(help="Shortest silence counted as dead air (s).")] = None,
+        bleed_margin_db: Annotated[
+            float | None, typer.Option(help="Frames this many dB below the other channel are bleed (dB).")
+        ] = None,
+        pitch_tracker: Annotated[str | None, typer.Option(help="swift-f0 (default) or yin.")] = None,
+        threads: Annotated[int | None, typer.Option(help="CPU threads for Whisper and pitch.")] = None,
+        config: Annotated[Path | None, typer.Option("--config", help="Config file (TOML, [analysis] table).")] = None,
+        quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
+    ) -> None:
+        from audio_analysis import (
+            AnalysisError,
+            AnalysisSettings,
+            analyze_file,
+            analyze_session,
+            render_timeline,
+            write_analysis,
+            write_json_atomic,
+        )
+
+        cfg_path = find_config_file(config)
+        settings = resolve(
+            AnalysisSettings,
+            "analysis",
+            config=load_config_file(cfg_path),
+            config_path=cfg_path,
+            flags={
+                "transcribe": transcribe,
+                "min_pause_s": min_pause_s,
+                "backchannel_max_s": backchannel_max_s,
+                "interruption_min_s": interruption_min_s,
+                "dead_air_s": dead_air_s,
+                "bleed_margin_db": bleed_margin_db,
+                "pitch_tracker": pitch_tracker,
+                "threads": threads,
+            },
+        )
+        progress = not quiet and sys.stderr.isatty()
+        say = (lambda msg: None) if quiet else (lambda msg: typer.echo(msg))
+        if (trainee is None) != (customer is None):
+            raise VoiceSimError("--trainee and --customer go together (one mono file per speaker)")
+        if trainee is not None and customer is not None:
+            if inputs:
+                raise VoiceSimError("give either INPUT files or --trainee/--customer, not both")
+            dest = out or Path.cwd()
+            a = analyze_file(trainee, customer_path=customer, settings=settings, progress=progress)
+            write_analysis(a, dest)
+            if timeline:
+                render_timeline(a, dest / "timeline")
+            say(_summary(trainee.stem, a.to_dict()))
+            say(f"wrote {dest / 'analysis.json'}")
+            return
+        if not inputs:
+            raise VoiceSimError("no INPUT given (a recording, session folder or gauntlet folder)")
+        paths = _expand(list(inputs))
+        one = functools.partial(
+            analyze_file,
+            trainee_channel=trainee_channel,
+            customer_channel=customer_channel,
+            settings=settings,
+            progress=progress,
+        )
+        dest = out or _default_out(paths)
+        if len(paths) == 1:
+            a = one(paths[0])
+            write_analysis(a, dest)
+            if timeline:
+                render_timeline(a, dest / "timeline")
+            say(_summary(paths[0].name, a.to_dict()))
+            say(f"wrote {dest / 'analysis.json'}")
+            return
+
+        failures: list[str] = []
+
+        def done(stem: str, a: Any, err: str | None) -> None:
+            if a is None:
+                failures.append(err or stem)
+                typer.echo(f"voice-sim: error: {err}", err=True)
+                return
+            write_analysis(a, dest / stem)
+            if timeline:
+                render_timeline(a, dest / stem / "timeline")
+            say(_summary(stem, a.to_dict()))
+
+        session = analyze_session(paths, analyze_one=one, on_done=done)
+        write_json_atomic(session.to_dict(), dest / "session.json")
+        say(f"wrote {len(session.analyses)} analyses and {dest / 'session.json'}")
+        if session.drift is not None:
+            d = session.drift
+            say(f"trainee drift, last call vs first: pitch {d.pitch_st} st, loudness {d.loudness_db} dB, pace {d.wpm_pct}%")
+        if failures:
+            if len(session.analyses) == 0:
+                raise AnalysisError(f"none of the {len(paths)} inputs could be analysed")
+            raise typer.Exit(2)
