@@ -1,0 +1,392 @@
+"""Each rubric item with a positive and a negative call (transcript or measured figures)."""
+
+from __future__ import annotations
+
+import pytest
+
+from scoring import ItemScore, RulesJudge, ScoringSettings, call_inputs, load_rubric
+from scoring.rubric import CALL_ITEM_IDS
+
+from .conftest import OPENING, CallBuilder
+
+RUBRIC = load_rubric()
+
+
+def score(b: CallBuilder, item_id: str, **kw: object) -> ItemScore:
+    call = call_inputs(b.analysis(), b.events, **kw)  # type: ignore[arg-type]
+    item = RUBRIC.item(item_id)
+    assert item is not None
+    (result,) = RulesJudge(ScoringSettings()).judge(call, [item])
+    return result
+
+
+def opened(first_reply: str, *more: str) -> CallBuilder:
+    b = CallBuilder()
+    b.say("customer", OPENING, gap_s=0.2)
+    b.say("trainee", first_reply)
+    for line in more:
+        b.say("customer", "Right.")
+        b.say("trainee", line)
+    return b
+
+
+def lost_quotes(it: ItemScore) -> list[str]:
+    return [e.quote or "" for e in it.evidence if e.effect == "lost"]
+
+
+def test_every_item_has_a_check() -> None:
+    from scoring.rules import CHECKS
+
+    assert set(CHECKS) == set(CALL_ITEM_IDS) == {it.id for it in RUBRIC.items}
+
+
+# -- let the customer finish ----------------------------------------------------------------
+
+
+def test_let_finish_full_without_interruptions_backchannels_do_not_count() -> None:
+    b = opened("I'm sorry about the delivery dates. What is the order number?")
+    b.backchannels.append({"by": "trainee", "start_s": 2.0, "duration_s": 0.4})
+    it = score(b, "let_finish")
+    assert it.score == it.max
+    assert "listening cue" in (it.evidence[0].figure or "")
+
+
+def test_let_finish_loses_per_interruption_with_time_and_words() -> None:
+    b = CallBuilder()
+    b.say("customer", OPENING, gap_s=0.2)
+    b.say("trainee", "Okay okay let me stop you there", at_s=3.0)
+    b.interrupt(3.0, overlap_s=1.5)
+    b.say("customer", "I was not finished, my order is late again and again and again.")
+    b.say("trainee", "Right but listen", at_s=b.turns[-1]["start_s"] + 2.0)
+    b.interrupt(b.turns[-1]["start_s"], overlap_s=1.1)
+    it = score(b, "let_finish")
+    assert it.score == pytest.approx(it.max * (1 - 2 * 0.34))
+    assert [e.start_s for e in it.evidence] == [3.0, pytest.approx(b.turns[-1]["start_s"])]
+    assert "Okay okay let me" in (it.evidence[0].quote or "")
+    assert "1.5 s" in (it.evidence[0].figure or "")
+
+
+def test_customer_interrupting_trainee_costs_nothing() -> None:
+    b = opened("I'm sorry, what is the order number?")
+    b.interrupt(b.turns[-1]["start_s"] + 0.5, by="customer")
+    it = score(b, "let_finish")
+    assert it.score == it.max
+
+
+# -- acknowledge ------------------------------------------------------------------------------
+
+
+def test_acknowledge_specific_failure_full() -> None:
+    it = score(
+        opened("I'm so sorry, three different delivery dates is not acceptable."), "acknowledge"
+    )
+    assert it.score == it.max
+    assert "delivery" in (it.evidence[0].figure or "")
+
+
+def test_acknowledge_generic_half() -> None:
+    it = score(opened("I understand your frustration, sir, I really do."), "acknowledge")
+    assert it.score == pytest.approx(it.max / 2)
+    assert "not the specific failure" in (it.evidence[0].figure or "")
+
+
+def test_acknowledge_missing_zero() -> None:
+    it = score(opened("Can I get your account number and postcode please?"), "acknowledge")
+    assert it.score == 0
+    assert it.evidence[0].quote and "account number" in it.evidence[0].quote
+
+
+def test_acknowledge_skips_greeting_before_the_complaint() -> None:
+    b = CallBuilder()
+    b.say("trainee", "Thanks for calling, this is Sam, how can I help?", gap_s=0.0)
+    b.say("customer", OPENING)
+    b.say("trainee", "I am sorry your order has had three different dates.")
+    it = score(b, "acknowledge")
+    assert it.score == it.max
+
+
+# -- diagnose ---------------------------------------------------------------------------------
+
+
+def test_diagnose_question_before_offer_full() -> None:
+    b = opened(
+        "I'm sorry about that. When did you place the order?",
+        "I will arrange a refund of the shipping today.",
+    )
+    it = score(b, "diagnose")
+    assert it.score == it.max
+    assert it.evidence[0].quote == "When did you place the order?"
+
+
+def test_diagnose_offer_before_any_question_zero() -> None:
+    b = opened("I can give you a discount on your next order.", "What is your order number?")
+    it = score(b, "diagnose")
+    assert it.score == 0
+    assert "discount" in (it.evidence[0].figure or "")
+
+
+def test_diagnose_no_question_at_all_zero() -> None:
+    it = score(opened("I see, that is bad."), "diagnose")
+    assert it.score == 0
+    assert "no diagnostic question" in (it.evidence[0].figure or "")
+
+
+def test_diagnose_courtesy_question_is_not_diagnostic() -> None:
+    it = score(opened("Sorry about that. Is there anything else I can help with?"), "diagnose")
+    assert it.score == 0
+
+
+def test_diagnose_repeated_apology_before_asking_half() -> None:
+    b = opened(
+        "I'm so sorry about this whole thing.",
+        "I'm really sorry about all of this, truly.",
+        "Which address was it going to?",
+    )
+    it = score(b, "diagnose")
+    assert it.score == pytest.approx(it.max / 2)
+
+
+# -- restate ----------------------------------------------------------------------------------
+
+
+def test_restate_with_cue_and_details_full() -> None:
+    b = opened("Just to confirm, you were given three different delivery dates for this order?")
+    it = score(b, "restate")
+    assert it.score == it.max
+
+
+def test_restate_missing_zero() -> None:
+    it = score(opened("Okay. Let me look."), "restate")
+    assert it.score == 0
+    assert "never restated" in (it.evidence[0].figure or "")
+
+
+def test_restate_cue_without_details_half() -> None:
+    it = score(opened("Let me make sure I have this right."), "restate")
+    assert it.score == pytest.approx(it.max / 2)
+
+
+# -- next step --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "I will call the courier and phone you back by 3 pm today.",
+        "I'll email you the tracking link within the next hour.",
+        "I am going to escalate this and update you tomorrow morning.",
+    ],
+)
+def test_next_step_owner_and_time_full(line: str) -> None:
+    it = score(opened("Sorry about that.", line), "next_step")
+    assert it.score == it.max
+    assert it.evidence[0].quote == line
+
+
+def test_next_step_without_time_half() -> None:
+    it = score(opened("Sorry about that.", "I will call the courier for you."), "next_step")
+    assert it.score == pytest.approx(it.max / 2)
+    assert "no time" in (it.evidence[0].figure or "")
+
+
+def test_next_step_vague_we_zero() -> None:
+    it = score(opened("Sorry about that.", "We will look into it."), "next_step")
+    assert it.score == 0
+    assert it.evidence[0].quote == "We will look into it."
+
+
+# -- trigger and hedge phrases ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "calm down",
+        "Unfortunately",
+        "per our policy",
+        "nothing I can do",
+        "not my department",
+        "maybe",
+        "I don't know",
+    ],
+)
+def test_each_trigger_phrase_is_named(phrase: str) -> None:
+    it = score(opened(f"Well, {phrase}, that is how it goes."), "no_triggers")
+    assert it.score == pytest.approx(it.max * (1 - 0.34))
+    assert [q.lower() for q in lost_quotes(it)] == [phrase.lower()]
+
+
+def test_no_triggers_clean_call_full() -> None:
+    it = score(opened("I'm sorry. What is the order number so I can check?"), "no_triggers")
+    assert it.score == it.max
+
+
+def test_i_dont_know_with_follow_up_is_fine() -> None:
+    it = score(opened("I don't know yet, but I'll find out and call you back."), "no_triggers")
+    assert it.score == it.max
+
+
+def test_three_triggers_floor_at_zero_and_coach_phrases_count() -> None:
+    it = score(opened("Calm down. Unfortunately, per our policy, no."), "no_triggers")
+    assert it.score == 0
+    from scoring.rubric import RubricItem
+
+    b = opened("That is just how things are, sir.")
+    call = call_inputs(b.analysis(), b.events)
+    extra = RubricItem("no_triggers", "No triggers", 12, "", phrases=("just how things are",))
+    (res,) = RulesJudge().judge(call, [extra])
+    assert lost_quotes(res) == ["just how things are"]
+
+
+# -- ownership --------------------------------------------------------------------------------
+
+
+def test_ownership_i_language_full() -> None:
+    it = score(opened("Let me check that. I will sort it out."), "ownership")
+    assert it.score == it.max
+
+
+def test_ownership_we_language_zero() -> None:
+    it = score(opened("We can't do that. They will have to decide."), "ownership")
+    assert it.score == 0
+    assert {q.lower() for q in lost_quotes(it)} >= {"we can't", "they will"}
+
+
+# -- boundary ---------------------------------------------------------------------------------
+
+
+def abusive(*trainee: str) -> CallBuilder:
+    b = CallBuilder()
+    b.say("customer", "You are a useless idiot and your company is a joke.", gap_s=0.2)
+    for line in trainee:
+        b.say("trainee", line)
+        b.say("customer", "Whatever.")
+    return b
+
+
+def test_boundary_not_applicable_without_abuse() -> None:
+    it = score(opened("I'm sorry about the dates."), "boundary")
+    assert not it.applicable
+
+
+def test_boundary_warning_full() -> None:
+    b = abusive("I want to help you, but I can't continue this call if the insults continue.")
+    it = score(b, "boundary")
+    assert it.applicable and it.score == it.max
+
+
+def test_boundary_unaddressed_half_and_hangup_without_warning_zero() -> None:
+    it = score(abusive("Okay, what is your order number?"), "boundary")
+    assert it.score == pytest.approx(it.max / 2)
+    b = abusive("Okay, what is your order number?")
+    b.events.append({"type": "hangup", "t_s": b.t_s, "by": "trainee", "reason": "abuse"})
+    it = score(b, "boundary")
+    assert it.score == 0
+    assert "without a warning" in (it.evidence[-1].figure or "")
+
+
+def test_boundary_retaliation_zero() -> None:
+    it = score(abusive("Don't talk to me like that, you idiot."), "boundary")
+    assert it.score == 0
+    assert any(e.effect == "lost" for e in it.evidence)
+
+
+def test_boundary_applies_for_known_abusive_persona() -> None:
+    it = score(opened("I'm sorry about the dates."), "boundary", abusive_persona=True)
+    assert it.applicable and it.score == pytest.approx(it.max / 2)
+
+
+# -- composure --------------------------------------------------------------------------------
+
+
+def test_composure_steady_voice_full() -> None:
+    b = opened("Sorry about that.", "Let me check.", "I will call you back today.")
+    b.drift = {"trainee": {"pitch_st": -0.5, "loudness_db": -1.0, "wpm_pct": 2.0}}
+    it = score(b, "composure")
+    assert it.score == it.max
+    assert any("-0.5 semitones" in (e.figure or "") for e in it.evidence)
+
+
+def test_composure_rising_pitch_loudness_pace_zero() -> None:
+    b = opened("Sorry about that.", "Let me check.", "I will call you back today.")
+    b.drift = {"trainee": {"pitch_st": 3.1, "loudness_db": 4.2, "wpm_pct": 25.0}}
+    it = score(b, "composure")
+    assert it.score == pytest.approx(0, abs=1e-9)
+    figs = " ".join(e.figure or "" for e in it.evidence if e.effect == "lost")
+    assert "+3.1 semitones" in figs and "+4.2 dB" in figs and "+25.0 %" in figs
+
+
+def test_composure_mirroring_customer_volume_is_named() -> None:
+    b = CallBuilder()
+    b.say("customer", OPENING, gap_s=0.2, loudness_dbfs=-24.0)
+    b.say("trainee", "I'm sorry to hear that.", loudness_dbfs=-26.0)
+    b.say("customer", "I said it is late!", loudness_dbfs=-24.0)
+    b.say("trainee", "I know.", loudness_dbfs=-26.0)
+    b.say("customer", "THIS IS RIDICULOUS, FIX IT NOW!", loudness_dbfs=-12.0)
+    b.say("trainee", "I AM TRYING TO FIX IT!", loudness_dbfs=-15.0)
+    b.drift = {"trainee": {"pitch_st": 0.0, "loudness_db": 0.0, "wpm_pct": 0.0}}
+    it = score(b, "composure")
+    lost = [e for e in it.evidence if e.effect == "lost"]
+    assert len(lost) == 1 and lost[0].quote == "I AM TRYING TO FIX IT!"
+    assert "+11.0 dB" in (lost[0].figure or "")
+    assert it.score == pytest.approx(it.max * 2 / 3)
+
+
+# -- pace and dead air ------------------------------------------------------------------------
+
+
+def test_pace_calm_and_announced_silence_full() -> None:
+    b = opened("Sorry about that. One moment while I check the order.")
+    b.silence(5.0)
+    b.say("trainee", "Thanks for holding. I found it.")
+    it = score(b, "pace")
+    assert it.score == it.max
+    assert any("hold notice" in (e.figure or "") for e in it.evidence)
+
+
+def test_pace_unexplained_dead_air_and_fast_pace() -> None:
+    b = opened("Sorry about that.")
+    b.silence(6.0)
+    b.say("customer", "Hello?")
+    b.trainee_wpm = 215.0
+    it = score(b, "pace")
+    assert it.score == pytest.approx(it.max * 0.25)
+    figs = [e.figure or "" for e in it.evidence if e.effect == "lost"]
+    assert any("6.0 s of unexplained dead air" in f for f in figs)
+    assert any("215 words per minute" in f for f in figs)
+
+
+def test_pace_rushed_turn_is_named() -> None:
+    b = opened("Sorry about that, let me just quickly go through all of the details here now.")
+    b.turns[-1]["wpm"] = 260.0
+    it = score(b, "pace")
+    assert any("rushed turn at 260" in (e.figure or "") for e in it.evidence)
+    assert it.score < it.max
+
+
+# -- outcome ----------------------------------------------------------------------------------
+
+
+def test_outcome_customer_calmer_full() -> None:
+    b = opened("Sorry about that.")
+    b.intensity(0.0, 7, None).intensity(5.0, 5, 7).intensity(9.0, 3, 5)
+    it = score(b, "outcome")
+    assert it.score == it.max
+    assert "7 -> 3" in (it.evidence[0].figure or "")
+
+
+def test_outcome_customer_angrier_and_hangs_up_zero() -> None:
+    b = opened("Calm down.")
+    b.intensity(0.0, 6, None).intensity(4.0, 9, 6, "told to calm down")
+    b.events.append({"type": "hangup", "t_s": 8.0, "by": "customer", "reason": "fed up"})
+    it = score(b, "outcome")
+    assert it.score == 0
+    figs = " ".join(e.figure or "" for e in it.evidence)
+    assert "rose to 9: told to calm down" in figs and "hung up" in figs
+
+
+def test_outcome_without_events_uses_customer_loudness() -> None:
+    b = opened("Sorry about that.")
+    b.drift = {"customer": {"loudness_db": -6.0}}
+    it = score(b, "outcome")
+    assert it.score == it.max and "loudness" in (it.evidence[0].figure or "")
