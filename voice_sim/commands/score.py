@@ -267,7 +267,7 @@ def register(app: typer.Typer) -> None:
             except Exception as exc:
                 if kind == "one" or not _is_user_error(exc):
                     raise
-                failures.append(f"{c.path}: {exc}")
+                failures.append(str(exc))
                 typer.echo(f"voice-sim: error: {exc}", err=True)
                 continue
             for w in card.warnings:
@@ -289,9 +289,11 @@ def register(app: typer.Typer) -> None:
             say(f"session: {session.overall:.0f}/100 - {session.summary}")
             say(f"wrote {path}")
         if failures:
-            if not done:
-                raise VoiceSimError(f"none of the {len(calls)} inputs could be scored")
-            raise typer.Exit(2)
+            # One line, exit code 2 (cli.main); the calls that could be scored are written.
+            raise VoiceSimError(
+                f"{len(failures)} of {len(calls)} inputs could not be scored: {failures[0]}"
+                + (f" (and {len(failures) - 1} more)" if len(failures) > 1 else "")
+            )
 
 
 def _is_user_error(exc: BaseException) -> bool:

@@ -1,0 +1,144 @@
+"""The LLM judge against a real HTTP server on 127.0.0.1 (the openai SDK is not patched)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+from scoring import ScoringSettings, score_call
+from scoring.rubric import LANGUAGE_ITEM_IDS
+
+from .conftest import CallBuilder
+
+Reply = Callable[[dict[str, Any]], tuple[int, str]]
+
+
+class Server:
+    def __init__(self) -> None:
+        self.requests: list[dict[str, Any]] = []
+        self.reply: Reply = lambda body: (500, "{}")
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                n = int(self.headers.get("content-length", 0))
+                body = json.loads(self.rfile.read(n) or b"{}")
+                outer.requests.append({"path": self.path, "body": body})
+                status, text = outer.reply(body)
+                data = text.encode()
+                self.send_response(status)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def completion(self, content: str) -> tuple[int, str]:
+        return 200, json.dumps(
+            {
+                "id": "x",
+                "object": "chat.completion",
+                "created": 0,
+                "model": "test-model",
+                "choices": [
+                    {
+                        "index": 0,
+                        "finish_reason": "stop",
+                        "message": {"role": "assistant", "content": content},
+                    }
+                ],
+                "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+            }
+        )
+
+
+@pytest.fixture
+def server() -> Iterator[Server]:
+    s = Server()
+    s.thread.start()
+    try:
+        yield s
+    finally:
+        s.httpd.shutdown()
+        s.httpd.server_close()
+
+
+def settings(url: str) -> ScoringSettings:
+    return ScoringSettings(
+        judge="llm", llm_base_url=url, llm_model="test-model", llm_timeout_s=10.0
+    )
+
+
+def test_llm_judges_language_items_same_shape(server: Server, good: CallBuilder) -> None:
+    quote = "three different delivery dates for one order is not okay"
+
+    def reply(body: dict[str, Any]) -> tuple[int, str]:
+        items = [
+            {
+                "id": i,
+                "fraction": 0.5,
+                "evidence": [{"turn": 1, "quote": quote, "effect": "won", "note": "specific"}],
+            }
+            for i in LANGUAGE_ITEM_IDS
+        ]
+        return server.completion("Here you go:\n" + json.dumps({"items": items}))
+
+    server.reply = reply
+    card = score_call(good.analysis(), good.events, settings=settings(server.url))
+    assert card.judge == "llm:test-model" and not card.warnings
+    ack = card.item("acknowledge")
+    assert ack.judged_by == "llm:test-model" and ack.score == pytest.approx(ack.max / 2)
+    assert ack.evidence[0].quote == quote and ack.evidence[0].start_s == good.turns[1]["start_s"]
+    assert card.item("let_finish").judged_by == "rules"
+    assert not card.item("boundary").applicable  # measured fact, not the model's opinion
+    body = server.requests[0]["body"]
+    assert server.requests[0]["path"] == "/v1/chat/completions"
+    assert body["model"] == "test-model"
+    assert "[1]" in body["messages"][1]["content"] and "trainee:" in body["messages"][1]["content"]
+    assert set(card.to_dict()) == set(score_call(good.analysis(), good.events).to_dict())
+
+
+def test_quotes_not_in_the_turn_are_dropped(server: Server, good: CallBuilder) -> None:
+    items = [
+        {"id": i, "fraction": 1, "evidence": [{"turn": 1, "quote": "words never said"}]}
+        for i in LANGUAGE_ITEM_IDS
+    ]
+    server.reply = lambda body: server.completion(json.dumps({"items": items}))
+    card = score_call(good.analysis(), good.events, settings=settings(server.url))
+    assert card.item("restate").evidence[0].quote is None
+
+
+@pytest.mark.parametrize(
+    ("status", "content", "why"),
+    [
+        (500, None, "InternalServerError"),
+        (200, "I think the trainee did fine.", "no JSON object"),
+        (200, json.dumps({"items": [{"id": "acknowledge", "fraction": 2}]}), "lacks item"),
+    ],
+)
+def test_failures_fall_back_to_rules_with_warning(
+    server: Server, bad: CallBuilder, status: int, content: str | None, why: str
+) -> None:
+    server.reply = lambda body: (status, "{}") if content is None else server.completion(content)
+    card = score_call(bad.analysis(), bad.events, settings=settings(server.url))
+    rules = score_call(bad.analysis(), bad.events)
+    assert card.overall == pytest.approx(rules.overall)
+    assert all(it.judged_by == "rules" for it in card.items)
+    assert len(card.warnings) == 1 and "rules judge scored every item" in card.warnings[0]
+    assert why in card.warnings[0]
+
+
+def test_no_endpoint_configured_falls_back(bad: CallBuilder) -> None:
+    card = score_call(bad.analysis(), bad.events, settings=ScoringSettings(judge="llm"))
+    assert "no LLM endpoint configured" in card.warnings[0]

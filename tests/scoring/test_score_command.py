@@ -1,0 +1,135 @@
+"""``voice-sim score`` end to end on session folders (hand-made analyses) and bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from voice_sim.cli import main
+
+from .conftest import CallBuilder, bad_call, good_call
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_one_session_folder(
+    tmp_path: Path, good: CallBuilder, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = good.write(tmp_path / "s1")
+    (folder / "meta.json").write_text(json.dumps({"persona": "late-order"}), encoding="utf-8")
+    code, out, _ = run(capsys, "score", str(folder))
+    assert code == 0
+    card = json.loads((folder / "scorecard.json").read_text())
+    assert card["persona"] == "late-order" and card["overall"] >= 90
+    assert (folder / "report.html").is_file() and "s1:" in out
+
+
+def test_analysis_json_input_and_out_dir(
+    tmp_path: Path, bad: CallBuilder, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = bad.write(tmp_path / "s2")
+    code, _, _ = run(capsys, "score", str(folder / "analysis.json"), "--out", str(tmp_path / "o"))
+    assert code == 0
+    card = json.loads((tmp_path / "o" / "scorecard.json").read_text())
+    assert card["overall"] < 40
+
+
+def test_several_inputs_make_a_session(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    a = good_call().write(tmp_path / "01-late")
+    b = bad_call().write(tmp_path / "02-late")
+    out = tmp_path / "session"
+    code, stdout, _ = run(capsys, "score", str(a), str(b), "--out", str(out))
+    assert code == 0
+    s = json.loads((out / "session_scorecard.json").read_text())
+    assert [c["name"] for c in s["calls"]] == ["01-late", "02-late"]
+    assert (out / "01-late" / "report.html").is_file()
+    assert (out / "session_report.html").is_file() and "session:" in stdout
+
+
+def test_gauntlet_folder_expands_in_order(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    g = tmp_path / "gauntlet"
+    good_call().write(g / "01-a")
+    bad_call().write(g / "02-b")
+    (g / "gauntlet.json").write_text(json.dumps({"calls": [{"folder": "01-a"}, "02-b"]}))
+    code, _, _ = run(capsys, "score", str(g))
+    assert code == 0
+    s = json.loads((g / "session_scorecard.json").read_text())
+    assert [c["name"] for c in s["calls"]] == ["01-a", "02-b"]
+
+
+def test_custom_rubric_and_bad_rubric(
+    tmp_path: Path, good: CallBuilder, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = good.write(tmp_path / "s")
+    rubric = tmp_path / "coach.yaml"
+    rubric.write_text("items:\n  - {id: let_finish, weight: 50}\n  - {id: pace, weight: 50}\n")
+    assert run(capsys, "score", str(folder), "--rubric", str(rubric))[0] == 0
+    ids = [it["id"] for it in json.loads((folder / "scorecard.json").read_text())["items"]]
+    assert ids == ["let_finish", "pace"]
+    rubric.write_text("items:\n  - {id: let_finish, weight: 50}\n  - {id: charm, weight: 50}\n")
+    code, _, err = run(capsys, "score", str(folder), "--rubric", str(rubric))
+    assert code == 2
+    assert err.strip() == (
+        f"voice-sim: error: {rubric}: items[1]: unknown item 'charm' (known "
+        "items: let_finish, acknowledge, diagnose, restate, next_step, "
+        "no_triggers, ownership, boundary, composure, pace, outcome)"
+    )
+
+
+def test_future_schema_and_no_trainee_speech(
+    tmp_path: Path, good: CallBuilder, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = good.write(tmp_path / "s")
+    path = folder / "analysis.json"
+    a = json.loads(path.read_text())
+    path.write_text(json.dumps({**a, "schema_version": 3}))
+    code, _, err = run(capsys, "score", str(folder))
+    assert code == 2 and err.count("\n") == 1
+    assert f"{path}: schema_version 3 is newer than this scorer reads (1)" in err
+    path.write_text(
+        json.dumps({**a, "turns": [t for t in a["turns"] if t["speaker"] == "customer"]})
+    )
+    code, _, err = run(capsys, "score", str(folder))
+    assert code == 2 and f"{path}: no trainee speech in the recording" in err
+    assert not (folder / "scorecard.json").exists()
+
+
+def test_one_bad_call_among_several_the_others_complete(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    a = good_call().write(tmp_path / "a")
+    b = bad_call().write(tmp_path / "b")
+    (b / "analysis.json").write_text("{")
+    code, _, err = run(capsys, "score", str(a), str(b), "--out", str(tmp_path / "o"))
+    assert code == 2 and "analysis.json: invalid JSON" in err
+    assert (tmp_path / "o" / "a" / "scorecard.json").is_file()
+
+
+def test_llm_judge_without_endpoint_warns_and_scores(
+    tmp_path: Path,
+    good: CallBuilder,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("VOICE_SIM_CONFIG", raising=False)
+    folder = good.write(tmp_path / "s")
+    code, _, err = run(capsys, "score", str(folder), "--judge", "llm")
+    assert code == 0 and "LLM judge failed (no LLM endpoint configured" in err
+    assert json.loads((folder / "scorecard.json").read_text())["judge"] == "llm:llama3.2"
+
+
+def test_missing_input_and_unknown_kind(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "score", str(tmp_path / "nope"))
+    assert code == 2 and "no such file or folder" in err
+    (tmp_path / "x.txt").write_text("hi")
+    code, _, err = run(capsys, "score", str(tmp_path / "x.txt"))
+    assert code == 2 and "not a session folder, analysis.json or recording" in err
