@@ -194,9 +194,13 @@ def read_cues(text: str, persona: Persona) -> Cues:
     issue = next((k for k in persona.facts.issue_keywords if k in t), None)
     topics: tuple[int, ...] = ()
     if question:
-        topics = tuple(
-            i for i, m in enumerate(persona.facts.must_ask) if any(re.search(rf"(?<![a-z]){re.escape(k)}", t) for k in m.keywords)
-        )
+        hits = [
+            sum(1 for k in m.keywords if re.search(rf"(?<![a-z]){re.escape(k)}", t))
+            for m in persona.facts.must_ask
+        ]
+        best = max(hits, default=0)
+        # the topic the question is most about; ties answer both
+        topics = tuple(i for i, h in enumerate(hits) if h and h == best)
     return Cues(
         calm_down=_find(CALM_DOWN, t),
         unfortunately=_find(UNFORTUNATELY, t),
