@@ -18,7 +18,23 @@ from .vocabulary import ARCHETYPES
 FIRST_START_LEVEL: Final = 3
 LAST_START_LEVEL: Final = 9
 #: Preferred persona per archetype when no list is given (one per rung of the ladder).
-_PREFERRED: Final = ("elderly-confused", "wrong-policy", "missing-feature", "eu-webhooks", "angry-billing", "abusive-caller")
+_PREFERRED: Final = (
+    "elderly-confused",
+    "wrong-policy",
+    "missing-feature",
+    "eu-webhooks",
+    "angry-billing",
+    "abusive-caller",
+)
+#: Which rungs a short gauntlet keeps, in order of preference.
+_INCLUSION: Final = (
+    "elderly-confused",
+    "abusive-caller",
+    "angry-billing",
+    "wrong-policy",
+    "eu-webhooks",
+    "missing-feature",
+)
 
 
 @dataclass(frozen=True)
@@ -48,11 +64,9 @@ def _default_order(calls: int) -> list[str]:
             continue
     rest = [pid for a in ARCHETYPES for pid in by_arch[a] if pid not in ladder]
     if calls <= len(ladder):
-        # spread the picks across the ladder so the last call is the hardest rung
-        if calls == 1:
-            return [ladder[len(ladder) // 2]]
-        idx = [round(i * (len(ladder) - 1) / (calls - 1)) for i in range(calls)]
-        return [ladder[i] for i in idx]
+        # the ends of the ladder first (an easy caller, the hardest), then the middle rungs
+        keep = [pid for pid in _INCLUSION if pid in ladder][:calls]
+        return [pid for pid in ladder if pid in keep]
     pool = ladder + rest
     rank = {a: i for i, a in enumerate(ARCHETYPES)}
     chosen = sorted(pool[:calls], key=lambda pid: rank[get_persona(pid).archetype])

@@ -28,12 +28,13 @@ def register(app: typer.Typer) -> None:
         from personas import list_personas
 
         table = Table(title="Persona library", show_lines=False)
-        for col in ("id", "name", "archetype", "start", "ceiling", "scenario"):
-            table.add_column(col, overflow="fold")
+        table.add_column("id", no_wrap=True)
+        table.add_column("archetype", no_wrap=True)
+        table.add_column("start", justify="right")
+        table.add_column("ceiling", justify="right")
+        table.add_column("scenario", overflow="fold")
         for p in list_personas():
-            table.add_row(
-                p.id, p.display_name, p.archetype, str(p.start_intensity), str(p.ceiling), p.scenario
-            )
+            table.add_row(p.id, p.archetype, str(p.start_intensity), str(p.ceiling), p.scenario)
         Console().print(table)
 
     @sub.command("show")
