@@ -99,7 +99,10 @@ def plan_gauntlet(persona_ids: Sequence[str] | None, calls: int) -> list[Gauntle
     if calls < 1:
         raise PersonaError(f"gauntlet: calls must be at least 1, got {calls}")
     if persona_ids:
-        ids = [get_persona(pid).id if not str(pid).endswith((".yaml", ".yml")) else str(pid) for pid in persona_ids]
+        ids = [
+            get_persona(pid).id if not str(pid).endswith((".yaml", ".yml")) else str(pid)
+            for pid in persona_ids
+        ]
         order = [ids[i % len(ids)] for i in range(calls)]
     else:
         order = _default_order(calls)

@@ -23,7 +23,9 @@ def library_files() -> list[Path]:
 def _load_library_file(path: Path) -> Persona:
     persona = load_persona(path)
     if persona.id != path.stem:
-        raise PersonaError(f"{path}:1: id: must match the file name {path.stem!r}, got {persona.id!r}")
+        raise PersonaError(
+            f"{path}:1: id: must match the file name {path.stem!r}, got {persona.id!r}"
+        )
     return persona
 
 

@@ -11,11 +11,15 @@ import re
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 
 from .brain import ReplyContext
 from .prompt import build_messages
 from .sanitize import breaks_character, clean_profanity, sanitize_for_tts
 from .scripted import ScriptedBrain, common_lines
+
+if TYPE_CHECKING:
+    from openai.types.chat import ChatCompletionMessageParam
 
 
 @dataclass(frozen=True)
@@ -42,7 +46,11 @@ MAX_SENTENCES = 3
 
 
 def _unbalanced(text: str) -> bool:
-    return text.count("*") % 2 == 1 or text.count("(") > text.count(")") or text.count("[") > text.count("]")
+    return (
+        text.count("*") % 2 == 1
+        or text.count("(") > text.count(")")
+        or text.count("[") > text.count("]")
+    )
 
 
 class LLMBrain:
@@ -95,7 +103,7 @@ class LLMBrain:
         try:
             stream = await self._client.chat.completions.create(
                 model=self.config.model,
-                messages=messages,  # type: ignore[arg-type]
+                messages=cast("list[ChatCompletionMessageParam]", messages),
                 stream=True,
                 temperature=self.config.temperature,
                 max_tokens=self.config.max_tokens,

@@ -14,18 +14,22 @@ _MOOD = {
 _ARCHETYPE = {
     "angry": "an angry customer with a genuine grievance",
     "abusive": "an abusive customer who swears and insults when provoked",
-    "confused": "a confused, easily overwhelmed caller who needs things explained slowly and plainly",
+    "confused": "a confused, easily overwhelmed caller who needs things explained "
+    "slowly and plainly",
     "mistaken": "a customer who is sure about a policy but is actually wrong about it",
     "disappointed": "a loyal customer, disappointed and let down more than angry",
     "impatient": "a busy, impatient customer under time pressure at work",
 }
 _INTENT = {
-    "hang_up": "You have had enough. Say one short, final sentence and hang up. Do not ask anything.",
+    "hang_up": "You have had enough. Say one short, final sentence and hang up. Do "
+    "not ask anything.",
     "supervisor": "Demand to speak to a supervisor or manager, in one or two short sentences.",
     "transferred": "The agent is putting a supervisor on. Say one short sentence accepting that.",
-    "close": "Your problem is handled. Thank the agent briefly and say goodbye in one or two sentences.",
+    "close": "Your problem is handled. Thank the agent briefly and say goodbye in "
+    "one or two sentences.",
     "in_character": (
-        "Stay completely in character as the customer. React as a real person would to an odd remark"
+        "Stay completely in character as the customer. React as a real person would "
+        "to an odd remark"
         " and steer back to your problem."
     ),
 }
@@ -37,11 +41,15 @@ def system_prompt(ctx: ReplyContext) -> str:
     f = p.facts
     band = band_of(ctx.level)
     account = "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in f.account.items()) or "none given"
-    must = "\n".join(f"- {m.topic}: only if asked, say something like: {m.answer.format_map(p.slot_values())}" for m in f.must_ask)
+    must = "\n".join(
+        f"- {m.topic}: only if asked, say something like: {m.answer.format_map(p.slot_values())}"
+        for m in f.must_ask
+    )
     swear = (
         "Never swear; use mild words instead."
         if ctx.clean or not p.profanity
-        else f"You may swear when intensity is high (words like: {', '.join(sorted(p.profanity)[:6])}), but never use slurs."
+        else "You may swear when intensity is high (words like: "
+        f"{', '.join(sorted(p.profanity)[:6])}), but never use slurs."
     )
     return (
         f"You are {p.display_name}, {_ARCHETYPE[p.archetype]}, phoning customer support. "
@@ -54,9 +62,14 @@ def system_prompt(ctx: ReplyContext) -> str:
         f"Your account: {account}.\n"
         f"What went wrong (you know only part of it): {f.what_went_wrong}\n"
         f"What would satisfy you: {f.resolution}\n"
-        + (f"What the company can and cannot do (you do not know this): {f.constraints}\n" if f.constraints else "")
+        + (
+            f"What the company can and cannot do (you do not know this): {f.constraints}\n"
+            if f.constraints
+            else ""
+        )
         + f"Details you give only when the agent asks about them:\n{must}\n\n"
-        f"How you feel now: intensity {ctx.level} out of 10 ({_MOOD[band]}). Conversation stage: {ctx.stage}.\n"
+        f"How you feel now: intensity {ctx.level} out of 10 ({_MOOD[band]}). "
+        f"Conversation stage: {ctx.stage}.\n"
         f"{swear}\n\n"
         "How to speak: one to three short spoken sentences, like a person on the phone. Plain words"
         " only: no stage directions, no actions in asterisks or brackets, no markdown, lists, emoji"

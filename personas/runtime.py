@@ -40,7 +40,9 @@ class Customer:
         Replace profanity in everything the customer says.
     """
 
-    def __init__(self, persona: Persona, brain: Brain, director: Director, *, clean: bool = False) -> None:
+    def __init__(
+        self, persona: Persona, brain: Brain, director: Director, *, clean: bool = False
+    ) -> None:
         self.persona = persona
         self.brain = brain
         self.director = director
@@ -76,7 +78,12 @@ class Customer:
 
     def _ctx(self) -> ReplyContext:
         return ReplyContext(
-            self.persona, self.level, self.stage, self.director.last, tuple(self.history), self.clean
+            self.persona,
+            self.level,
+            self.stage,
+            self.director.last,
+            tuple(self.history),
+            self.clean,
         )
 
     # -- the call -----------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Make brain output fit to be spoken: no markdown, stage directions, emoji or out-of-character text."""
+"""Make brain output fit to be spoken: no markdown, stage directions, emoji or "
+"out-of-character text."""
 
 from __future__ import annotations
 
@@ -32,9 +33,12 @@ _SPEAKER = re.compile(r"^\s*(?:customer|caller|assistant|[A-Z][a-z]+(?: [A-Z][a-
 _URL = re.compile(r"https?://\S+")
 _EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f\u200d]")
 _OUT_OF_CHARACTER: Final = re.compile(
-    r"(?<![a-z])(?:as an ai|an ai (?:language )?model|language model|i'?m an ai|i am an ai|i'?m (?:just )?a bot|i am a bot|"
-    r"ai assistant|openai|chatgpt|system prompt|my (?:instructions|programming|guidelines)|role-?play|"
-    r"this (?:simulation|exercise)|i'?m not a real (?:person|customer)|i am not a real|i'?m an? (?:virtual|artificial)|"
+    r"(?<![a-z])(?:as an ai|an ai (?:language )?model|language model|i'?m an ai|i am "
+    r"an ai|i'?m (?:just )?a bot|i am a bot|"
+    r"ai assistant|openai|chatgpt|system prompt|my (?:instructions|programming|"
+    r"guidelines)|role-?play|"
+    r"this (?:simulation|exercise)|i'?m not a real (?:person|customer)|i am not a "
+    r"real|i'?m an? (?:virtual|artificial)|"
     r"i cannot (?:pretend|continue this role))",
     re.I,
 )
@@ -49,7 +53,9 @@ def clean_profanity(text: str, mapping: Mapping[str, str] | None = None) -> str:
     """Replace swear words (persona list plus :data:`BASE_PROFANITY`), keeping capitalisation."""
     table = {**BASE_PROFANITY, **{k.lower(): v for k, v in (mapping or {}).items()}}
     words = sorted(table, key=len, reverse=True)
-    rx = re.compile(r"(?<![A-Za-z])(" + "|".join(re.escape(w) for w in words) + r")(?![A-Za-z])", re.I)
+    rx = re.compile(
+        r"(?<![A-Za-z])(" + "|".join(re.escape(w) for w in words) + r")(?![A-Za-z])", re.I
+    )
 
     def sub(m: re.Match[str]) -> str:
         src, rep = m.group(0), table[m.group(0).lower()]

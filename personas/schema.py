@@ -144,7 +144,9 @@ class Persona:
 # YAML with line numbers
 
 
-def _walk(node: yaml.Node, path: tuple[Any, ...], lines: dict[tuple[Any, ...], int], src: str) -> None:
+def _walk(
+    node: yaml.Node, path: tuple[Any, ...], lines: dict[tuple[Any, ...], int], src: str
+) -> None:
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
@@ -215,13 +217,17 @@ class _Reader:
     def get(self, path: tuple[Any, ...]) -> Any:
         cur: Any = self.doc.data
         for p in path:
-            if (isinstance(cur, dict) and p in cur) or (isinstance(cur, list) and isinstance(p, int) and p < len(cur)):
+            if (isinstance(cur, dict) and p in cur) or (
+                isinstance(cur, list) and isinstance(p, int) and p < len(cur)
+            ):
                 cur = cur[p]
             else:
                 return _MISSING
         return cur
 
-    def mapping(self, path: tuple[Any, ...], *, required: bool = True, keys: tuple[str, ...] | None = None) -> dict[str, Any]:
+    def mapping(
+        self, path: tuple[Any, ...], *, required: bool = True, keys: tuple[str, ...] | None = None
+    ) -> dict[str, Any]:
         v = self.get(path)
         if v is _MISSING or v is None:
             if required:
@@ -248,7 +254,9 @@ class _Reader:
             raise self.doc.error(path, "must not be empty")
         return s
 
-    def integer(self, path: tuple[Any, ...], lo: int, hi: int, *, default: int | None = None) -> int:
+    def integer(
+        self, path: tuple[Any, ...], lo: int, hi: int, *, default: int | None = None
+    ) -> int:
         v = self.get(path)
         if v is _MISSING or v is None:
             if default is None:
@@ -268,7 +276,9 @@ class _Reader:
             raise self.doc.error(path, f"must be {lo}-{hi}, got {v}")
         return float(v)
 
-    def text_list(self, path: tuple[Any, ...], *, required: bool = True, min_len: int = 1) -> tuple[str, ...]:
+    def text_list(
+        self, path: tuple[Any, ...], *, required: bool = True, min_len: int = 1
+    ) -> tuple[str, ...]:
         v = self.get(path)
         if v is _MISSING or v is None:
             if required:
@@ -330,7 +340,9 @@ def parse_persona(text: str, src: str = "<persona>") -> Persona:
     display_name = r.text(("display_name",))
     archetype = r.text(("archetype",))
     if archetype not in ARCHETYPES:
-        raise doc.error(("archetype",), f"unknown archetype {archetype!r} (known: {', '.join(ARCHETYPES)})")
+        raise doc.error(
+            ("archetype",), f"unknown archetype {archetype!r} (known: {', '.join(ARCHETYPES)})"
+        )
     scenario = r.text(("scenario",))
     summary = r.text(("summary",), required=False)
 
@@ -344,12 +356,17 @@ def parse_persona(text: str, src: str = "<persona>") -> Persona:
         if not re.match(r"^[a-z_][a-z0-9_]*$", k):
             raise doc.error(("facts", "slots", k), "slot names are lower_case_with_underscores")
     if "issue" not in slots:
-        raise doc.error(("facts", "slots", "issue"), "required field missing (a short name for the problem, e.g. 'the double charge')")
+        raise doc.error(
+            ("facts", "slots", "issue"),
+            "required field missing (a short name for the problem, e.g. 'the double charge')",
+        )
     must_raw = r.get(("facts", "must_ask"))
     if must_raw is _MISSING or must_raw is None:
         raise doc.error(("facts", "must_ask"), "required field missing")
     if not isinstance(must_raw, list) or not must_raw:
-        raise doc.error(("facts", "must_ask"), "must be a non-empty list of {topic, keywords, answer}")
+        raise doc.error(
+            ("facts", "must_ask"), "must be a non-empty list of {topic, keywords, answer}"
+        )
     must: list[MustAsk] = []
     for i in range(len(must_raw)):
         p = ("facts", "must_ask", i)
@@ -394,11 +411,22 @@ def parse_persona(text: str, src: str = "<persona>") -> Persona:
     elif braw is not _MISSING and braw is not None:
         r.mapping(("barge_in",), keys=BARGE_IN_FIELDS)
         b0 = base_voice.barge_in
-        fl = r.integer(("barge_in", "from_level"), 0, 10, default=b0.from_level if b0.from_level is not None else 7)
-        slow = r.number(("barge_in", "slowest_s"), 0.5, 60.0) if "slowest_s" in braw else b0.slowest_s
-        fast = r.number(("barge_in", "fastest_s"), 0.5, 60.0) if "fastest_s" in braw else b0.fastest_s
+        fl = r.integer(
+            ("barge_in", "from_level"),
+            0,
+            10,
+            default=b0.from_level if b0.from_level is not None else 7,
+        )
+        slow = (
+            r.number(("barge_in", "slowest_s"), 0.5, 60.0) if "slowest_s" in braw else b0.slowest_s
+        )
+        fast = (
+            r.number(("barge_in", "fastest_s"), 0.5, 60.0) if "fastest_s" in braw else b0.fastest_s
+        )
         if fast > slow:
-            raise doc.error(("barge_in", "fastest_s"), f"must not exceed slowest_s ({slow}), got {fast}")
+            raise doc.error(
+                ("barge_in", "fastest_s"), f"must not exceed slowest_s ({slow}), got {fast}"
+            )
         barge = BargeIn(fl, slow, fast)
     voice = merge_profile(base_voice, ends["calm"], ends["furious"], barge)
 
@@ -423,10 +451,15 @@ def parse_persona(text: str, src: str = "<persona>") -> Persona:
         hang = HangUp(
             r.integer(("hang_up", "at_level"), 0, 10, default=d.at_level),
             r.integer(("hang_up", "after_strikes"), 1, 10, default=d.after_strikes),
-            r.number(("hang_up", "max_silence_s"), 3.0, 600.0) if "max_silence_s" in hraw else d.max_silence_s,
+            r.number(("hang_up", "max_silence_s"), 3.0, 600.0)
+            if "max_silence_s" in hraw
+            else d.max_silence_s,
         )
         if hang.at_level > ceiling:
-            raise doc.error(("hang_up", "at_level"), f"can never be reached: above ceiling ({ceiling}), got {hang.at_level}")
+            raise doc.error(
+                ("hang_up", "at_level"),
+                f"can never be reached: above ceiling ({ceiling}), got {hang.at_level}",
+            )
     sup: SupervisorRule | None = ARCHETYPE_SUPERVISOR[archetype]
     sraw = r.get(("supervisor",))
     if sraw in ("never", False):
@@ -439,7 +472,10 @@ def parse_persona(text: str, src: str = "<persona>") -> Persona:
             r.integer(("supervisor", "after_refusals"), 1, 10, default=d2.after_refusals),
         )
         if sup.at_level > ceiling:
-            raise doc.error(("supervisor", "at_level"), f"can never be reached: above ceiling ({ceiling}), got {sup.at_level}")
+            raise doc.error(
+                ("supervisor", "at_level"),
+                f"can never be reached: above ceiling ({ceiling}), got {sup.at_level}",
+            )
 
     # profanity
     praw = r.mapping(("profanity",), required=archetype == "abusive")
@@ -487,7 +523,9 @@ def parse_persona(text: str, src: str = "<persona>") -> Persona:
     texts += [(("talk_over", i), t) for i, t in enumerate(talk_over)]
     for stage, bands_ in lines.items():
         for band, ls in bands_.items():
-            base: tuple[Any, ...] = ("lines", stage) if isinstance(lraw[stage], list) else ("lines", stage, band)
+            base: tuple[Any, ...] = (
+                ("lines", stage) if isinstance(lraw[stage], list) else ("lines", stage, band)
+            )
             texts += [((*base, i), t) for i, t in enumerate(ls)]
     for path, t in texts:
         try:

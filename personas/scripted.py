@@ -40,7 +40,9 @@ def _banded(entry: Any, band: str) -> list[str]:
     if isinstance(entry, list):
         return [str(x) for x in entry]
     if isinstance(entry, dict):
-        return [str(x) for x in (entry.get(band) or [])] + [str(x) for x in (entry.get("any") or [])]
+        return [str(x) for x in (entry.get(band) or [])] + [
+            str(x) for x in (entry.get("any") or [])
+        ]
     return []
 
 
@@ -105,7 +107,8 @@ class ScriptedBrain:
             _banded(common["stages"].get(st), band),
             self._persona_stage_any_band(st),
             _all_bands(common["stages"].get(st)),
-            self._persona_stage_any_band("explaining") + self._persona_stage_any_band("negotiating"),
+            self._persona_stage_any_band("explaining")
+            + self._persona_stage_any_band("negotiating"),
             _all_bands(common["stages"].get("negotiating")),
             [str(x) for x in common.get("filler", [])],
         )

@@ -148,7 +148,9 @@ def style_at(profile: VoiceProfile, level: int) -> VoiceStyle:
     level = max(0, min(10, int(level)))
     t = level / 10.0
     a, b = profile.calm, profile.furious
-    mixed = {n: round(getattr(a, n) + (getattr(b, n) - getattr(a, n)) * t, 4) for n in VOICE_END_FIELDS}
+    mixed = {
+        n: round(getattr(a, n) + (getattr(b, n) - getattr(a, n)) * t, 4) for n in VOICE_END_FIELDS
+    }
     bi = profile.barge_in
     talk_over: float | None = None
     if bi.from_level is not None and level >= bi.from_level:

@@ -49,7 +49,9 @@ class ChatServer:
                     time.sleep(outer.delay_s)
                 status, pieces = outer.script(body)
                 if status != 200:
-                    data = json.dumps({"error": {"message": "boom", "type": "server_error"}}).encode()
+                    data = json.dumps(
+                        {"error": {"message": "boom", "type": "server_error"}}
+                    ).encode()
                     self.send_response(status)
                     self.send_header("content-type", "application/json")
                     self.send_header("content-length", str(len(data)))
@@ -57,11 +59,21 @@ class ChatServer:
                     self.wfile.write(data)
                     return
                 if not body.get("stream"):
-                    data = json.dumps({
-                        "id": "x", "object": "chat.completion", "created": 0, "model": body.get("model"),
-                        "choices": [{"index": 0, "finish_reason": "stop",
-                                     "message": {"role": "assistant", "content": "".join(pieces)}}],
-                    }).encode()
+                    data = json.dumps(
+                        {
+                            "id": "x",
+                            "object": "chat.completion",
+                            "created": 0,
+                            "model": body.get("model"),
+                            "choices": [
+                                {
+                                    "index": 0,
+                                    "finish_reason": "stop",
+                                    "message": {"role": "assistant", "content": "".join(pieces)},
+                                }
+                            ],
+                        }
+                    ).encode()
                     self.send_response(200)
                     self.send_header("content-type", "application/json")
                     self.send_header("content-length", str(len(data)))
@@ -78,10 +90,17 @@ class ChatServer:
                     if i == 0:
                         delta["role"] = "assistant"
                     chunk = {
-                        "id": "c", "object": "chat.completion.chunk", "created": 0,
+                        "id": "c",
+                        "object": "chat.completion.chunk",
+                        "created": 0,
                         "model": body.get("model"),
-                        "choices": [{"index": 0, "delta": delta,
-                                     "finish_reason": None if piece is not None else "stop"}],
+                        "choices": [
+                            {
+                                "index": 0,
+                                "delta": delta,
+                                "finish_reason": None if piece is not None else "stop",
+                            }
+                        ],
                     }
                     self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
                     self.wfile.flush()

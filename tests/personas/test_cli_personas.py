@@ -28,8 +28,14 @@ def test_validate_library_and_file(capsys: pytest.CaptureFixture[str]) -> None:
     assert "ok" in capsys.readouterr().out
 
 
-def test_validate_bad_file_one_line_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    text = (LIBRARY_DIR / "known-bug.yaml").read_text().replace("start_intensity: 5", "start_intensity: 14")
+def test_validate_bad_file_one_line_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = (
+        (LIBRARY_DIR / "known-bug.yaml")
+        .read_text()
+        .replace("start_intensity: 5", "start_intensity: 14")
+    )
     bad = tmp_path / "bad.yaml"
     bad.write_text(text)
     line = next(i for i, s in enumerate(text.splitlines(), 1) if s.startswith("start_intensity"))

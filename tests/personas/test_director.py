@@ -17,7 +17,8 @@ GOOD = {
     ],
     "abusive-caller": [
         "I want to help you, but I need us to keep the language respectful so I can sort this out.",
-        "I'm sorry the technician never came after you took the day off. What was the appointment time?",
+        "I'm sorry the technician never came after you took the day off. What was "
+        "the appointment time?",
         "I'll book you the first slot tomorrow, 8 to 10, and I'll credit this month by end of day.",
     ],
     "elderly-confused": [
@@ -79,8 +80,12 @@ def test_the_seeds_mistakes_escalate_to_a_hang_up(pid: str) -> None:
 def test_confused_caller_climbs_on_jargon_and_speed() -> None:
     d = Director(get_persona("elderly-confused"))
     before = d.level
-    ch, _ = d.hear(TraineeTurn("Your OAuth token expired, so clear the cache and re-authenticate.",
-                               interrupted_customer=True))
+    ch, _ = d.hear(
+        TraineeTurn(
+            "Your OAuth token expired, so clear the cache and re-authenticate.",
+            interrupted_customer=True,
+        )
+    )
     assert d.level > before
     triggers = {c.trigger for c in ch}
     assert {"interrupting", "jargon"} <= triggers | {t for c in ch for t in [c.trigger]}
@@ -92,7 +97,11 @@ def test_confused_caller_climbs_on_jargon_and_speed() -> None:
     [
         ("Calm down, sir.", "calm_down", "calm down"),
         ("Unfortunately that charge is valid.", "unfortunately", "unfortunately"),
-        ("Per our policy we only refund within 30 days, I can offer a credit.", "per_policy", "policy"),
+        (
+            "Per our policy we only refund within 30 days, I can offer a credit.",
+            "per_policy",
+            "policy",
+        ),
         ("No, we can't do that.", "flat_no", "flat no"),
         ("You should have cancelled before the renewal.", "blaming", "blamed"),
         ("It should be sorted soon.", "vague_timeline", "vague timeline"),
@@ -109,7 +118,11 @@ def test_each_phrase_trigger_has_a_coach_reason(text: str, trigger: str, words: 
 
 def test_alternative_turns_a_no_into_no_flat_no() -> None:
     d = Director(get_persona("angry-billing"), start_level=4)
-    _, v = d.hear(TraineeTurn("I can't refund it to that card, but what I can do is send it to your new card."))
+    _, v = d.hear(
+        TraineeTurn(
+            "I can't refund it to that card, but what I can do is send it to your new card."
+        )
+    )
     assert "flat_no" not in v.escalators
 
 
@@ -193,7 +206,7 @@ def test_supervisor_demand_then_transfer_ends_the_call() -> None:
 def test_refusals_lead_to_supervisor_demand() -> None:
     d = Director(get_persona("refund-denied"), start_level=3)
     d.hear(TraineeTurn("That's our policy, there's nothing I can do."))
-    _, v = d.hear(TraineeTurn("No, that's not possible."))
+    d.hear(TraineeTurn("No, that's not possible."))
     assert d.stage in ("supervisor", "hanging_up")
 
 

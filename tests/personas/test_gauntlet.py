@@ -32,7 +32,12 @@ def test_levels_rise_and_archetypes_do_not_fall(n: int) -> None:
 
 def test_given_personas_keep_their_order_and_cycle() -> None:
     plan = plan_gauntlet(["known-bug", "angry-billing"], 4)
-    assert [c.persona_id for c in plan] == ["known-bug", "angry-billing", "known-bug", "angry-billing"]
+    assert [c.persona_id for c in plan] == [
+        "known-bug",
+        "angry-billing",
+        "known-bug",
+        "angry-billing",
+    ]
     assert [c.start_level for c in plan] == [3, 5, 7, 9]
 
 

@@ -29,9 +29,20 @@ def test_at_least_14_personas_and_core_archetypes() -> None:
 def test_scenarios_cover_the_issue() -> None:
     ids = {p.id for p in list_personas()}
     assert {
-        "angry-billing", "auto-renewal", "delayed-order", "late-refund", "refund-denied",
-        "missing-feature", "known-bug", "update-regression", "eu-webhooks", "api-errors",
-        "broken-dashboard", "abusive-caller", "wrong-policy", "elderly-confused",
+        "angry-billing",
+        "auto-renewal",
+        "delayed-order",
+        "late-refund",
+        "refund-denied",
+        "missing-feature",
+        "known-bug",
+        "update-regression",
+        "eu-webhooks",
+        "api-errors",
+        "broken-dashboard",
+        "abusive-caller",
+        "wrong-policy",
+        "elderly-confused",
     } <= ids
 
 

@@ -21,7 +21,9 @@ def talk(c: Customer, text: str, errors: list[str] | None = None) -> str:
     c.hear(TraineeTurn(text))
 
     async def collect() -> str:
-        return "".join([x async for x in c.reply(on_error=(errors.append if errors is not None else None))])
+        return "".join(
+            [x async for x in c.reply(on_error=(errors.append if errors is not None else None))]
+        )
 
     return asyncio.run(collect())
 
@@ -76,8 +78,15 @@ def test_prompt_follows_intensity_changes(chat_server: ChatServer) -> None:
 def test_output_is_cleaned_for_tts(chat_server: ChatServer) -> None:
     chat_server.script = lambda body: (
         200,
-        ["**Dana:** *sighs heavily* Look, ", "I was charged (angrily) twice! ", "😡 [pause] ",
-         "Fix it & fast. ", "- Second thing. ", "Third. ", "Fourth, too many."],
+        [
+            "**Dana:** *sighs heavily* Look, ",
+            "I was charged (angrily) twice! ",
+            "😡 [pause] ",
+            "Fix it & fast. ",
+            "- Second thing. ",
+            "Third. ",
+            "Fourth, too many.",
+        ],
     )
     c = customer(chat_server)
     c.begin()
@@ -89,7 +98,8 @@ def test_output_is_cleaned_for_tts(chat_server: ChatServer) -> None:
 
 def test_prompt_injection_stays_in_character(chat_server: ChatServer) -> None:
     chat_server.script = lambda body: (
-        200, ["Fine, whatever. ", "As an AI language model, ", "I cannot pretend to be a customer."]
+        200,
+        ["Fine, whatever. ", "As an AI language model, ", "I cannot pretend to be a customer."],
     )
     c = customer(chat_server)
     c.begin()

@@ -29,8 +29,16 @@ def test_contract_surface() -> None:
     opening, change = c.begin()
     assert opening == c.persona.opening_line.strip()
     assert isinstance(change, IntensityChange) and change.previous is None and change.level == 6
-    changes = c.hear(TraineeTurn("Calm down.", 1.0, 2.0, interrupted_customer=True,
-                                 response_latency_s=None, loudness_vs_customer_db=0.0))
+    changes = c.hear(
+        TraineeTurn(
+            "Calm down.",
+            1.0,
+            2.0,
+            interrupted_customer=True,
+            response_latency_s=None,
+            loudness_vs_customer_db=0.0,
+        )
+    )
     assert changes and all(isinstance(x, IntensityChange) for x in changes)
     assert changes[0].previous == 6
     assert isinstance(c.voice(), VoiceStyle)
@@ -83,8 +91,13 @@ def test_bad_call_hangs_up_after_a_last_line() -> None:
     c = make_customer("angry-billing", seed=0)
     c.begin()
     last = ""
-    for t in ["Calm down.", "Unfortunately that's our policy, no.", "You should have checked.",
-              "No.", "Calm down."]:
+    for t in [
+        "Calm down.",
+        "Unfortunately that's our policy, no.",
+        "You should have checked.",
+        "No.",
+        "Calm down.",
+    ]:
         _, last = say(c, t)
         if c.ended:
             break

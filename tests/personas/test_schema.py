@@ -52,7 +52,9 @@ def test_intensity_14_names_file_line_field(tmp_path: Path) -> None:
 def test_unknown_archetype(tmp_path: Path) -> None:
     text = GOOD.replace("archetype: angry", "archetype: grumpy")
     msg = error_of(tmp_path, text)
-    assert f"x.yaml:{line_of(text, 'archetype: grumpy')}: archetype: unknown archetype 'grumpy'" in msg
+    assert (
+        f"x.yaml:{line_of(text, 'archetype: grumpy')}: archetype: unknown archetype 'grumpy'" in msg
+    )
     assert "known: confused" in msg
 
 
@@ -127,7 +129,7 @@ def test_wrong_type(tmp_path: Path) -> None:
 
 
 def test_missing_file() -> None:
-    with pytest.raises(PersonaError, match="nope.yaml: persona file not found"):
+    with pytest.raises(PersonaError, match=r"nope\.yaml: persona file not found"):
         load_persona("nope.yaml")
 
 

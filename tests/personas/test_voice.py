@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from personas import get_persona, style_at
-from personas.voice import ARCHETYPE_VOICES
 from personas.vocabulary import ARCHETYPES
+from personas.voice import ARCHETYPE_VOICES
 
 
 @pytest.mark.parametrize("archetype", ARCHETYPES)
 def test_rising_intensity_is_faster_louder_higher(archetype: str) -> None:
     prof = ARCHETYPE_VOICES[archetype]
     styles = [style_at(prof, lvl) for lvl in range(11)]
-    for a, b in zip(styles, styles[1:], strict=False):
+    for a, b in itertools.pairwise(styles):
         assert b.length_scale <= a.length_scale
         assert b.volume >= a.volume
         assert b.pitch_shift_st >= a.pitch_shift_st
@@ -27,7 +29,9 @@ def test_confused_is_slow_with_long_pauses_and_never_cuts_in() -> None:
     angry = style_at(ARCHETYPE_VOICES["angry"], 5)
     assert confused.length_scale > 1.1 > angry.length_scale
     assert confused.reply_gap_s > angry.reply_gap_s
-    assert all(style_at(ARCHETYPE_VOICES["confused"], lvl).talk_over_after_s is None for lvl in range(11))
+    assert all(
+        style_at(ARCHETYPE_VOICES["confused"], lvl).talk_over_after_s is None for lvl in range(11)
+    )
 
 
 def test_exact_interpolation() -> None:

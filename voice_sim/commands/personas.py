@@ -52,7 +52,8 @@ def register(app: typer.Typer) -> None:
             con.print(p.summary)
         con.print(f"[bold]Opening:[/bold] {p.opening_line}")
         con.print(
-            f"[bold]Intensity:[/bold] starts {p.start_intensity}, floor {p.floor}, ceiling {p.ceiling}"
+            f"[bold]Intensity:[/bold] starts {p.start_intensity}, floor {p.floor}, "
+            f"ceiling {p.ceiling}"
         )
         f = p.facts
         con.print("[bold]Facts (hidden from the trainee):[/bold]")
@@ -91,7 +92,14 @@ def register(app: typer.Typer) -> None:
         if p.profanity:
             con.print(f"[bold]Profanity[/bold] (clean switch replaces): {', '.join(p.profanity)}")
         table = Table(title="Voice by intensity")
-        for col in ("level", "length_scale", "volume", "pitch_st", "reply_gap_s", "cuts_in_after_s"):
+        for col in (
+            "level",
+            "length_scale",
+            "volume",
+            "pitch_st",
+            "reply_gap_s",
+            "cuts_in_after_s",
+        ):
             table.add_column(col)
         for lvl in (0, 3, 6, 8, 10):
             s = style_at(p.voice, lvl)
