@@ -4,6 +4,7 @@ Does not import ``voice_sim``; works on any recording's ``analysis.json``.
 """
 
 from .errors import ScoringError
+from .folder import score_folder
 from .inputs import CallInputs, call_inputs, read_events, read_json
 from .judge import Judge
 from .llm_judge import LLMJudge
@@ -35,6 +36,7 @@ __all__ = [
     "read_events",
     "read_json",
     "score_call",
+    "score_folder",
     "score_inputs",
     "score_session",
     "write_report",

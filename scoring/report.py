@@ -388,6 +388,8 @@ def _line_chart(title: str, names: Sequence[str], values: Sequence[float | None]
         lo, hi = min(vals), max(vals)
         pad = (hi - lo) * 0.15 or max(abs(hi) * 0.05, 1.0)
         lo, hi = lo - pad, hi + pad
+        if unit == "0-100":
+            lo, hi = max(lo, 0.0), min(hi, 100.0)
         n = max(len(names) - 1, 1)
 
         def xy(i: int, v: float) -> tuple[float, float]:
@@ -395,8 +397,8 @@ def _line_chart(title: str, names: Sequence[str], values: Sequence[float | None]
 
         out.append(f'<line x1="{x0}" y1="{y0 + ph}" x2="{x0 + pw}" y2="{y0 + ph}" stroke="#999"/>')
         out.append(
-            f'<text x="{x0 - 4}" y="{y0 + 8}" text-anchor="end">{hi:.0f}</text>'
-            f'<text x="{x0 - 4}" y="{y0 + ph}" text-anchor="end">{lo:.0f}</text>'
+            f'<text x="{x0 - 4}" y="{y0 + 8}" text-anchor="end">{round(hi)}</text>'
+            f'<text x="{x0 - 4}" y="{y0 + ph}" text-anchor="end">{round(lo)}</text>'
         )
         pts = [xy(i, v) for i, v in enumerate(values) if v is not None and not math.isnan(v)]
         out.append(

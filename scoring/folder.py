@@ -1,0 +1,61 @@
+"""Score a session folder in place (what a call does automatically when it ends)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .errors import ScoringError
+from .inputs import call_inputs, read_events, read_json
+from .report import write_report
+from .rubric import Rubric
+from .score import score_inputs
+from .scorecard import Scorecard
+from .settings import ScoringSettings
+
+
+def score_folder(
+    folder: str | Path,
+    *,
+    out: str | Path | None = None,
+    rubric: Rubric | None = None,
+    settings: ScoringSettings | None = None,
+) -> Scorecard:
+    """Score a session folder that already holds ``analysis.json``.
+
+    Reads ``analysis.json``, ``events.jsonl``, ``meta.json`` (persona) and ``recording.wav`` from
+    ``folder`` and writes ``scorecard.json``, ``report.html`` and ``timeline.svg`` to ``out``
+    (default: the folder itself).
+
+    Raises
+    ------
+    ScoringError
+        No ``analysis.json`` in the folder, or any problem ``score_call`` reports.
+    """
+    folder = Path(folder)
+    analysis_path = folder / "analysis.json"
+    if not analysis_path.is_file():
+        raise ScoringError(f"{folder}: no analysis.json (run `voice-sim analyze` first)")
+    events_path = folder / "events.jsonl"
+    events = read_events(events_path) if events_path.is_file() else []
+    persona = None
+    meta_path = folder / "meta.json"
+    if meta_path.is_file():
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            persona = meta.get("persona") if isinstance(meta, dict) else None
+        except (OSError, ValueError):
+            persona = None
+    rec = folder / "recording.wav"
+    call = call_inputs(
+        read_json(analysis_path),
+        events,
+        source=str(analysis_path),
+        name=folder.name,
+        recording=rec if rec.is_file() else None,
+        persona=persona if isinstance(persona, str) else None,
+        abusive_persona=True if isinstance(persona, str) and "abus" in persona.lower() else None,
+    )
+    card = score_inputs(call, rubric=rubric, settings=settings)
+    write_report(card, call, Path(out) if out is not None else folder, settings)
+    return card

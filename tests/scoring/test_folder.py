@@ -1,0 +1,26 @@
+"""score_folder: a session folder scored in place."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from scoring import ScoringError, score_folder
+
+from .conftest import CallBuilder
+
+
+def test_scores_in_place_with_persona_from_meta(tmp_path: Path, good: CallBuilder) -> None:
+    folder = good.write(tmp_path / "s")
+    (folder / "meta.json").write_text(json.dumps({"persona": "abusive-andy"}))
+    card = score_folder(folder)
+    assert card.persona == "abusive-andy"
+    assert card.item("boundary").applicable  # a known abusive persona: the boundary item counts
+    assert (folder / "scorecard.json").is_file() and (folder / "report.html").is_file()
+
+
+def test_folder_without_analysis(tmp_path: Path) -> None:
+    with pytest.raises(ScoringError, match=r"no analysis\.json"):
+        score_folder(tmp_path)
