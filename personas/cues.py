@@ -401,7 +401,10 @@ def read_cues(text: str, persona: Persona) -> Cues:
     q_words = QUESTION_WORDS.search(t) is not None
     closing_only = NOT_DIAGNOSTIC.search(t) is not None and not q_words
     question = ("?" in t or q_words) and not closing_only and INJECTION.search(t) is None
-    issue = next((k for k in persona.facts.issue_keywords if k in t), None)
+    issue = next(
+        (k for k in persona.facts.issue_keywords if re.search(rf"(?<![a-z]){re.escape(k)}", t)),
+        None,
+    )
     topics: tuple[int, ...] = ()
     if question:
         hits = [

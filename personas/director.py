@@ -162,6 +162,9 @@ class Director:
         # --- what was said
         self._escalating_words(c, up)
         self._deescalating_words(c, down)
+        # a demand answered with real de-escalation work is not ignored, only deflected ones are
+        if self.stage == "supervisor" and not c.supervisor_offer and not down:
+            up.append(("ignored_demand", ""))
         self.hold_announced = c.hold_notice
 
         # --- apply
@@ -292,12 +295,6 @@ class Director:
             up.append(("fix_before_diagnosis", c.fix_offer))
         if c.jargon and not c.explained:
             up.append(("jargon", c.jargon))
-        if (
-            self.stage == "supervisor"
-            and not c.supervisor_offer
-            and not (c.commitment and c.concrete_time)
-        ):
-            up.append(("ignored_demand", ""))
 
     def _deescalating_words(self, c: Cues, down: list[tuple[str, str]]) -> None:
         lim = self.settings.repeat_limit
@@ -338,18 +335,23 @@ class Director:
             why = f"pushed past breaking point ({self.strikes} bad turns at intensity {self.level})"
             self.end_reason = f"hung up: {why}"
             return "hang_up", "hanging_up", f"customer hangs up: {why}"
-        if self.stage == "supervisor":
+        cur = self.stage
+        if cur == "supervisor":
             if c.supervisor_offer:
                 self.end_reason = "transferred to a supervisor"
                 return "transferred", "closing", "trainee agreed to bring in a supervisor"
-            if down and not up and p.supervisor and self.level < p.supervisor.at_level:
-                return "react", "negotiating", "customer drops the supervisor demand"
-            self.demands += 1
-            if p.hang_up is not None and self.demands > s.max_supervisor_demands:
-                why = f"supervisor demand ignored {self.demands - 1} times"
-                self.end_reason = f"hung up: {why}"
-                return "hang_up", "hanging_up", f"customer hangs up: {why}"
-            return "supervisor", "supervisor", None
+            dropped = down and not up and p.supervisor and self.level < p.supervisor.at_level
+            if not dropped:
+                self.demands += 1
+                if p.hang_up is not None and self.demands > s.max_supervisor_demands:
+                    why = f"supervisor demand ignored {self.demands - 1} times"
+                    self.end_reason = f"hung up: {why}"
+                    return "hang_up", "hanging_up", f"customer hangs up: {why}"
+                return "supervisor", "supervisor", None
+            # the trainee won them back: the demand lapses and the call goes on
+            self.demands = 0
+            self.refusals = 0
+            cur = "explaining"
         sup = p.supervisor
         if (
             sup is not None
@@ -359,7 +361,7 @@ class Director:
             self.demands = 1
             return "supervisor", "supervisor", "customer demands a supervisor"
         if (
-            self.stage in ("resolving", "closing")
+            cur in ("resolving", "closing")
             and not up
             and self.level <= max(s.resolve_level, p.floor)
         ):
@@ -380,6 +382,6 @@ class Director:
             return intent, "venting", None
         if c.refusal or c.per_policy or c.fix_offer or (c.commitment and c.concrete_time):
             return intent, "negotiating", None
-        if self.stage in ("opening", "venting") or new_topics or c.question:
+        if cur in ("opening", "venting") or new_topics or c.question:
             return intent, "explaining", None
-        return intent, self.stage if self.stage not in ("hanging_up",) else "explaining", None
+        return intent, cur if cur not in ("hanging_up", "supervisor") else "explaining", None

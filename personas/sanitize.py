@@ -24,7 +24,8 @@ BASE_PROFANITY: Final = {
     "bloody": "flipping",
     "crap": "rubbish",
     "piss": "annoy",
-    "pissed": "fed up",
+    "pissed off": "fed up",
+    "pissed": "annoyed",
 }
 
 _STAGE_DIRECTIONS = re.compile(r"\*[^*]{0,80}\*|\([^()]{0,80}\)|\[[^\[\]]{0,80}\]|<[^<>]{0,80}>")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from personas import Director, DirectorSettings, TraineeTurn, get_persona
+from personas import Director, DirectorSettings, TraineeTurn, get_persona, list_personas
 
 #: Good practice: acknowledge the specific failure, diagnose, restate, concrete next step.
 GOOD = {
@@ -231,3 +231,23 @@ def test_settings_are_used() -> None:
     d = Director(get_persona("known-bug"), DirectorSettings(dead_air_s=10.0), start_level=4)
     _, v = d.hear(TraineeTurn("Okay.", response_latency_s=5.0))
     assert "dead_air" not in v.escalators
+
+
+@pytest.mark.parametrize("pid", [p.id for p in list_personas()])
+def test_every_persona_calms_with_good_practice_and_heats_with_mistakes(pid: str) -> None:
+    p = get_persona(pid)
+    issue = p.facts.issue_keywords[0]
+    ask = p.facts.must_ask[0].keywords[0]
+    good = [
+        f"I'm sorry about the {issue}, that should not have happened.",
+        f"Could you tell me about the {ask}?",
+        f"So just to confirm, the problem is the {issue}.",
+        "I'll take care of it personally and call you back by 3 pm today with it done.",
+    ]
+    start = max(p.start_intensity, 5)
+    d, changes = run(pid, good, start_level=start)
+    assert d.level < start, [c.reason for c in changes]
+    assert d.stage in ("resolving", "closing"), d.stage
+    d, changes = run(pid, BAD, start_level=max(p.start_intensity, 5))
+    assert d.level > max(p.start_intensity, 5) or d.level == p.ceiling
+    assert all(c.reason for c in changes)
