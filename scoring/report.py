@@ -228,8 +228,9 @@ def _highlights(turn: Turn, card: Scorecard) -> list[tuple[int, int, str, str]]:
                 continue
             if not turn.start_s - 0.6 <= ev.start_s <= turn.end_s + 0.6:
                 continue
-            q = ev.quote.rstrip("\u2026").strip().lower()
-            if not q:
+            # A clipped quote is context for a whole turn, not a phrase: leave it unmarked.
+            q = ev.quote.strip().lower()
+            if not q or q.endswith("\u2026"):
                 continue
             pos = low.find(q)
             if pos < 0:

@@ -80,6 +80,14 @@ def _words_near(call: CallInputs, speaker: str, t_s: float, span_s: float = 2.5)
     return ""
 
 
+def _sentence_of(hit: ph.Hit) -> str:
+    """The sentence of the turn that holds ``hit`` (what a coach would quote)."""
+    for sent in reversed(ph.sentences(hit.turn)):
+        if sent.char_start <= hit.char_start:
+            return _clip(sent.text)
+    return _clip(hit.turn.text)
+
+
 # -- items ----------------------------------------------------------------------------------
 
 
@@ -135,7 +143,7 @@ def item_acknowledge(call: CallInputs, item: RubricItem, s: ScoringSettings) -> 
                 Evidence(
                     h.start_s,
                     "trainee",
-                    quote=_clip(t0.text),
+                    quote=_sentence_of(h),
                     figure=f"acknowledged and named the problem ({', '.join(shared[:4])})",
                     effect="won",
                 ),
@@ -148,7 +156,7 @@ def item_acknowledge(call: CallInputs, item: RubricItem, s: ScoringSettings) -> 
                 Evidence(
                     hits[0].start_s,
                     "trainee",
-                    quote=_clip(t0.text),
+                    quote=_sentence_of(hits[0]),
                     figure="acknowledged the feelings but not the specific failure",
                     effect="lost",
                 ),
@@ -191,7 +199,7 @@ def item_diagnose(call: CallInputs, item: RubricItem, s: ScoringSettings) -> Ite
             Evidence(
                 o.start_s,
                 "trainee",
-                quote=_clip(o.turn.text),
+                quote=_sentence_of(o),
                 figure=f"offered a fix ('{o.phrase}') before asking what happened",
                 effect="lost",
             )
@@ -586,13 +594,13 @@ def item_pace(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemRes
             if t.start_s < gap.start_s + 0.25
             and t.end_s >= gap.start_s - s.dead_air_excuse_window_s
         ]
-        notice = next((t for t in reversed(before) if hold.search(ph.normalise(t.text))), None)
+        notice = next((h for t in reversed(before) for h in ph.find(hold, [t])), None)
         if notice is not None:
             ev.append(
                 Evidence(
                     notice.start_s,
                     "trainee",
-                    quote=_clip(notice.text, 80),
+                    quote=_sentence_of(notice),
                     figure=f"{gap.duration_s:.1f} s silence announced with a hold notice",
                     effect="won",
                 )
