@@ -27,8 +27,10 @@ VAD_PREFIX_PADDING_S = 0.3
 ENDPOINT_MIN_DELAY_S = 0.20
 #: ... and never longer than this.
 ENDPOINT_MAX_DELAY_S = 2.0
-#: The trainee must talk this long over the customer to cut them off (coughs and "mm" don't).
-MIN_INTERRUPTION_S = 0.5
+#: The trainee must talk this long over the customer to cut them off. Short enough that the
+#: customer stops within half a second of a real barge-in (plus ~60 ms of VAD lag and one frame),
+#: long enough that clicks and coughs don't. livekit's default is 0.5 s.
+MIN_INTERRUPTION_S = 0.3
 #: A trainee who talks over the customer for less than this is a backchannel, not an interruption
 #: (same definition as audio_analysis).
 INTERRUPTION_MIN_SPEECH_S = 1.0

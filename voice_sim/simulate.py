@@ -209,12 +209,10 @@ class _Ears:
         return True
 
 
-async def _run_bot(call: CallSession, script: TraineeScript, mic: MicFeed, ears: _Ears) -> None:
+async def _run_bot(
+    call: CallSession, script: TraineeScript, audio: list[np.ndarray], mic: MicFeed, ears: _Ears
+) -> None:
     sr = call.line.sample_rate
-    audio = [
-        await asyncio.to_thread(synthesize_line, ln.say, script.voice, sample_rate=sr)
-        for ln in script.lines
-    ]
     heard = 0  # customer lines finished when the bot last spoke
     for line, y in zip(script.lines, audio, strict=True):
         if line.interrupt_after_s is not None:
@@ -295,6 +293,14 @@ async def simulate_call(
         script = load_script(Path(trainee))
     else:
         wav = load_trainee_wav(Path(trainee), sample_rate=spec.settings.sample_rate_hz)
+    audio: list[np.ndarray] = []
+    if script is not None:
+        # Synthesize the bot's lines before the clock starts, so its latencies are exact.
+        audio = [
+            await asyncio.to_thread(synthesize_line, ln.say, script.voice,
+                                    sample_rate=spec.settings.sample_rate_hz)
+            for ln in script.lines
+        ]
     call = CallSession(spec)
     await call.start()
     if on_start is not None:
@@ -311,7 +317,7 @@ async def simulate_call(
             pass
     ticker = loop.create_task(tick_forever(call.line, mic, stop=stop))
     driver = loop.create_task(
-        _run_bot(call, script, mic, ears) if script is not None
+        _run_bot(call, script, audio, mic, ears) if script is not None
         else _run_wav(call, wav, mic, ears)  # type: ignore[arg-type]
     )
     try:

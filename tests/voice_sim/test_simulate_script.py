@@ -1,0 +1,58 @@
+"""Trainee scripts: the shipped ones load, bad ones name the file and the field."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from voice_sim.errors import VoiceSimError
+from voice_sim.simulate import DEFAULT_LINE_LATENCY_S, load_script
+
+
+def test_shipped_scripts_load() -> None:
+    folder = Path(str(resources.files("voice_sim") / "scripts"))
+    scripts = sorted(folder.glob("*.yaml"))
+    assert scripts
+    for p in scripts:
+        s = load_script(p)
+        assert s.lines and all(ln.say for ln in s.lines)
+
+
+def test_fields(tmp_path: Path) -> None:
+    p = tmp_path / "t.yaml"
+    p.write_text(
+        "name: Pat\nvoice: {pitch_shift_st: -2}\nlines:\n"
+        "  - Hello there.\n  - say: Sorry to cut in.\n    interrupt_after_s: 1.5\n"
+        "  - {say: One moment., latency_s: 4}\n"
+    )
+    s = load_script(p)
+    assert s.name == "Pat" and s.voice.pitch_shift_st == -2.0
+    assert [ln.latency_s for ln in s.lines] == [DEFAULT_LINE_LATENCY_S, DEFAULT_LINE_LATENCY_S, 4.0]
+    assert s.lines[1].interrupt_after_s == 1.5
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("lines: [\n", r"t.yaml:\d+: invalid YAML"),
+        ("lines: []\n", r"t.yaml: lines: expected a non-empty list"),
+        ("lines:\n  - say: hi\n    latency_s: fast\n", r"lines\[0\].latency_s: expected a number"),
+        ("lines:\n  - say: hi\n    latency_s: 99\n", r"lines\[0\].latency_s: must be between"),
+        ("lines:\n  - say: ''\n", r"lines\[0\].say: expected the words"),
+        ("lines:\n  - say: hi\n    shout: yes\n", r"lines\[0\]: unknown field 'shout'"),
+        ("voice: {tone: 3}\nlines: [hi]\n", r"voice: unknown field 'tone'"),
+        ("speed: 3\nlines: [hi]\n", r"unknown field 'speed'"),
+    ],
+)
+def test_errors(tmp_path: Path, text: str, message: str) -> None:
+    p = tmp_path / "t.yaml"
+    p.write_text(text)
+    with pytest.raises(VoiceSimError, match=message):
+        load_script(p)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(VoiceSimError, match="trainee script not found"):
+        load_script(tmp_path / "nope.yaml")
