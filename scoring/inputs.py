@@ -436,6 +436,8 @@ def call_inputs(
         elif e.get("type") == "call_start" and persona is None and e.get("persona"):
             persona = str(e.get("persona"))
     intensity.sort(key=lambda ev: ev.t_s)
+    if abusive_persona is None and persona and "abus" in persona.lower():
+        abusive_persona = True
     warnings = analysis.get("warnings") or []
     return CallInputs(
         name=name or Path(source).parent.name or "call",

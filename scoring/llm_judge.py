@@ -144,7 +144,9 @@ class LLMJudge:
 
     def judge(self, call: CallInputs, items: Sequence[RubricItem]) -> list[ItemScore]:
         """Score ``items``; language items by the endpoint, with fallback to rules."""
+        seen = len(self._rules.warnings)
         rules = self._rules.judge(call, items)
+        self.warnings.extend(self._rules.warnings[seen:])
         language = [it for it in items if it.id in LANGUAGE_ITEM_IDS]
         if not language:
             return rules

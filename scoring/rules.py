@@ -13,7 +13,7 @@ from statistics import median
 
 from . import phrases as ph
 from .inputs import CallInputs, Turn
-from .rubric import RubricItem
+from .rubric import LANGUAGE_ITEM_IDS, RubricItem
 from .scorecard import Evidence, ItemScore
 from .settings import ScoringSettings
 
@@ -728,5 +728,24 @@ class RulesJudge:
         self.warnings: list[str] = []
 
     def judge(self, call: CallInputs, items: Sequence[RubricItem]) -> list[ItemScore]:
-        """Score ``items`` for ``call`` in rubric order."""
-        return [to_item_score(it, CHECKS[it.id](call, it, self.settings)) for it in items]
+        """Score ``items`` for ``call`` in rubric order.
+
+        With no trainee words at all (analysis run without transcription), the language items
+        cannot be judged: they are marked not applicable and a warning says why.
+        """
+        words = any(t.text.strip() for t in call.turns_of("trainee"))
+        out = []
+        for it in items:
+            if not words and it.id in LANGUAGE_ITEM_IDS:
+                note = Evidence(
+                    None, "trainee", figure="no trainee words transcribed", effect="note"
+                )
+                out.append(to_item_score(it, ItemResult(1.0, (note,), applicable=False)))
+            else:
+                out.append(to_item_score(it, CHECKS[it.id](call, it, self.settings)))
+        if not words and any(it.id in LANGUAGE_ITEM_IDS for it in items):
+            self.warnings.append(
+                f"{call.source}: no trainee words in the transcript; language items were not "
+                "scored (run the analysis with transcription)"
+            )
+        return out

@@ -56,12 +56,6 @@ def summarize(overall: float, items: Sequence[ItemScore]) -> str:
     return f"{first} {second} Next call: {tip}"
 
 
-def _abusive_hint(persona: str | None) -> bool | None:
-    if persona is None:
-        return None
-    return True if "abus" in persona.lower() else None
-
-
 def score_inputs(
     call: CallInputs,
     *,
@@ -73,7 +67,9 @@ def score_inputs(
     settings = settings or ScoringSettings()
     rubric = rubric or load_rubric()
     judge = judge or make_judge(settings)
+    seen = len(judge.warnings)  # a judge reused across calls keeps earlier calls' warnings
     items = judge.judge(call, rubric.items)
+    new_warnings = tuple(judge.warnings[seen:])
     overall = overall_of(items)
     return Scorecard(
         name=call.name,
@@ -85,7 +81,7 @@ def score_inputs(
         duration_s=call.duration_s,
         persona=call.persona,
         recording=str(call.recording) if call.recording else None,
-        warnings=(*call.warnings, *judge.warnings),
+        warnings=(*call.warnings, *new_warnings),
     )
 
 
@@ -145,18 +141,7 @@ def score_call(
         name=name or default_name,
         recording=Path(recording) if recording else None,
         persona=persona,
-        abusive_persona=_abusive_hint(persona),
     )
-    if call.abusive_persona is None and call.persona:
-        call = call_inputs(
-            data,
-            ev,
-            source=source,
-            name=call.name,
-            recording=call.recording,
-            persona=call.persona,
-            abusive_persona=_abusive_hint(call.persona),
-        )
     return score_inputs(call, rubric=rubric, settings=settings, judge=judge)
 
 

@@ -390,3 +390,23 @@ def test_outcome_without_events_uses_customer_loudness() -> None:
     b.drift = {"customer": {"loudness_db": -6.0}}
     it = score(b, "outcome")
     assert it.score == it.max and "loudness" in (it.evidence[0].figure or "")
+
+
+def test_untranscribed_call_leaves_language_items_out_with_a_warning() -> None:
+    from scoring import score_inputs
+
+    b = opened("I'm sorry. What is the order number?")
+    for t in b.turns:
+        t["text"], t["word_times"] = "", []
+    judge = RulesJudge()
+    card = score_inputs(call_inputs(b.analysis(), b.events), judge=judge)
+    assert not card.item("acknowledge").applicable and card.item("let_finish").applicable
+    assert len(card.warnings) == 1 and "no trainee words" in card.warnings[0]
+    again = score_inputs(call_inputs(good_analysis(), []), judge=judge)
+    assert again.warnings == ()  # a reused judge does not carry the last call's warnings
+
+
+def good_analysis() -> dict[str, object]:
+    from .conftest import good_call
+
+    return good_call().analysis()
