@@ -33,14 +33,13 @@ def _finite(xs: Sequence[float | None]) -> list[float]:
 
 
 def _thirds(values: Sequence[float | None], fraction: float) -> tuple[list[float], list[float]] | None:
-    n = len(values)
+    # turns without a value (unvoiced, untranscribed) are left out before taking the thirds
+    vals = _finite(values)
+    n = len(vals)
     if n < 2:
         return None
     k = max(1, int(round(n * fraction)))
-    first, last = _finite(values[:k]), _finite(values[n - k :])
-    if not first or not last:
-        return None
-    return first, last
+    return vals[:k], vals[n - k :]
 
 
 def tone_drift(
@@ -54,6 +53,7 @@ def tone_drift(
 
     Each figure is the mean over the last ``fraction`` of the turns minus the mean over the
     first ``fraction`` (at least one turn each; pitch compared in semitones, wpm in percent).
+    Turns without a value are left out first; fewer than two turns with a value give ``None``.
     """
     p = _thirds([None if x is None or not x or not math.isfinite(x) else 12 * math.log2(x) for x in pitch_hz], fraction)
     lo = _thirds(loudness_dbfs, fraction)
