@@ -15,28 +15,29 @@ import typer
 from ..config import find_config_file, load_config_file, resolve
 from ..errors import VoiceSimError
 
-HELP = """Score a de-escalation call: every point won or lost points at the moment that earned it.
-
-INPUT is a session folder (its analysis.json, events.jsonl and recording.wav), an analysis.json, a
-recording (analysed first, as `voice-sim analyze` would), or a gauntlet folder (its calls in order).
-
-One input writes OUT/scorecard.json, OUT/report.html (open it in a browser: audio player, clickable
-timeline, highlighted transcript, items with evidence and tips) and OUT/timeline.svg. Several inputs
-(a back-to-back session, in the given order) write OUT/<stem>/... for each call plus
-OUT/session_scorecard.json and OUT/session_report.html (drift across calls, patience items).
-
-The rubric (items and weights) is scoring/rubric.yaml; --rubric FILE replaces it with a coach's own.
---judge llm asks an OpenAI-compatible endpoint ([scoring] llm_base_url / llm_model in the config
-file, or [llm] base_url / model) for the language items and falls back to the rules with a warning.
-
-Examples:
-
-  voice-sim score out/demo/2026-01-01-angry
-
-  voice-sim score call.wav --rubric coach.yaml --out results/
-
-  voice-sim score day1/ day2/ day3/ day4/ --out session/
-"""
+HELP = (
+    "Score a de-escalation call: every point won or lost points at the moment that earned it.\n\n"
+    "INPUT is a session folder (its analysis.json, events.jsonl and recording.wav), an "
+    "analysis.json, a recording (analysed first, as `voice-sim analyze` would), or a gauntlet "
+    "folder (its calls in order).\n\n"
+    "One input writes OUT/scorecard.json, OUT/report.html (open it in a browser: audio player, "
+    "clickable timeline, highlighted transcript, items with evidence and tips) and "
+    "OUT/timeline.svg. Several inputs (a back-to-back session, in the given order) write "
+    "OUT/<stem>/... for each call plus OUT/session_scorecard.json and OUT/session_report.html "
+    "(drift across calls, patience items).\n\n"
+    "Items: let the customer finish, acknowledge the specific failure, ask before you answer, "
+    "restate, next step with owner and time, no trigger or hedge phrases, ownership language, "
+    "boundary with abusive callers, composure in the voice, calm pace without dead air, "
+    "customer calmer at the end. Their weights are in scoring/rubric.yaml; --rubric FILE "
+    "replaces it with a coach's own (weights must sum to 100).\n\n"
+    "--judge llm asks an OpenAI-compatible endpoint (\\[scoring] llm_base_url and llm_model in "
+    "the config file, or \\[llm] base_url and model) for the language items, and falls back to "
+    "the rules with a warning when it fails.\n\n"
+    "Examples:\n\n"
+    "  voice-sim score out/demo/2026-01-01-angry\n\n"
+    "  voice-sim score call.wav --rubric coach.yaml --out results/\n\n"
+    "  voice-sim score day1/ day2/ day3/ day4/ --out session/\n"
+)
 
 _AUDIO = {".wav", ".flac", ".ogg", ".opus", ".mp3"}
 
@@ -197,7 +198,7 @@ def register(app: typer.Typer) -> None:
             ),
         ] = None,
         config: Annotated[
-            Path | None, typer.Option("--config", help="Config file (TOML, [scoring] table).")
+            Path | None, typer.Option("--config", help="Config file (TOML, \\[scoring] table).")
         ] = None,
         quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary output.")] = False,
     ) -> None:
