@@ -19,6 +19,13 @@ def register(app: typer.Typer) -> None:
             "ask to find out, how angry they start, what makes them angrier or calmer, when they "
             "hang up or demand a supervisor. See docs/personas.md for the format."
         ),
+        epilog=(
+            "Examples:\n\n"
+            "  voice-sim personas list\n\n"
+            "  voice-sim personas show elderly-confused\n\n"
+            "  voice-sim personas validate my-caller.yaml\n\n"
+            "  voice-sim simulate --persona my-caller.yaml"
+        ),
         no_args_is_help=True,
     )
 
