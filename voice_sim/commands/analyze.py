@@ -60,6 +60,10 @@ def _default_out(inputs: list[Path]) -> Path:
     return Path.cwd()
 
 
+def _fmt(x: float | None, unit: str) -> str:
+    return "n/a" if x is None else f"{x:+.2f}{unit}"
+
+
 def _summary(name: str, d: dict[str, Any]) -> str:
     parts = [f"{name}: {d['duration_s']:.1f} s"]
     for r in ("trainee", "customer"):
@@ -173,7 +177,6 @@ def register(app: typer.Typer) -> None:
         def done(stem: str, a: Any, err: str | None) -> None:
             if a is None:
                 failures.append(err or stem)
-                typer.echo(f"voice-sim: error: {err}", err=True)
                 return
             write_analysis(a, dest / stem)
             if timeline:
@@ -185,8 +188,10 @@ def register(app: typer.Typer) -> None:
         say(f"wrote {len(session.analyses)} analyses and {dest / 'session.json'}")
         if session.drift is not None:
             d = session.drift
-            say(f"trainee drift, last call vs first: pitch {d.pitch_st} st, loudness {d.loudness_db} dB, pace {d.wpm_pct}%")
+            say(
+                "trainee drift, last call vs first: "
+                f"pitch {_fmt(d.pitch_st, ' st')}, loudness {_fmt(d.loudness_db, ' dB')}, pace {_fmt(d.wpm_pct, '%')}"
+            )
         if failures:
-            if len(session.analyses) == 0:
-                raise AnalysisError(f"none of the {len(paths)} inputs could be analysed")
-            raise typer.Exit(2)
+            # the others are written; the CLI prints this as one line and exits 2
+            raise AnalysisError("; ".join(failures))
