@@ -116,7 +116,8 @@ TRIGGER = (
     r"calm down",
     r"relax",
     r"unfortunately",
-    r"per (?:our|the|company) polic(?:y|ies)",
+    # "for our policy" is how Whisper often hears "per our policy".
+    r"(?:as per|per|for|according to|under) (?:our|the|company) polic(?:y|ies)",
     r"(?:it's|it is|that's|that is) (?:our|the|company) policy",
     r"(?:our|company) policy (?:says|is|states)",
     r"nothing (?:i|we) can do",

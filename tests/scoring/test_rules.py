@@ -216,6 +216,14 @@ def test_each_trigger_phrase_is_named(phrase: str) -> None:
     assert [q.lower() for q in lost_quotes(it)] == [phrase.lower()]
 
 
+@pytest.mark.parametrize(
+    "heard", ["For our policy", "According to our policy", "as per the policy"]
+)
+def test_policy_phrase_as_speech_recognition_hears_it(heard: str) -> None:
+    it = score(opened(f"{heard}, there is no refund."), "no_triggers")
+    assert [q.lower() for q in lost_quotes(it)] == [heard.lower()]
+
+
 def test_no_triggers_clean_call_full() -> None:
     it = score(opened("I'm sorry. What is the order number so I can check?"), "no_triggers")
     assert it.score == it.max
