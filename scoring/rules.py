@@ -51,7 +51,11 @@ def _first_response(call: CallInputs, settings: ScoringSettings) -> list[Turn]:
     customer = call.turns_of("customer")
     if not customer:
         return []
-    first_c = customer[0]
+    # The complaint is the first customer turn long enough to say what went wrong ("Hello?" and
+    # "Hi" before it are not), so a greeting exchange does not count as the first response.
+    first_c = next(
+        (t for t in customer if len(t.text.split()) >= settings.complaint_min_words), customer[0]
+    )
     replies = [
         t
         for t in call.turns_of("trainee")
@@ -475,6 +479,18 @@ def item_boundary(call: CallInputs, item: RubricItem, s: ScoringSettings) -> Ite
     return ItemResult(0.5, tuple(ev))
 
 
+def _peak_turn(call: CallInputs, what: str) -> Turn | None:
+    """The trainee turn in the last third of the call's trainee turns where ``what`` peaks."""
+    turns = call.turns_of("trainee")
+    last = turns[-max(1, len(turns) // 3) :]
+
+    def value(t: Turn) -> float | None:
+        return {"pitch": t.pitch_hz_median, "loudness": t.loudness_dbfs, "pace": t.wpm}[what]
+
+    scored = [(v, t) for t in last if (v := value(t)) is not None]
+    return max(scored, key=lambda vt: vt[0])[1] if scored else None
+
+
 def item_composure(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemResult:
     """Trainee pitch, loudness and pace steady or calming; no mirroring of a louder customer."""
     d = call.drift["trainee"]
@@ -494,7 +510,10 @@ def item_composure(call: CallInputs, item: RubricItem, s: ScoringSettings) -> It
         fig = f"{what} {sign}{value:.1f} {unit} from the first third of your turns to the last"
         if value > limit:
             lost += 1.0 / 3.0
-            ev.append(Evidence(None, "trainee", figure=f"{fig} (rising)", effect="lost"))
+            peak = _peak_turn(call, what)
+            at = None if peak is None else peak.start_s
+            where = "" if peak is None else f"; highest at {mmss(peak.start_s)}"
+            ev.append(Evidence(at, "trainee", figure=f"{fig} (rising{where})", effect="lost"))
         else:
             ev.append(Evidence(None, "trainee", figure=f"{fig} (steady)", effect="won"))
     # Mirroring: the customer gets loud, and the trainee's next turn gets loud with them.

@@ -36,6 +36,9 @@ class ScoringSettings:
         How many trainee turns count as the "first response" (greeting turns are short).
     greeting_max_words : int
         A first trainee turn this short is a greeting; the next one is the first response.
+    complaint_min_words : int
+        The customer's complaint is their first turn with at least this many words (a bare
+        "Hello?" before it is not the complaint).
     specific_overlap_min_words : int
         Content words shared with the customer's complaint that make an acknowledgement or a
         restatement specific rather than generic.
@@ -84,6 +87,7 @@ class ScoringSettings:
     trigger_penalty_frac: float = 0.34
     first_response_window: int = 1
     greeting_max_words: int = 4
+    complaint_min_words: int = 6
     specific_overlap_min_words: int = 1
     composure_pitch_rise_st: float = 2.0
     composure_loudness_rise_db: float = 3.0

@@ -105,6 +105,16 @@ def test_acknowledge_skips_greeting_before_the_complaint() -> None:
     assert it.score == it.max
 
 
+def test_acknowledge_waits_for_the_complaint_after_hello() -> None:
+    b = CallBuilder()
+    b.say("customer", "Hello?", gap_s=0.2)
+    b.say("trainee", "Hi, thanks for calling, my name is Sam, how can I help?")
+    b.say("customer", OPENING)
+    b.say("trainee", "I am sorry your order has had three different dates.")
+    it = score(b, "acknowledge")
+    assert it.score == it.max and it.evidence[0].start_s == b.turns[-1]["start_s"]
+
+
 # -- diagnose ---------------------------------------------------------------------------------
 
 
@@ -322,6 +332,9 @@ def test_composure_rising_pitch_loudness_pace_zero() -> None:
     assert it.score == pytest.approx(0, abs=1e-9)
     figs = " ".join(e.figure or "" for e in it.evidence if e.effect == "lost")
     assert "+3.1 semitones" in figs and "+4.2 dB" in figs and "+25.0 %" in figs
+    # Each rising figure points at the turn where it peaked, in the last third of the call.
+    last = [t for t in b.turns if t["speaker"] == "trainee"][-1]
+    assert all(e.start_s == last["start_s"] for e in it.evidence if e.effect == "lost")
 
 
 def test_composure_mirroring_customer_volume_is_named() -> None:
