@@ -20,12 +20,18 @@ class _NullProgress:
 
 @contextmanager
 def progress_bar(enabled: bool) -> Iterator[Any]:
-    """Yield a ``rich.progress.Progress`` (transient, stderr) when enabled, else a no-op stand-in."""
+    """Yield a ``rich.progress.Progress`` (transient, on stderr) when enabled, else a no-op."""
     if not enabled:
         yield _NullProgress()
         return
     from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     with Progress(
         TextColumn("{task.description}"),

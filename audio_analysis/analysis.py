@@ -3,6 +3,7 @@ loudness -> drift, as a frozen :class:`CallAnalysis` that serialises to ``analys
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -25,7 +26,13 @@ from .recording import Recording, from_array, open_pair, open_recording
 from .settings import ANALYSIS_RATE_HZ, AnalysisSettings
 from .transcribe import Transcriber, WhisperTranscriber, Word, transcribe_spans
 from .turns import Span, merge_turns
-from .vad import FRAME_S, SileroStream, segments_from_probabilities, segments_to_mask, suppress_bleed
+from .vad import (
+    FRAME_S,
+    SileroStream,
+    segments_from_probabilities,
+    segments_to_mask,
+    suppress_bleed,
+)
 
 SCHEMA_VERSION = 1
 
@@ -145,7 +152,8 @@ class CallAnalysis:
                         "text": t.text,
                         "words": t.words,
                         "word_times": [
-                            {"word": w.word, "start_s": w.start_s, "end_s": w.end_s} for w in t.word_times
+                            {"word": w.word, "start_s": w.start_s, "end_s": w.end_s}
+                            for w in t.word_times
                         ],
                         "wpm": t.wpm,
                         "pitch_hz_median": t.pitch_hz_median,
@@ -159,18 +167,33 @@ class CallAnalysis:
                 for i in self.interruptions
             ],
             "backchannels": [
-                {"by": b.by, "of": b.of, "start_s": b.start_s, "duration_s": b.duration_s, "text": txt}
+                {
+                    "by": b.by,
+                    "of": b.of,
+                    "start_s": b.start_s,
+                    "duration_s": b.duration_s,
+                    "text": txt,
+                }
                 for b, txt in zip(self.backchannels, self.backchannel_text, strict=True)
             ],
             "gaps": [
-                {"from": g.from_speaker, "to": g.to_speaker, "start_s": g.start_s, "duration_s": g.duration_s}
+                {
+                    "from": g.from_speaker,
+                    "to": g.to_speaker,
+                    "start_s": g.start_s,
+                    "duration_s": g.duration_s,
+                }
                 for g in self.gaps
             ],
             "dead_air": [{"start_s": d.start_s, "duration_s": d.duration_s} for d in self.dead_air],
             "tone_drift": {r: drift(self.tone_drift.get(r)) for r in roles},
             "speech": {r: [list(s) for s in segs] for r, segs in self.speech.items()},
             "series": {
-                r: {"hop_s": s.hop_s, "pitch_hz": list(s.pitch_hz), "loudness_dbfs": list(s.loudness_dbfs)}
+                r: {
+                    "hop_s": s.hop_s,
+                    "pitch_hz": list(s.pitch_hz),
+                    "loudness_dbfs": list(s.loudness_dbfs),
+                }
                 for r, s in self.series.items()
             },
             "timings_s": {k: round(v, 3) for k, v in self.timings_s.items()},
@@ -225,7 +248,11 @@ def analyze(
     """
     rec = from_array(y, sr, trainee_channel=trainee_channel, source=source)
     return analyze_recording(
-        rec, settings=settings, transcriber=transcriber, pitch_tracker=pitch_tracker, progress=progress
+        rec,
+        settings=settings,
+        transcriber=transcriber,
+        pitch_tracker=pitch_tracker,
+        progress=progress,
     )
 
 
@@ -248,10 +275,16 @@ def analyze_file(
     if customer_path is not None:
         rec = open_pair(path, customer_path)
     else:
-        rec = open_recording(path, trainee_channel=trainee_channel, customer_channel=customer_channel)
+        rec = open_recording(
+            path, trainee_channel=trainee_channel, customer_channel=customer_channel
+        )
     with rec:
         return analyze_recording(
-            rec, settings=settings, transcriber=transcriber, pitch_tracker=pitch_tracker, progress=progress
+            rec,
+            settings=settings,
+            transcriber=transcriber,
+            pitch_tracker=pitch_tracker,
+            progress=progress,
         )
 
 
@@ -299,12 +332,18 @@ def analyze_recording(
         for role in roles:
             other = next((levels[r] for r in roles if r != role), None)
             p = suppress_bleed(
-                probs[role], levels[role], other, margin_db=st.bleed_margin_db, floor_dbfs=st.speech_floor_dbfs
+                probs[role],
+                levels[role],
+                other,
+                margin_db=st.bleed_margin_db,
+                floor_dbfs=st.speech_floor_dbfs,
             )
             segments[role] = segments_from_probabilities(p, settings=st)
         timings["speech_activity"] = time.perf_counter() - t0
         if not any(segments.values()):
-            raise AnalysisError(f"{rec.source}: no speech found (the recording is silent or only noise)")
+            raise AnalysisError(
+                f"{rec.source}: no speech found (the recording is silent or only noise)"
+            )
 
         # 2. turns, overlaps, gaps, dead air
         all_turns: list[Span] = []
@@ -317,10 +356,21 @@ def analyze_recording(
                 interruption_min_s=st.interruption_min_s,
                 overlap_tolerance_s=st.overlap_tolerance_s,
             )
-            kept, backs, inters, overtalk = list(ov.turns), list(ov.backchannels), list(ov.interruptions), ov.overtalk_s
+            kept, backs, inters, overtalk = (
+                list(ov.turns),
+                list(ov.backchannels),
+                list(ov.interruptions),
+                ov.overtalk_s,
+            )
             gaps = find_gaps(kept)
         else:
-            kept, backs, inters, overtalk, gaps = sorted(all_turns, key=lambda t: t.start_s), [], [], {}, []
+            kept, backs, inters, overtalk, gaps = (
+                sorted(all_turns, key=lambda t: t.start_s),
+                [],
+                [],
+                {},
+                [],
+            )
         dead = find_dead_air([s for r in roles for s in segments[r]], dead_air_s=st.dead_air_s)
 
         # 3. words
@@ -334,11 +384,13 @@ def analyze_recording(
                 )
                 for r in roles
             }
-            task = bar.add_task("transcription", total=sum(e - s for sp in spans_by_role.values() for s, e in sp))
+            task = bar.add_task(
+                "transcription", total=sum(e - s for sp in spans_by_role.values() for s, e in sp)
+            )
             for role in roles:
                 spans = spans_by_role[role]
                 res = transcribe_spans(
-                    lambda a, b, role=role: rec.read(role, a, b),
+                    functools.partial(rec.read, role),
                     spans,
                     transcriber,
                     batch_s=st.transcribe_batch_s,
@@ -356,7 +408,9 @@ def analyze_recording(
         f0_of: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         for idx, t in enumerate(kept):
             y = rec.read(t.speaker, t.start_s, t.end_s)
-            tr = tracker.track(y, ANALYSIS_RATE_HZ, fmin_hz=st.pitch_fmin_hz, fmax_hz=st.pitch_fmax_hz)
+            tr = tracker.track(
+                y, ANALYSIS_RATE_HZ, fmin_hz=st.pitch_fmin_hz, fmax_hz=st.pitch_fmax_hz
+            )
             times = tr.times_s + t.start_s
             fi = np.clip((times / FRAME_S).astype(int), 0, max(0, n - 1))
             inside = masks[t.speaker][fi] if n else np.zeros(len(times), bool)
@@ -374,9 +428,11 @@ def analyze_recording(
     turns_out: list[Turn] = []
     for idx, t in enumerate(kept):
         ws = words_of.get((t.speaker, t.start_s), [])
-        a, b = int(round(t.start_s / FRAME_S)), int(round(t.end_s / FRAME_S))
+        a, b = round(t.start_s / FRAME_S), round(t.end_s / FRAME_S)
         lv = levels[t.speaker][a:b][masks[t.speaker][a:b]]
-        pitch = robust_median_hz(f0_of[idx][1], reference_hz=ref[t.speaker], fold_st=st.octave_fold_st)
+        pitch = robust_median_hz(
+            f0_of[idx][1], reference_hz=ref[t.speaker], fold_st=st.octave_fold_st
+        )
         dur = t.duration_s
         turns_out.append(
             Turn(
@@ -386,7 +442,9 @@ def analyze_recording(
                 text=" ".join(w.word for w in ws),
                 words=len(ws),
                 word_times=tuple(ws),
-                wpm=round(len(ws) / (dur / 60.0), 2) if transcriber is not None and dur > 0 else None,
+                wpm=round(len(ws) / (dur / 60.0), 2)
+                if transcriber is not None and dur > 0
+                else None,
                 pitch_hz_median=_opt(pitch),
                 loudness_dbfs=_opt(power_mean_dbfs(lv)) if lv.size else None,
             )
@@ -437,7 +495,10 @@ def analyze_recording(
         duration_s=rec.duration_s,
         sample_rate=rec.sample_rate,
         channels=dict(rec.channels),
-        warnings=tuple(rec.warnings + ([] if transcriber is not None else ["transcription off: no words or wpm"])),
+        warnings=tuple(
+            rec.warnings
+            + ([] if transcriber is not None else ["transcription off: no words or wpm"])
+        ),
         speakers=speakers,
         turns=tuple(turns_out),
         interruptions=tuple(inters),
@@ -465,7 +526,7 @@ def _series(
 ) -> Series:
     from .prosody import fold_octaves
 
-    nb = max(1, int(math.ceil(duration_s / hop_s)))
+    nb = max(1, math.ceil(duration_s / hop_s))
     pitch: list[float | None] = [None] * nb
     times = np.concatenate([f[0] for f in f0s]) if f0s else np.zeros(0)
     vals = np.concatenate([f[1] for f in f0s]) if f0s else np.zeros(0)

@@ -32,13 +32,15 @@ def _finite(xs: Sequence[float | None]) -> list[float]:
     return [float(x) for x in xs if x is not None and math.isfinite(x)]
 
 
-def _thirds(values: Sequence[float | None], fraction: float) -> tuple[list[float], list[float]] | None:
+def _thirds(
+    values: Sequence[float | None], fraction: float
+) -> tuple[list[float], list[float]] | None:
     # turns without a value (unvoiced, untranscribed) are left out before taking the thirds
     vals = _finite(values)
     n = len(vals)
     if n < 2:
         return None
-    k = max(1, int(round(n * fraction)))
+    k = max(1, round(n * fraction))
     return vals[:k], vals[n - k :]
 
 
@@ -55,7 +57,13 @@ def tone_drift(
     first ``fraction`` (at least one turn each; pitch compared in semitones, wpm in percent).
     Turns without a value are left out first; fewer than two turns with a value give ``None``.
     """
-    p = _thirds([None if x is None or not x or not math.isfinite(x) else 12 * math.log2(x) for x in pitch_hz], fraction)
+    p = _thirds(
+        [
+            None if x is None or not x or not math.isfinite(x) else 12 * math.log2(x)
+            for x in pitch_hz
+        ],
+        fraction,
+    )
     lo = _thirds(loudness_dbfs, fraction)
     w = _thirds(wpm, fraction)
     return ToneDrift(
@@ -72,13 +80,13 @@ def between(
     last: tuple[float | None, float | None, float | None],
 ) -> ToneDrift:
     """Drift of ``last`` against ``first``, each (median pitch Hz, median loudness dBFS, wpm)."""
-    (p0, l0, w0), (p1, l1, w1) = first, last
 
-    def ok(x: float | None) -> bool:
-        return x is not None and math.isfinite(x)
+    def num(x: float | None) -> float | None:
+        return x if x is not None and math.isfinite(x) else None
 
+    (p0, l0, w0), (p1, l1, w1) = (tuple(num(x) for x in first), tuple(num(x) for x in last))
     return ToneDrift(
-        pitch_st=round(12 * math.log2(p1 / p0), 3) if ok(p0) and ok(p1) and p0 and p1 else None,  # type: ignore[operator]
-        loudness_db=round(l1 - l0, 3) if ok(l0) and ok(l1) else None,  # type: ignore[operator]
-        wpm_pct=round(100 * (w1 / w0 - 1), 2) if ok(w0) and ok(w1) and w0 else None,  # type: ignore[operator]
+        pitch_st=round(12 * math.log2(p1 / p0), 3) if p0 and p1 and p0 > 0 and p1 > 0 else None,
+        loudness_db=round(l1 - l0, 3) if l0 is not None and l1 is not None else None,
+        wpm_pct=round(100 * (w1 / w0 - 1), 2) if w0 and w1 is not None else None,
     )

@@ -53,9 +53,7 @@ def find_gaps(turns: Iterable[Span]) -> list[Gap]:
     return gaps
 
 
-def find_dead_air(
-    segments: Iterable[tuple[float, float]], *, dead_air_s: float
-) -> list[DeadAir]:
+def find_dead_air(segments: Iterable[tuple[float, float]], *, dead_air_s: float) -> list[DeadAir]:
     """Silences of at least ``dead_air_s`` between the first and last speech of anyone.
 
     Parameters

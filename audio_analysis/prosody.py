@@ -53,7 +53,9 @@ class SwiftF0Tracker:
         try:
             self._det = _swift(threads)
         except ImportError:
-            raise AnalysisError("pitch tracker swift-f0 not installed: install the package swift-f0") from None
+            raise AnalysisError(
+                "pitch tracker swift-f0 not installed: install the package swift-f0"
+            ) from None
         self._thr = voicing_threshold
 
     def track(self, y: np.ndarray, sr: int, *, fmin_hz: float, fmax_hz: float) -> PitchTrack:
@@ -83,7 +85,9 @@ class YinTracker:
         if len(y) < n:
             return PitchTrack(np.zeros(0), np.zeros(0))
         hop = max(1, int(self._hop_s * sr))
-        f0 = librosa.yin(y, fmin=fmin_hz, fmax=fmax_hz, sr=sr, frame_length=n, hop_length=hop, center=False)
+        f0 = librosa.yin(
+            y, fmin=fmin_hz, fmax=fmax_hz, sr=sr, frame_length=n, hop_length=hop, center=False
+        )
         rms = librosa.feature.rms(y=y, frame_length=n, hop_length=hop, center=False)[0]
         k = min(len(f0), len(rms))
         f0, rms = f0[:k], rms[:k]
@@ -93,7 +97,9 @@ class YinTracker:
         return PitchTrack(times, np.where(voiced, f0, np.nan))
 
 
-def make_pitch_tracker(name: str, *, threads: int = 1, voicing_threshold: float = 0.5) -> PitchTracker:
+def make_pitch_tracker(
+    name: str, *, threads: int = 1, voicing_threshold: float = 0.5
+) -> PitchTracker:
     """Build the named tracker (``"swift-f0"`` or ``"yin"``)."""
     if name == "swift-f0":
         return SwiftF0Tracker(threads=threads, voicing_threshold=voicing_threshold)
@@ -108,7 +114,7 @@ def hz_to_st(f_hz: np.ndarray | float) -> np.ndarray:
 
 
 def fold_octaves(f0_hz: np.ndarray, reference_hz: float, *, fold_st: float) -> np.ndarray:
-    """Move frames more than ``fold_st`` semitones from ``reference_hz`` by whole octaves towards it.
+    """Move frames over ``fold_st`` semitones from ``reference_hz`` by whole octaves towards it.
 
     Pitch trackers' typical failure is halving or doubling; folding keeps a median honest.
     """
@@ -120,7 +126,9 @@ def fold_octaves(f0_hz: np.ndarray, reference_hz: float, *, fold_st: float) -> n
     return f / np.power(2.0, k)
 
 
-def robust_median_hz(f0_hz: np.ndarray, *, reference_hz: float | None = None, fold_st: float = 8.0) -> float:
+def robust_median_hz(
+    f0_hz: np.ndarray, *, reference_hz: float | None = None, fold_st: float = 8.0
+) -> float:
     """Median F0 (Hz) over voiced frames, after folding octave errors towards ``reference_hz``.
 
     With no reference the frames' own median serves. NaN when no frame is voiced.
@@ -129,7 +137,11 @@ def robust_median_hz(f0_hz: np.ndarray, *, reference_hz: float | None = None, fo
     f = f[np.isfinite(f) & (f > 0)]
     if f.size == 0:
         return float("nan")
-    ref = float(np.median(f)) if reference_hz is None or not np.isfinite(reference_hz) else reference_hz
+    ref = (
+        float(np.median(f))
+        if reference_hz is None or not np.isfinite(reference_hz)
+        else reference_hz
+    )
     return float(np.median(fold_octaves(f, ref, fold_st=fold_st)))
 
 

@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import soundfile as sf
@@ -88,7 +89,11 @@ class Recording:
                 while True:
                     data = fh.read(step, dtype="float32", always_2d=True)
                     last = len(data) < step
-                    mono = np.ascontiguousarray(data[:, ch.channel]) if len(data) else np.zeros(0, np.float32)
+                    mono = (
+                        np.ascontiguousarray(data[:, ch.channel])
+                        if len(data)
+                        else np.zeros(0, np.float32)
+                    )
                     if resampler is not None:
                         mono = resampler.resample_chunk(mono, last=last)
                     if len(mono):
@@ -103,12 +108,12 @@ class Recording:
         ch = self._roles[role]
         start_s = max(0.0, start_s)
         if ch.array is not None:
-            a = int(round(start_s * ANALYSIS_RATE_HZ))
-            b = int(round(end_s * ANALYSIS_RATE_HZ))
+            a = round(start_s * ANALYSIS_RATE_HZ)
+            b = round(end_s * ANALYSIS_RATE_HZ)
             return ch.array[a:b]
         assert ch.path is not None
-        a = int(round(start_s * ch.rate_hz))
-        b = min(ch.frames, int(round(end_s * ch.rate_hz)))
+        a = round(start_s * ch.rate_hz)
+        b = min(ch.frames, round(end_s * ch.rate_hz))
         if b <= a:
             return np.zeros(0, np.float32)
         try:
@@ -151,7 +156,9 @@ def _wav_truncation(path: Path) -> str | None:
                 if cid == b"data":
                     have = size - pos - 8
                     if clen != 0xFFFFFFFF and have < clen:
-                        return f"truncated: header promises {clen} bytes of audio, file holds {have}"
+                        return (
+                            f"truncated: header promises {clen} bytes of audio, file holds {have}"
+                        )
                     return None
                 pos += 8 + clen + (clen & 1)
     except OSError:
@@ -168,20 +175,18 @@ def _decode_with_av(path: Path, tmpdir: Path) -> Path:
     out = tmpdir / "decoded.wav"
     try:
         with av.open(str(path)) as container:
-            stream = next((s for s in container.streams if s.type == "audio"), None)
+            stream: Any = next((s for s in container.streams if s.type == "audio"), None)
             if stream is None:
                 raise AnalysisError(f"{path}: no audio stream")
             rate = stream.rate or ANALYSIS_RATE_HZ
             nch = stream.channels or 1
             with sf.SoundFile(str(out), "w", samplerate=rate, channels=nch, subtype="PCM_16") as w:
+                frame: Any
                 for frame in container.decode(stream):
                     arr = frame.to_ndarray()
                     if arr.dtype.kind in "iu":
                         arr = arr.astype(np.float32) / float(np.iinfo(arr.dtype).max)
-                    if frame.format.is_planar:
-                        arr = arr.T
-                    else:
-                        arr = arr.reshape(-1, nch)
+                    arr = arr.T if frame.format.is_planar else arr.reshape(-1, nch)
                     w.write(arr.astype(np.float32))
     except AnalysisError:
         raise
@@ -210,7 +215,8 @@ def _open_file(path: Path, tmpdir_holder: list[Path]) -> tuple[Path, sf._SoundFi
         path = decoded
     if info.samplerate < MIN_RATE_HZ:
         raise AnalysisError(
-            f"{path}: sample rate {info.samplerate} Hz is below {MIN_RATE_HZ} Hz (too little bandwidth for speech)"
+            f"{path}: sample rate {info.samplerate} Hz is below {MIN_RATE_HZ} Hz "
+            "(too little bandwidth for speech)"
         )
     if info.frames <= 0:
         raise AnalysisError(f"{path}: zero-length recording (no audio samples)")
@@ -265,7 +271,9 @@ def open_recording(
         )
     elif nch == 2 and customer_channel is None:
         if trainee_channel not in (0, 1):
-            raise AnalysisError(f"{p}: trainee channel {trainee_channel} does not exist (channels 0-1)")
+            raise AnalysisError(
+                f"{p}: trainee channel {trainee_channel} does not exist (channels 0-1)"
+            )
         mapping = {"trainee": trainee_channel, "customer": 1 - trainee_channel}
     else:
         if customer_channel is None:
@@ -275,7 +283,9 @@ def open_recording(
             )
         for name, c in (("trainee", trainee_channel), ("customer", customer_channel)):
             if not 0 <= c < nch:
-                raise AnalysisError(f"{p}: {name} channel {c} does not exist (channels 0-{nch - 1})")
+                raise AnalysisError(
+                    f"{p}: {name} channel {c} does not exist (channels 0-{nch - 1})"
+                )
         if trainee_channel == customer_channel:
             raise AnalysisError(f"{p}: trainee and customer channels are both {trainee_channel}")
         mapping = {"trainee": trainee_channel, "customer": customer_channel}
@@ -316,7 +326,9 @@ def open_pair(trainee: str | Path, customer: str | Path) -> Recording:
     )
 
 
-def from_array(y: np.ndarray, sr: int, *, trainee_channel: int = 0, source: str = "<array>") -> Recording:
+def from_array(
+    y: np.ndarray, sr: int, *, trainee_channel: int = 0, source: str = "<array>"
+) -> Recording:
     """Wrap an in-memory signal.
 
     Parameters
@@ -370,4 +382,4 @@ def from_array(y: np.ndarray, sr: int, *, trainee_channel: int = 0, source: str 
 
 def n_frames(duration_s: float, frame_s: float) -> int:
     """Number of whole analysis frames in ``duration_s``."""
-    return int(math.floor(duration_s / frame_s + 1e-9))
+    return math.floor(duration_s / frame_s + 1e-9)

@@ -105,8 +105,15 @@ class AnalysisSettings:
     threads: int = 2
 
     def __post_init__(self) -> None:
-        for name in ("min_pause_s", "backchannel_max_s", "interruption_min_s", "dead_air_s",
-                     "series_hop_s", "transcribe_batch_s", "stream_block_s"):
+        for name in (
+            "min_pause_s",
+            "backchannel_max_s",
+            "interruption_min_s",
+            "dead_air_s",
+            "series_hop_s",
+            "transcribe_batch_s",
+            "stream_block_s",
+        ):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
         if not 0 < self.vad_neg_threshold <= self.vad_threshold < 1:
@@ -116,6 +123,8 @@ class AnalysisSettings:
         if not 0 < self.drift_fraction <= 0.5:
             raise ValueError("drift_fraction must be in (0, 0.5]")
         if self.pitch_tracker not in ("swift-f0", "yin"):
-            raise ValueError(f"pitch_tracker must be 'swift-f0' or 'yin', got {self.pitch_tracker!r}")
+            raise ValueError(
+                f"pitch_tracker must be 'swift-f0' or 'yin', got {self.pitch_tracker!r}"
+            )
         if self.threads < 1:
             raise ValueError("threads must be at least 1")

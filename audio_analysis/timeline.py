@@ -46,17 +46,23 @@ def render_timeline(
     roles = [r for r in ("trainee", "customer") if r in analysis.speech]
     dur = max(analysis.duration_s, 1e-3)
     width = float(np.clip(dur / 12.0, 8.0, 24.0))
-    fig, axes = plt.subplots(3, 1, figsize=(width, 6.5), sharex=True, gridspec_kw={"height_ratios": [1.3, 1, 1]})
+    fig, axes = plt.subplots(
+        3, 1, figsize=(width, 6.5), sharex=True, gridspec_kw={"height_ratios": [1.3, 1, 1]}
+    )
     ax, axp, axl = axes
     # speech lanes
     lanes = {r: i for i, r in enumerate(reversed(roles))}
     for r in roles:
         yb = lanes[r]
         segs = analysis.speech[r]
-        ax.broken_barh([(s, e - s) for s, e in segs], (yb + 0.15, 0.7), color=_COLORS[r], alpha=0.85)
+        ax.broken_barh(
+            [(s, e - s) for s, e in segs], (yb + 0.15, 0.7), color=_COLORS[r], alpha=0.85
+        )
     if len(roles) == 2:
         a, b = analysis.speech["trainee"], analysis.speech["customer"]
-        over = [(max(s1, s2), min(e1, e2)) for s1, e1 in a for s2, e2 in b if min(e1, e2) > max(s1, s2)]
+        over = [
+            (max(s1, s2), min(e1, e2)) for s1, e1 in a for s2, e2 in b if min(e1, e2) > max(s1, s2)
+        ]
         for s, e in over:
             for x in axes:
                 x.axvspan(s, e, color="orange", alpha=0.35, lw=0)
@@ -65,11 +71,17 @@ def render_timeline(
             x.axvspan(d.start_s, d.start_s + d.duration_s, color="0.6", alpha=0.3, hatch="//", lw=0)
     for i in analysis.interruptions:
         yb = lanes.get(i.by, 0)
-        ax.annotate("", xy=(i.start_s, yb + 0.5), xytext=(i.start_s, yb + 1.35),
-                    arrowprops={"arrowstyle": "-|>", "color": "black", "lw": 1.2})
+        ax.annotate(
+            "",
+            xy=(i.start_s, yb + 0.5),
+            xytext=(i.start_s, yb + 1.35),
+            arrowprops={"arrowstyle": "-|>", "color": "black", "lw": 1.2},
+        )
         ax.plot([i.start_s], [yb + 0.5], marker="v", color="black", ms=6)
     for bc in analysis.backchannels:
-        ax.plot([bc.start_s], [lanes.get(bc.by, 0) + 0.5], marker="o", color="white", mec="black", ms=4)
+        ax.plot(
+            [bc.start_s], [lanes.get(bc.by, 0) + 0.5], marker="o", color="white", mec="black", ms=4
+        )
     ax.set_yticks([lanes[r] + 0.5 for r in roles], roles)
     ax.set_ylim(0, len(roles) + 0.4)
     ax.legend(
@@ -79,18 +91,26 @@ def render_timeline(
             plt.Line2D([], [], marker="v", color="black", ls="", label="interruption"),
             plt.Line2D([], [], marker="o", color="white", mec="black", ls="", label="backchannel"),
         ],
-        loc="upper right", fontsize=7, ncol=4, framealpha=0.8,
+        loc="upper right",
+        fontsize=7,
+        ncol=4,
+        framealpha=0.8,
     )
     for r in roles:
-        s = analysis.series[r]
-        t = (np.arange(len(s.pitch_hz)) + 0.5) * s.hop_s
-        p = np.array([np.nan if v is None else v for v in s.pitch_hz], dtype=float)
-        lv = np.array([np.nan if v is None else v for v in s.loudness_dbfs], dtype=float)
-        axp.plot(t, p, ".", ms=2, color=_COLORS[r], label=r)
-        axl.plot(t, lv, "-", lw=0.8, color=_COLORS[r], label=r)
+        ser = analysis.series[r]
+        t = (np.arange(len(ser.pitch_hz)) + 0.5) * ser.hop_s
+        p = np.array([np.nan if v is None else v for v in ser.pitch_hz], dtype=float)
+        lv = np.array([np.nan if v is None else v for v in ser.loudness_dbfs], dtype=float)
+        axp.plot(
+            t, p, ".", ms=2, color=_COLORS[r], alpha=0.5, label=f"{r} (dots: every {ser.hop_s} s)"
+        )
+        axl.plot(t, lv, "-", lw=0.6, color=_COLORS[r], alpha=0.35)
+        # per-turn medians (bars) are what the drift figures compare
         for turn in analysis.turns_of(r):
             if turn.pitch_hz_median is not None:
-                axp.hlines(turn.pitch_hz_median, turn.start_s, turn.end_s, color=_COLORS[r], lw=2)
+                axp.hlines(turn.pitch_hz_median, turn.start_s, turn.end_s, color=_COLORS[r], lw=2.5)
+            if turn.loudness_dbfs is not None:
+                axl.hlines(turn.loudness_dbfs, turn.start_s, turn.end_s, color=_COLORS[r], lw=2.5)
     axp.set_ylabel("pitch (Hz)")
     axl.set_ylabel("loudness (dBFS)")
     axl.set_xlabel("time (s)")

@@ -160,7 +160,12 @@ def transcribe_spans(
         if len(audio) >= ANALYSIS_RATE_HZ // 10:
             for w in transcriber.transcribe(audio):
                 mid = 0.5 * (w.start_s + w.end_s)
-                row = min(table, key=lambda r: 0.0 if r[0] <= mid <= r[1] else min(abs(mid - r[0]), abs(mid - r[1])))
+                row = min(
+                    table,
+                    key=lambda r: (
+                        0.0 if r[0] <= mid <= r[1] else min(abs(mid - r[0]), abs(mid - r[1]))
+                    ),
+                )
                 b0, b1, i, rec0 = row
                 s_ = rec0 + min(max(w.start_s, b0), b1) - b0
                 e_ = rec0 + min(max(w.end_s, b0), b1) - b0

@@ -97,7 +97,9 @@ def frame_levels_dbfs(frames: np.ndarray) -> np.ndarray:
     return (10.0 * np.log10(np.maximum(ms, 1e-12))).astype(np.float32)
 
 
-def speech_probabilities(blocks: Iterable[np.ndarray], *, threads: int = 1) -> tuple[np.ndarray, np.ndarray]:
+def speech_probabilities(
+    blocks: Iterable[np.ndarray], *, threads: int = 1
+) -> tuple[np.ndarray, np.ndarray]:
     """Run Silero over a stream of 16 kHz blocks; returns per-frame probability and level (dBFS)."""
     stream = SileroStream(threads=threads)
     probs: list[np.ndarray] = []
@@ -170,16 +172,19 @@ def segments_from_probabilities(
     kept = [s for s in merged if s[1] - s[0] >= settings.min_speech_s]
     total = len(prob) * frame_s
     padded: list[list[float]] = []
-    for s, e in kept:
-        s, e = max(0.0, s - settings.speech_pad_s), min(total, e + settings.speech_pad_s)
-        if padded and s <= padded[-1][1]:
-            padded[-1][1] = max(padded[-1][1], e)
+    for seg in kept:
+        a = max(0.0, seg[0] - settings.speech_pad_s)
+        b = min(total, seg[1] + settings.speech_pad_s)
+        if padded and a <= padded[-1][1]:
+            padded[-1][1] = max(padded[-1][1], b)
         else:
-            padded.append([s, e])
-    return [(round(s, 4), round(e, 4)) for s, e in padded]
+            padded.append([a, b])
+    return [(round(a, 4), round(b, 4)) for a, b in padded]
 
 
-def segments_to_mask(segments: Iterable[tuple[float, float]], n: int, frame_s: float = FRAME_S) -> np.ndarray:
+def segments_to_mask(
+    segments: Iterable[tuple[float, float]], n: int, frame_s: float = FRAME_S
+) -> np.ndarray:
     """Boolean frame mask (shape (n,)) of the frames whose centre lies inside a segment."""
     mask = np.zeros(n, dtype=bool)
     for s, e in segments:

@@ -10,12 +10,13 @@ labelled telephone sample (../shared/data/pyannote-sample), and peak memory of a
 analysed in a subprocess (the file is streamed).
 """
 
+# ruff: noqa: E501  (sentences and report lines read better unbroken)
+
 from __future__ import annotations
 
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -27,9 +28,9 @@ import soundfile as sf
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from analysis_calls import TruthCall, build_call  # noqa: E402
+from analysis_calls import TruthCall, build_call
 
-from audio_analysis import CallAnalysis, analyze_file  # noqa: E402
+from audio_analysis import CallAnalysis, analyze_file
 
 TOL_S = 0.5  # an event is found when its start is within this of the truth
 SAMPLE_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "pyannote-sample"
@@ -48,7 +49,10 @@ TARGETS = {
 def match(truth: list[float], pred: list[float], tol: float = TOL_S) -> list[tuple[int, int]]:
     """Greedy one-to-one matching of event times (closest pairs first) within ``tol`` seconds."""
     pairs = sorted(
-        (abs(t - p), i, j) for i, t in enumerate(truth) for j, p in enumerate(pred) if abs(t - p) <= tol
+        (abs(t - p), i, j)
+        for i, t in enumerate(truth)
+        for j, p in enumerate(pred)
+        if abs(t - p) <= tol
     )
     used_t: set[int] = set()
     used_p: set[int] = set()
@@ -89,7 +93,12 @@ def score_call(truth: TruthCall, a: CallAnalysis) -> dict[str, float]:
     m["backchannels_as_interruptions"] = bc_as_int
     bhits = 0
     for by in ("trainee", "customer"):
-        bhits += len(match([s for b, s, _ in truth.backchannels if b == by], [b.start_s for b in a.backchannels if b.by == by]))
+        bhits += len(
+            match(
+                [s for b, s, _ in truth.backchannels if b == by],
+                [b.start_s for b in a.backchannels if b.by == by],
+            )
+        )
     m["backchannel_f1"] = f1(len(truth.backchannels), len(a.backchannels), bhits)
     # gaps: matched on the reply's start (gap start + latency), same responder
     errs = []
@@ -102,7 +111,11 @@ def score_call(truth: TruthCall, a: CallAnalysis) -> dict[str, float]:
         errs += [abs(tg[i][3] - pg[j].duration_s) for i, j in pairs]
     m["latency_mae_s"] = float(np.mean(errs)) if errs else float("nan")
     m["gap_f1"] = f1(len(truth.gaps), len(a.gaps), ghits)
-    m["dead_air_f1"] = f1(len(truth.dead_air), len(a.dead_air), len(match([d[0] for d in truth.dead_air], [d.start_s for d in a.dead_air])))
+    m["dead_air_f1"] = f1(
+        len(truth.dead_air),
+        len(a.dead_air),
+        len(match([d[0] for d in truth.dead_air], [d.start_s for d in a.dead_air])),
+    )
     for who in ("trainee", "customer"):
         sp = a.speakers[who]
         tw = truth.wpm(who)
@@ -121,7 +134,12 @@ def score_call(truth: TruthCall, a: CallAnalysis) -> dict[str, float]:
     return m
 
 
-def frame_accuracy(ref: list[tuple[float, float]], hyp: list[tuple[float, float]], duration_s: float, hop: float = 0.01) -> float:
+def frame_accuracy(
+    ref: list[tuple[float, float]],
+    hyp: list[tuple[float, float]],
+    duration_s: float,
+    hop: float = 0.01,
+) -> float:
     n = int(duration_s / hop)
     t = (np.arange(n) + 0.5) * hop
 
@@ -173,7 +191,9 @@ def memory_run(src: Path, minutes: float, out_dir: Path, transcribe: bool) -> di
     if not long.exists():
         data, sr = sf.read(str(src), dtype="int16", always_2d=True)
         need = int(minutes * 60 * sr)
-        with sf.SoundFile(str(long), "w", samplerate=sr, channels=info.channels, subtype="PCM_16") as w:
+        with sf.SoundFile(
+            str(long), "w", samplerate=sr, channels=info.channels, subtype="PCM_16"
+        ) as w:
             done = 0
             while done < need:
                 chunk = data[: need - done]
@@ -186,7 +206,9 @@ def memory_run(src: Path, minutes: float, out_dir: Path, transcribe: bool) -> di
         "print(json.dumps({'elapsed_s':el,'duration_s':a.duration_s,'peak_rss_mb':resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024,"
         "'turns':len(a.turns)}))"
     )
-    r = subprocess.run([sys.executable, "-c", code, str(long)], capture_output=True, text=True, check=True)
+    r = subprocess.run(
+        [sys.executable, "-c", code, str(long)], capture_output=True, text=True, check=True
+    )
     res = json.loads(r.stdout.strip().splitlines()[-1])
     res["file_mb"] = long.stat().st_size / 1e6
     res["transcribe"] = transcribe
@@ -198,12 +220,27 @@ def fmt(x: float, nd: int = 3) -> str:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--out", type=Path, default=Path("out/bench-analysis"), help="where the generated calls go")
-    ap.add_argument("--memory-minutes", type=float, default=20.0, help="length of the long recording for the memory run (0: skip)")
-    ap.add_argument("--memory-no-transcribe", action="store_true", help="memory run without Whisper (faster)")
-    ap.add_argument("--quick", action="store_true", help="clean and phone call only (no session, no memory run)")
-    ap.add_argument("--results", type=Path, default=Path(__file__).resolve().parent / "results" / "analysis.md")
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "--out", type=Path, default=Path("out/bench-analysis"), help="where the generated calls go"
+    )
+    ap.add_argument(
+        "--memory-minutes",
+        type=float,
+        default=20.0,
+        help="length of the long recording for the memory run (0: skip)",
+    )
+    ap.add_argument(
+        "--memory-no-transcribe", action="store_true", help="memory run without Whisper (faster)"
+    )
+    ap.add_argument(
+        "--quick", action="store_true", help="clean and phone call only (no session, no memory run)"
+    )
+    ap.add_argument(
+        "--results", type=Path, default=Path(__file__).resolve().parent / "results" / "analysis.md"
+    )
     args = ap.parse_args()
     out: Path = args.out
     print(f"building ground-truth calls in {out} ...", flush=True)
@@ -215,7 +252,14 @@ def main() -> int:
     session: list[TruthCall] = []
     if not args.quick:
         session = [
-            build_call(f"session-{i + 1}", out, seed=11 + i, phone=True, trainee_offset_st=st, trainee_offset_db=db)
+            build_call(
+                f"session-{i + 1}",
+                out,
+                seed=11 + i,
+                phone=True,
+                trainee_offset_st=st,
+                trainee_offset_db=db,
+            )
             for i, (st, db) in enumerate(offsets)
         ]
     # warm the models (loading is reported separately, not counted in the speed figure)
@@ -264,7 +308,10 @@ def main() -> int:
         }
         print(
             "session drift (call 4 vs 1): "
-            + ", ".join(f"{k} {fmt(v[0], 2)} (truth {v[1]:.2f}, err {abs((v[0] or 0) - v[1]):.2f})" for k, v in sess.items())
+            + ", ".join(
+                f"{k} {fmt(v[0], 2)} (truth {v[1]:.2f}, err {abs((v[0] or 0) - v[1]):.2f})"
+                for k, v in sess.items()
+            )
         )
     real = real_sample()
     if real:
@@ -275,17 +322,24 @@ def main() -> int:
         )
     mem = None
     if args.memory_minutes > 0 and not args.quick:
-        print(f"memory: analysing a {args.memory_minutes:.0f}-minute recording in a subprocess ...", flush=True)
-        mem = memory_run(calls[1][1].path, args.memory_minutes, out, transcribe=not args.memory_no_transcribe)
+        print(
+            f"memory: analysing a {args.memory_minutes:.0f}-minute recording in a subprocess ...",
+            flush=True,
+        )
+        mem = memory_run(
+            calls[1][1].path, args.memory_minutes, out, transcribe=not args.memory_no_transcribe
+        )
         print(
             f"memory: {mem['duration_s'] / 60:.0f} min recording ({mem['file_mb']:.0f} MB file): peak RSS "
             f"{mem['peak_rss_mb']:.0f} MB, {mem['duration_s'] / mem['elapsed_s']:.1f}x real time"
             + ("" if mem["transcribe"] else " (no transcription)")
         )
     x_rt = total_audio / total_time
-    print(f"speed: {total_audio:.0f} s of audio in {total_time:.1f} s = {x_rt:.1f}x real time "
-          f"(2 channels, transcription included; models warm: the first run with loading took {cold_s:.1f} s); cores: {os.cpu_count()}, "
-          f"load average {os.getloadavg()[0]:.1f}")
+    print(
+        f"speed: {total_audio:.0f} s of audio in {total_time:.1f} s = {x_rt:.1f}x real time "
+        f"(2 channels, transcription included; models warm: the first run with loading took {cold_s:.1f} s); cores: {os.cpu_count()}, "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
     write_results(args.results, rows, sess, real, mem, x_rt, cold_s)
     print(f"wrote {args.results}")
     return 0
@@ -310,10 +364,14 @@ def write_results(path: Path, rows, sess, real, mem, x_rt: float, cold_s: float)
             f"{m['dead_air_f1']:.2f} | {m['wpm_err_pct']:.1f}% | {fmt(m['pitch_drift_err_st'], 2)} | "
             f"{fmt(m['loudness_drift_err_db'], 2)} | {m['x_realtime']:.1f}x |"
         )
-    lines.append(f"| target | {TARGETS['interruption_f1']} | 0 | <= 0.10 | 1.0 | <= 10% | <= 1.5 | <= 1.5 | >= 5x |")
+    lines.append(
+        f"| target | {TARGETS['interruption_f1']} | 0 | <= 0.10 | 1.0 | <= 10% | <= 1.5 | <= 1.5 | >= 5x |"
+    )
     lines.append("")
     if sess:
-        lines.append("Across a 4-call phone-line session (trainee +1 st and +1.5 dB per call), last call against the first:")
+        lines.append(
+            "Across a 4-call phone-line session (trainee +1 st and +1.5 dB per call), last call against the first:"
+        )
         lines.append("")
         lines.append("| figure | measured | truth | error |")
         lines.append("|---|---|---|---|")

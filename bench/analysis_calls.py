@@ -7,6 +7,8 @@ variant band-limits each side to 300-3400 Hz, adds line hiss, lets the other sid
 -30 dB, and is written at 8 kHz, like a real stereo contact-centre recording.
 """
 
+# ruff: noqa: E501  (sentences and report lines read better unbroken)
+
 from __future__ import annotations
 
 import functools
@@ -212,7 +214,9 @@ def build_call(
             start = floor_end + gap
             start = max(start, last_end[speaker] + SAME_SPEAKER_SEPARATION_S)
             if floor_speaker is not None and floor_speaker != speaker:
-                truth.gaps.append((floor_speaker, speaker, round(floor_end, 4), round(start - floor_end, 4)))
+                truth.gaps.append(
+                    (floor_speaker, speaker, round(floor_end, 4), round(start - floor_end, 4))
+                )
             if k in DEAD_AIR_BEFORE:
                 truth.dead_air.append((round(floor_end, 4), round(start - floor_end, 4)))
         turn = TruthTurn(speaker, round(start, 4), round(start + dur, 4), text, shift, gain)
@@ -229,16 +233,25 @@ def build_call(
         y = speech(BACKCHANNELS[i % len(BACKCHANNELS)]) * (0.5 if who == "trainee" else 0.4)
         d = len(y) / RATE
         own = [t for t in truth.turns if t.speaker == who]
-        lo = max([host.start_s + 0.5] + [t.end_s + SAME_SPEAKER_SEPARATION_S for t in own if t.end_s <= host.start_s + 0.5])
-        hi = min([host.end_s - 0.5 - d] + [t.start_s - SAME_SPEAKER_SEPARATION_S - d for t in own if t.start_s >= host.start_s])
+        lo = max(
+            [host.start_s + 0.5]
+            + [t.end_s + SAME_SPEAKER_SEPARATION_S for t in own if t.end_s <= host.start_s + 0.5]
+        )
+        hi = min(
+            [host.end_s - 0.5 - d]
+            + [t.start_s - SAME_SPEAKER_SEPARATION_S - d for t in own if t.start_s >= host.start_s]
+        )
         if hi < lo:
             continue
         start = round(float((lo + hi) / 2), 4)
         truth.backchannels.append((who, start, round(d, 4)))
         bcs.append((TruthTurn(who, start, start + d, ""), y))
-    chans = {"trainee": np.zeros(int(total * RATE) + 1, np.float32), "customer": np.zeros(int(total * RATE) + 1, np.float32)}
+    chans = {
+        "trainee": np.zeros(int(total * RATE) + 1, np.float32),
+        "customer": np.zeros(int(total * RATE) + 1, np.float32),
+    }
     for t, y in placed + bcs:
-        a = int(round(t.start_s * RATE))
+        a = round(t.start_s * RATE)
         chans[t.speaker][a : a + len(y)] += y
     truth.duration_s = total
     if phone:

@@ -21,7 +21,9 @@ def rng() -> np.random.Generator:
     return np.random.default_rng(1234)
 
 
-def harmonic(f0_hz: float, dur_s: float, *, sr: int = RATE, amp: float = 0.3, n_harm: int = 8) -> np.ndarray:
+def harmonic(
+    f0_hz: float, dur_s: float, *, sr: int = RATE, amp: float = 0.3, n_harm: int = 8
+) -> np.ndarray:
     """A voiced-like harmonic tone with exactly known F0."""
     t = np.arange(int(dur_s * sr)) / sr
     y = sum(np.sin(2 * np.pi * f0_hz * k * t) / k for k in range(1, n_harm + 1))
@@ -42,7 +44,9 @@ class SmallCall:
 
 
 def _speech(text: str) -> np.ndarray:
-    pytest.importorskip("piper", reason="Piper (opt-in extra, installed by make test) synthesises the test calls")
+    pytest.importorskip(
+        "piper", reason="Piper (opt-in extra, installed by make test) synthesises the test calls"
+    )
     if str(BENCH) not in sys.path:
         sys.path.insert(0, str(BENCH))
     from analysis_calls import speech
@@ -55,13 +59,22 @@ def small_call(tmp_path_factory: pytest.TempPathFactory) -> SmallCall:
     """Trainee greets; customer complains (trainee says "Mm-hmm" inside); trainee cuts in; 4 s of
     dead air; customer answers; trainee closes. Real Piper speech, placed by sample."""
     t1 = _speech("Thank you for calling, my name is Alex. How can I help you today?") * 0.5
-    c1 = _speech(
-        "I ordered a coffee machine three weeks ago, and it still has not arrived, and nobody has told me anything."
-    ) * 0.4
+    c1 = (
+        _speech(
+            "I ordered a coffee machine three weeks ago, and it still has not arrived, "
+            "and nobody has told me anything."
+        )
+        * 0.4
+    )
     bc = _speech("Mm-hmm.") * 0.5
     t2 = _speech("I am so sorry, let me send a replacement with express shipping right now.") * 0.5
     c2 = _speech("Fine, but I want it here before the weekend, not next month.") * 0.4
-    t3 = _speech("It will arrive within two business days, and I will email you the tracking number.") * 0.5
+    t3 = (
+        _speech(
+            "It will arrive within two business days, and I will email you the tracking number."
+        )
+        * 0.5
+    )
     d = {k: len(v) / RATE for k, v in dict(t1=t1, c1=c1, bc=bc, t2=t2, c2=c2, t3=t3).items()}
     s_t1 = 0.5
     s_c1 = s_t1 + d["t1"] + 0.8
@@ -71,8 +84,15 @@ def small_call(tmp_path_factory: pytest.TempPathFactory) -> SmallCall:
     s_t3 = s_c2 + d["c2"] + 0.6
     total = s_t3 + d["t3"] + 0.5
     y = np.zeros((2, int(total * RATE) + 1), np.float32)
-    for row, start, audio in ((0, s_t1, t1), (1, s_c1, c1), (0, s_bc, bc), (0, s_t2, t2), (1, s_c2, c2), (0, s_t3, t3)):
-        a = int(round(start * RATE))
+    for row, start, audio in (
+        (0, s_t1, t1),
+        (1, s_c1, c1),
+        (0, s_bc, bc),
+        (0, s_t2, t2),
+        (1, s_c2, c2),
+        (0, s_t3, t3),
+    ):
+        a = round(start * RATE)
         y[row, a : a + len(audio)] += audio
     path = tmp_path_factory.mktemp("small_call") / "call.wav"
     sf.write(str(path), y.T, RATE, subtype="PCM_16")

@@ -17,13 +17,19 @@ EDGE_S = 0.15  # VAD edges: 32 ms frames, 30 ms padding, soft word onsets
 pytestmark = pytest.mark.slow
 
 
-def test_turns_interruption_backchannel_gaps_dead_air(small_call: SmallCall, small_call_analysis) -> None:  # type: ignore[no-untyped-def]
+def test_turns_interruption_backchannel_gaps_dead_air(
+    small_call: SmallCall, small_call_analysis
+) -> None:  # type: ignore[no-untyped-def]
     a = small_call_analysis
     assert [(t.speaker) for t in a.turns] == [t[0] for t in small_call.turns]
     for got, (_sp, s, e, _) in zip(a.turns, small_call.turns, strict=True):
-        assert got.start_s == pytest.approx(s, abs=EDGE_S) and got.end_s == pytest.approx(e, abs=EDGE_S)
+        assert got.start_s == pytest.approx(s, abs=EDGE_S) and got.end_s == pytest.approx(
+            e, abs=EDGE_S
+        )
     (i,) = a.interruptions
-    assert (i.by, i.of) == ("trainee", "customer") and i.start_s == pytest.approx(small_call.interruption[2], abs=EDGE_S)
+    assert (i.by, i.of) == ("trainee", "customer") and i.start_s == pytest.approx(
+        small_call.interruption[2], abs=EDGE_S
+    )
     assert i.overlap_s == pytest.approx(1.0, abs=EDGE_S)
     (b,) = a.backchannels
     assert b.by == "trainee" and b.start_s == pytest.approx(small_call.backchannel[1], abs=EDGE_S)
@@ -42,7 +48,9 @@ def test_words_pace_pitch_loudness(small_call_analysis) -> None:  # type: ignore
     assert abs(t.words - 15) <= 1
     assert all(t.start_s - 0.05 <= w.start_s <= w.end_s <= t.end_s + 0.05 for w in t.word_times)
     tr = a.speakers["trainee"]
-    assert tr.turns == 3 and tr.talk_time_s == pytest.approx(sum(x.duration_s for x in a.turns_of("trainee")))
+    assert tr.turns == 3 and tr.talk_time_s == pytest.approx(
+        sum(x.duration_s for x in a.turns_of("trainee"))
+    )
     assert tr.wpm == pytest.approx(tr.words / (tr.talk_time_s / 60), rel=1e-3)
     assert 70 < tr.pitch_hz_median < 140  # en_US-joe is a low male voice
     assert -40 < tr.loudness_dbfs_median < -15
@@ -53,12 +61,39 @@ def test_analysis_json_contract(small_call_analysis, tmp_path) -> None:  # type:
     path = write_analysis(small_call_analysis, tmp_path)
     d = json.loads(path.read_text())
     assert d["schema_version"] == 1 and d["channels"] == {"trainee": 0, "customer": 1}
-    assert {"duration_s", "sample_rate", "warnings", "speakers", "turns", "interruptions", "backchannels",
-            "gaps", "dead_air", "tone_drift", "series"} <= set(d)
-    assert set(d["speakers"]["trainee"]) >= {"talk_time_s", "turns", "words", "wpm", "pitch_hz_median",
-                                            "loudness_dbfs_median", "overtalk_s"}
-    assert set(d["turns"][0]) >= {"speaker", "start_s", "end_s", "text", "words", "word_times", "wpm",
-                                  "pitch_hz_median", "loudness_dbfs"}
+    assert {
+        "duration_s",
+        "sample_rate",
+        "warnings",
+        "speakers",
+        "turns",
+        "interruptions",
+        "backchannels",
+        "gaps",
+        "dead_air",
+        "tone_drift",
+        "series",
+    } <= set(d)
+    assert set(d["speakers"]["trainee"]) >= {
+        "talk_time_s",
+        "turns",
+        "words",
+        "wpm",
+        "pitch_hz_median",
+        "loudness_dbfs_median",
+        "overtalk_s",
+    }
+    assert set(d["turns"][0]) >= {
+        "speaker",
+        "start_s",
+        "end_s",
+        "text",
+        "words",
+        "word_times",
+        "wpm",
+        "pitch_hz_median",
+        "loudness_dbfs",
+    }
     assert set(d["turns"][0]["word_times"][0]) == {"word", "start_s", "end_s"}
     assert set(d["interruptions"][0]) >= {"by", "of", "start_s", "overlap_s"}
     assert set(d["backchannels"][0]) >= {"by", "start_s", "duration_s"}
@@ -66,7 +101,11 @@ def test_analysis_json_contract(small_call_analysis, tmp_path) -> None:  # type:
     assert set(d["dead_air"][0]) == {"start_s", "duration_s"}
     assert set(d["tone_drift"]["trainee"]) == {"pitch_st", "loudness_db", "wpm_pct"}
     s = d["series"]["trainee"]
-    assert len(s["pitch_hz"]) == len(s["loudness_dbfs"]) == int(np.ceil(d["duration_s"] / s["hop_s"] - 1e-6))
+    assert (
+        len(s["pitch_hz"])
+        == len(s["loudness_dbfs"])
+        == int(np.ceil(d["duration_s"] / s["hop_s"] - 1e-6))
+    )
     assert not list(tmp_path.glob(".*"))  # no temp file left behind
 
 
@@ -80,7 +119,9 @@ def test_bleed_at_minus_30_db_is_not_speech(small_call: SmallCall) -> None:
     assert len(a.turns_of("trainee")) == 4
 
 
-def test_phone_line_8k_with_bleed_both_ways(small_call: SmallCall, rng: np.random.Generator) -> None:
+def test_phone_line_8k_with_bleed_both_ways(
+    small_call: SmallCall, rng: np.random.Generator
+) -> None:
     import soxr
 
     y = small_call.y
@@ -102,13 +143,19 @@ def test_gain_and_pitch_shift_show_up_exactly(small_call: SmallCall) -> None:
         # a frame more or less at a turn edge moves the level by under 0.2 dB
         assert t1.loudness_dbfs - t0.loudness_dbfs == pytest.approx(-6.02, abs=0.2)
     r = 2 ** (2 / 12)
-    high = analyze(np.stack([soxr.resample(row, 16000 * r, 16000) for row in small_call.y]), 16000, settings=st)
+    high = analyze(
+        np.stack([soxr.resample(row, 16000 * r, 16000) for row in small_call.y]), 16000, settings=st
+    )
     p0, p1 = base.speakers["trainee"].pitch_hz_median, high.speakers["trainee"].pitch_hz_median
     assert 12 * np.log2(p1 / p0) == pytest.approx(2.0, abs=0.3)
 
 
 def test_thresholds_come_from_settings(small_call: SmallCall) -> None:
-    a = analyze(small_call.y, 16000, settings=AnalysisSettings(transcribe=False, dead_air_s=5.0, backchannel_max_s=0.2))
+    a = analyze(
+        small_call.y,
+        16000,
+        settings=AnalysisSettings(transcribe=False, dead_air_s=5.0, backchannel_max_s=0.2),
+    )
     assert a.dead_air == () and a.backchannels == ()
     assert a.speakers["trainee"].wpm is None and "transcription off" in a.warnings[-1]
 
@@ -119,13 +166,16 @@ def test_all_silence_is_an_error() -> None:
 
 
 def test_real_mono_telephone_sample() -> None:
-    """Real two-speaker telephone speech, mono: speech activity, turns and wpm against RTTM + STM."""
+    """Real two-speaker telephone speech, mono: speech activity, turns, wpm against RTTM + STM."""
     wav = SAMPLE_DIR / "sample.wav"
     if not wav.exists():
         pytest.skip(f"{wav} not present")
     a = analyze_file(wav)
     assert "two channels" in a.warnings[0] and a.speakers["customer"] is None
-    ref = [(float(f[3]), float(f[3]) + float(f[4])) for f in (ln.split() for ln in (SAMPLE_DIR / "sample.rttm").read_text().splitlines())]
+    ref = [
+        (float(f[3]), float(f[3]) + float(f[4]))
+        for f in (ln.split() for ln in (SAMPLE_DIR / "sample.rttm").read_text().splitlines())
+    ]
     t = np.arange(0, a.duration_s, 0.01) + 0.005
     hyp = np.zeros(len(t), bool)
     for s, e in a.speech["trainee"]:

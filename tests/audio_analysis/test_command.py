@@ -17,7 +17,9 @@ from .conftest import SmallCall
 pytestmark = pytest.mark.slow
 
 
-def test_one_session_folder_in_place(small_call: SmallCall, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_one_session_folder_in_place(
+    small_call: SmallCall, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     sess = tmp_path / "2026-01-01-angry"
     sess.mkdir()
     shutil.copy(small_call.path, sess / "recording.wav")
@@ -31,13 +33,26 @@ def test_one_session_folder_in_place(small_call: SmallCall, tmp_path: Path, caps
     assert "1 interruptions" in out and "analysis.json" in out
 
 
-def test_several_inputs_one_missing(small_call: SmallCall, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_several_inputs_one_missing(
+    small_call: SmallCall, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     a, b = tmp_path / "day1.wav", tmp_path / "day2.wav"
     shutil.copy(small_call.path, a)
     y = small_call.y.T * 0.5
     sf.write(str(b), y, 16000, subtype="PCM_16")
     out = tmp_path / "out"
-    code = main(["analyze", str(a), str(tmp_path / "gone.wav"), str(b), "--out", str(out), "--no-transcribe", "--no-timeline"])
+    code = main(
+        [
+            "analyze",
+            str(a),
+            str(tmp_path / "gone.wav"),
+            str(b),
+            "--out",
+            str(out),
+            "--no-transcribe",
+            "--no-timeline",
+        ]
+    )
     assert code == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err == [f"voice-sim: error: {tmp_path / 'gone.wav'}: file not found"]
@@ -53,8 +68,25 @@ def test_mono_pair_and_settings_flags(small_call: SmallCall, tmp_path: Path) -> 
     sf.write(str(t), small_call.y[0], 16000)
     sf.write(str(c), small_call.y[1], 16000, format="FLAC")
     out = tmp_path / "o"
-    assert main(["analyze", "--trainee", str(t), "--customer", str(c), "--out", str(out), "--no-transcribe",
-                 "--no-timeline", "--dead-air-s", "5", "-q"]) == 0
+    assert (
+        main(
+            [
+                "analyze",
+                "--trainee",
+                str(t),
+                "--customer",
+                str(c),
+                "--out",
+                str(out),
+                "--no-transcribe",
+                "--no-timeline",
+                "--dead-air-s",
+                "5",
+                "-q",
+            ]
+        )
+        == 0
+    )
     d = json.loads((out / "analysis.json").read_text())
     assert d["dead_air"] == [] and len(d["interruptions"]) == 1
 
@@ -63,7 +95,11 @@ def test_bad_inputs_are_one_line_errors(tmp_path: Path, capsys: pytest.CaptureFi
     low = tmp_path / "low.wav"
     sf.write(str(low), np.zeros((4000, 2), np.float32), 4000)
     assert main(["analyze", str(low), "--out", str(tmp_path)]) == 2
-    assert capsys.readouterr().err.strip() == f"voice-sim: error: {low}: sample rate 4000 Hz is below 8000 Hz (too little bandwidth for speech)"
+    assert (
+        capsys.readouterr().err.strip()
+        == f"voice-sim: error: {low}: sample rate 4000 Hz is below 8000 Hz "
+        "(too little bandwidth for speech)"
+    )
     silent = tmp_path / "silent.wav"
     sf.write(str(silent), np.zeros((16000 * 2, 2), np.float32), 16000)
     assert main(["analyze", str(silent), "--out", str(tmp_path), "--no-transcribe"]) == 2

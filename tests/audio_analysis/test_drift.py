@@ -14,7 +14,9 @@ def test_last_third_against_first_third() -> None:
 
 
 def test_unvoiced_turns_skipped_and_too_few_turns_give_none() -> None:
-    d = tone_drift([None, 100.0, 100.0, 200.0], [-20.0, -20.0, -20.0, -20.0], [None, None, None, None])
+    d = tone_drift(
+        [None, 100.0, 100.0, 200.0], [-20.0, -20.0, -20.0, -20.0], [None, None, None, None]
+    )
     assert d.pitch_st == pytest.approx(12.0)  # thirds of the 3 voiced turns
     assert d.loudness_db == 0.0 and d.wpm_pct is None
     assert tone_drift([100.0], [-20.0], [100.0]) == ToneDrift(None, None, None)

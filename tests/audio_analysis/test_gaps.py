@@ -33,5 +33,7 @@ def test_dead_air_threshold_exact() -> None:
 def test_dead_air_ignores_lead_in_and_tail_and_is_broken_by_any_speech() -> None:
     segs = [(10.0, 11.0), (13.0, 13.4), (15.5, 16.0)]  # a backchannel at 13 s breaks the silence
     assert find_dead_air(segs, dead_air_s=3.0) == []
-    assert find_dead_air([(10.0, 11.0), (15.0, 16.0)], dead_air_s=3.0) == [DeadAir(11.0, pytest.approx(4.0))]
+    assert find_dead_air([(10.0, 11.0), (15.0, 16.0)], dead_air_s=3.0) == [
+        DeadAir(11.0, pytest.approx(4.0))
+    ]
     assert find_dead_air([], dead_air_s=3.0) == []

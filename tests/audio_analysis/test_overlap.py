@@ -50,6 +50,8 @@ def test_long_speech_inside_is_an_interruption() -> None:
 def test_thresholds_are_settings() -> None:
     a = Span("customer", 0.0, 5.0)
     b = Span("trainee", 4.0, 5.8)  # 1.8 s
-    r = classify_overlaps([a, b], backchannel_max_s=1.0, interruption_min_s=2.0, overlap_tolerance_s=0.2)
+    r = classify_overlaps(
+        [a, b], backchannel_max_s=1.0, interruption_min_s=2.0, overlap_tolerance_s=0.2
+    )
     assert r.interruptions == ()
     assert r.overtalk_s["trainee"] == pytest.approx(1.0)

@@ -33,7 +33,9 @@ def test_power_mean_of_equal_frames() -> None:
 def test_octave_errors_are_folded_before_the_median() -> None:
     f = np.array([200.0] * 6 + [100.0] * 3 + [400.0] * 2 + [np.nan])  # 5 octave errors of 11 frames
     assert robust_median_hz(f, reference_hz=200.0) == pytest.approx(200.0)
-    assert fold_octaves(np.array([98.0, 210.0, 410.0]), 200.0, fold_st=8.0) == pytest.approx([196.0, 210.0, 205.0])
+    assert fold_octaves(np.array([98.0, 210.0, 410.0]), 200.0, fold_st=8.0) == pytest.approx(
+        [196.0, 210.0, 205.0]
+    )
     assert np.isnan(robust_median_hz(np.array([np.nan])))
     assert hz_to_st(440.0) - hz_to_st(220.0) == pytest.approx(12.0)
 
@@ -47,7 +49,9 @@ def test_swift_f0_tracks_a_harmonic_tone(f0: float) -> None:
 
 
 def test_swift_f0_unvoiced_on_noise(rng: np.random.Generator) -> None:
-    tr = SwiftF0Tracker().track(rng.normal(0, 0.1, 16000).astype(np.float32), 16000, fmin_hz=60, fmax_hz=400)
+    tr = SwiftF0Tracker().track(
+        rng.normal(0, 0.1, 16000).astype(np.float32), 16000, fmin_hz=60, fmax_hz=400
+    )
     assert np.mean(np.isfinite(tr.f0_hz)) < 0.2
 
 

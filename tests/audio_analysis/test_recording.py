@@ -15,7 +15,9 @@ def _write(path: Path, y: np.ndarray, sr: int, **kw: object) -> Path:
     return path
 
 
-def test_stereo_mapping_and_streamed_blocks_match_a_whole_read(tmp_path: Path, rng: np.random.Generator) -> None:
+def test_stereo_mapping_and_streamed_blocks_match_a_whole_read(
+    tmp_path: Path, rng: np.random.Generator
+) -> None:
     y = (rng.normal(0, 0.1, (8000 * 5, 2))).astype(np.float32)
     p = _write(tmp_path / "a.wav", y, 8000, subtype="FLOAT")
     rec = open_recording(p, trainee_channel=1)
@@ -33,7 +35,7 @@ def test_session_folder_means_its_recording(tmp_path: Path) -> None:
     _write(tmp_path / "s" / "recording.wav", np.zeros((16000, 2), np.float32), 16000)
     assert open_recording(tmp_path / "s").duration_s == pytest.approx(1.0)
     (tmp_path / "empty").mkdir()
-    with pytest.raises(AnalysisError, match="no recording.wav"):
+    with pytest.raises(AnalysisError, match=r"no recording\.wav"):
         open_recording(tmp_path / "empty")
 
 

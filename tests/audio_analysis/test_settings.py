@@ -24,8 +24,14 @@ def test_frozen() -> None:
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"min_pause_s": 0}, {"dead_air_s": -1}, {"vad_threshold": 0.2, "vad_neg_threshold": 0.3},
-     {"pitch_fmin_hz": 500}, {"pitch_tracker": "praat"}, {"threads": 0}],
+    [
+        {"min_pause_s": 0},
+        {"dead_air_s": -1},
+        {"vad_threshold": 0.2, "vad_neg_threshold": 0.3},
+        {"pitch_fmin_hz": 500},
+        {"pitch_tracker": "praat"},
+        {"threads": 0},
+    ],
 )
 def test_rejects_nonsense(kwargs: dict[str, object]) -> None:
     with pytest.raises(ValueError):
@@ -37,5 +43,11 @@ def test_layering_defaults_file_env_flags() -> None:
 
     cfg = {"analysis": {"min_pause_s": 0.8, "dead_air_s": 4.0}}
     env = {"VOICE_SIM_ANALYSIS_DEAD_AIR_S": "5", "VOICE_SIM_ANALYSIS_TRANSCRIBE": "false"}
-    s = resolve(AnalysisSettings, "analysis", config=cfg, env=env, flags={"dead_air_s": 6.0, "min_pause_s": None})
+    s = resolve(
+        AnalysisSettings,
+        "analysis",
+        config=cfg,
+        env=env,
+        flags={"dead_air_s": 6.0, "min_pause_s": None},
+    )
     assert (s.min_pause_s, s.dead_air_s, s.transcribe) == (0.8, 6.0, False)

@@ -19,18 +19,31 @@ from audio_analysis import (
 def _analysis() -> CallAnalysis:
     sp = SpeakerStats(10.0, 2, 20, 120.0, 100.0, -25.0, 1.0)
     n = 200
-    series = Series(0.1, tuple(100.0 if 10 < i < 60 else None for i in range(n)),
-                    tuple(-25.0 if 10 < i < 60 else None for i in range(n)))
+    series = Series(
+        0.1,
+        tuple(100.0 if 10 < i < 60 else None for i in range(n)),
+        tuple(-25.0 if 10 < i < 60 else None for i in range(n)),
+    )
     return CallAnalysis(
-        source="call.wav", duration_s=20.0, sample_rate=16000, channels={"trainee": 0, "customer": 1}, warnings=(),
+        source="call.wav",
+        duration_s=20.0,
+        sample_rate=16000,
+        channels={"trainee": 0, "customer": 1},
+        warnings=(),
         speakers={"trainee": sp, "customer": sp},
-        turns=(Turn("trainee", 1.0, 6.0, "hello", 1, (), 12.0, 100.0, -25.0),
-               Turn("customer", 5.0, 9.0, "hi", 1, (), 15.0, 180.0, -22.0)),
+        turns=(
+            Turn("trainee", 1.0, 6.0, "hello", 1, (), 12.0, 100.0, -25.0),
+            Turn("customer", 5.0, 9.0, "hi", 1, (), 15.0, 180.0, -22.0),
+        ),
         interruptions=(Interruption("customer", "trainee", 5.0, 1.0),),
-        backchannels=(Backchannel("trainee", "customer", 7.0, 0.4),), backchannel_text=("mm",),
-        gaps=(), dead_air=(DeadAir(9.0, 4.0),), tone_drift={},
+        backchannels=(Backchannel("trainee", "customer", 7.0, 0.4),),
+        backchannel_text=("mm",),
+        gaps=(),
+        dead_air=(DeadAir(9.0, 4.0),),
+        tone_drift={},
         series={"trainee": series, "customer": series},
-        speech={"trainee": ((1.0, 6.0), (7.0, 7.4)), "customer": ((5.0, 9.0), (13.0, 15.0))}, models={},
+        speech={"trainee": ((1.0, 6.0), (7.0, 7.4)), "customer": ((5.0, 9.0), (13.0, 15.0))},
+        models={},
     )
 
 

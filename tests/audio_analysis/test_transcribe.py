@@ -22,7 +22,10 @@ class MarkerTranscriber:
         self.calls.append(len(y16) / RATE)
         on = np.abs(y16) > 0
         edges = np.flatnonzero(np.diff(np.concatenate([[0], on.astype(int), [0]])))
-        return [Word(f"w{i}", a / RATE, b / RATE) for i, (a, b) in enumerate(zip(edges[::2], edges[1::2], strict=True))]
+        return [
+            Word(f"w{i}", a / RATE, b / RATE)
+            for i, (a, b) in enumerate(zip(edges[::2], edges[1::2], strict=True))
+        ]
 
 
 def _recording(bursts: list[tuple[float, float]], total_s: float) -> np.ndarray:
@@ -37,7 +40,9 @@ def test_words_map_back_to_recording_time_and_to_their_turn() -> None:
     y = _recording(bursts, 80.0)
     spans = [(0.5, 3.0), (39.0, 42.0), (69.5, 72.0)]
     fake = MarkerTranscriber()
-    out = transcribe_spans(lambda a, b: y[int(a * RATE) : int(b * RATE)], spans, fake, batch_s=28.0, join_s=0.4)
+    out = transcribe_spans(
+        lambda a, b: y[int(a * RATE) : int(b * RATE)], spans, fake, batch_s=28.0, join_s=0.4
+    )
     assert [[(w.start_s, w.end_s) for w in ws] for ws in out] == [
         [(1.0, 1.5), (2.0, 2.25)],
         [(40.0, 40.5)],
@@ -49,7 +54,9 @@ def test_words_map_back_to_recording_time_and_to_their_turn() -> None:
 def test_long_turns_are_split_into_batches() -> None:
     y = _recording([(1.0, 2.0), (35.0, 36.0)], 60.0)
     fake = MarkerTranscriber()
-    out = transcribe_spans(lambda a, b: y[int(a * RATE) : int(b * RATE)], [(0.0, 50.0)], fake, batch_s=28.0, join_s=0.4)
+    out = transcribe_spans(
+        lambda a, b: y[int(a * RATE) : int(b * RATE)], [(0.0, 50.0)], fake, batch_s=28.0, join_s=0.4
+    )
     assert [(w.start_s, w.end_s) for w in out[0]] == [(1.0, 2.0), (35.0, 36.0)]
     assert len(fake.calls) == 2
 
@@ -68,9 +75,15 @@ def test_missing_model_names_the_package(monkeypatch: pytest.MonkeyPatch, tmp_pa
 def test_whisper_words_and_times_on_piper_speech(small_call) -> None:  # type: ignore[no-untyped-def]
     from audio_analysis import WhisperTranscriber
 
-    sp, s, e, _ = small_call.turns[4]
+    _sp, s, e, _ = small_call.turns[4]
     y = small_call.y[0]
-    out = transcribe_spans(lambda a, b: y[int(a * RATE) : int(b * RATE)], [(s, e)], WhisperTranscriber(), batch_s=28.0, join_s=0.4)
+    out = transcribe_spans(
+        lambda a, b: y[int(a * RATE) : int(b * RATE)],
+        [(s, e)],
+        WhisperTranscriber(),
+        batch_s=28.0,
+        join_s=0.4,
+    )
     words = [w.word.strip(".,").lower() for w in out[0]]
     assert "tracking" in words and "arrive" in words
     assert all(s - 0.05 <= w.start_s <= w.end_s <= e + 0.05 for w in out[0])

@@ -9,7 +9,11 @@ def test_pauses_under_min_pause_merge_and_longer_ones_split() -> None:
     segs = [(0.0, 1.0), (1.99, 3.0), (4.0, 5.0), (7.0, 8.0)]
     turns = merge_turns(segs, speaker="trainee", min_pause_s=1.0)
     # 0.99 s pause merges; exactly 1.0 s does not; 2.0 s does not
-    assert turns == [Span("trainee", 0.0, 3.0), Span("trainee", 4.0, 5.0), Span("trainee", 7.0, 8.0)]
+    assert turns == [
+        Span("trainee", 0.0, 3.0),
+        Span("trainee", 4.0, 5.0),
+        Span("trainee", 7.0, 8.0),
+    ]
 
 
 def test_unsorted_and_overlapping_segments() -> None:

@@ -17,7 +17,7 @@ NOPAD = AnalysisSettings(speech_pad_s=0.0, min_speech_s=0.0, min_silence_s=0.0)
 
 
 def test_frame_is_silero_window() -> None:
-    assert FRAME_S == pytest.approx(0.032)
+    assert pytest.approx(0.032) == FRAME_S
 
 
 def test_hysteresis_opens_at_threshold_closes_below_neg_threshold() -> None:
@@ -61,7 +61,9 @@ def test_bleed_frames_and_quiet_frames_are_zeroed() -> None:
     out = suppress_bleed(prob, mine, other, margin_db=20.0, floor_dbfs=-55.0)
     # frame 1 is 30 dB under the other side (bleed); frame 3 under the floor; frame 2 real overlap
     assert out.tolist() == pytest.approx([0.9, 0.0, 0.9, 0.0])
-    assert suppress_bleed(prob, mine, None, margin_db=20.0, floor_dbfs=-55.0).tolist() == pytest.approx([0.9, 0.9, 0.9, 0.0])
+    assert suppress_bleed(
+        prob, mine, None, margin_db=20.0, floor_dbfs=-55.0
+    ).tolist() == pytest.approx([0.9, 0.9, 0.9, 0.0])
 
 
 @pytest.mark.slow

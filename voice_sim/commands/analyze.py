@@ -1,4 +1,4 @@
-"""``voice-sim analyze``: recordings -> analysis.json (+ session.json for several calls) and timelines."""
+"""``voice-sim analyze``: recordings -> analysis.json (+ session.json for several), timelines."""
 
 from __future__ import annotations
 
@@ -13,22 +13,28 @@ import typer
 from ..config import find_config_file, load_config_file, resolve
 from ..errors import VoiceSimError
 
-HELP = """Measure a call: who spoke when, interruptions, backchannels, response gaps, dead air, pace (wpm), pitch and loudness, and how they drift.
-
-INPUT is a stereo recording (WAV, FLAC, OGG/Opus, MP3; 8 kHz and up; channel 0 trainee, channel 1 customer), a session folder (its recording.wav), or a gauntlet folder (its calls in order). Use --trainee A.wav --customer B.wav for one mono file per speaker. A mono file is analysed for what one channel allows, with a warning.
-
-One input writes OUT/analysis.json and OUT/timeline.png|svg. Several inputs (a back-to-back session, in the given order) write OUT/<stem>/analysis.json for each plus OUT/session.json, which tracks the trainee's pitch, loudness, pace, interruptions and response latency across calls. A bad input is reported and the others still complete (exit code 2).
-
-Thresholds (MIN_PAUSE_S=1.0, BACKCHANNEL_MAX_S=1.0, DEAD_AIR_S=3.0 ...) resolve defaults < \\[analysis] in the config file < VOICE_SIM_ANALYSIS_* < flags. File contract: docs/contracts.md.
-
-Examples:
-
-  voice-sim analyze out/demo/2026-01-01-angry
-
-  voice-sim analyze call.wav --trainee-channel 1 --out results/
-
-  voice-sim analyze day1.wav day2.wav day3.wav day4.wav --out session/
-"""
+HELP = "\n\n".join(
+    [
+        "Measure a call: who spoke when, interruptions, backchannels, response gaps, dead air, "
+        "pace (wpm), pitch and loudness, and how they drift.",
+        "INPUT is a stereo recording (WAV, FLAC, OGG/Opus, MP3; 8 kHz and up; channel 0 "
+        "trainee, channel 1 customer), a session folder (its recording.wav), or a gauntlet folder "
+        "(its calls in order). Use --trainee A.wav --customer B.wav for one mono file per "
+        "speaker. A mono file is analysed for what one channel allows, with a warning.",
+        "One input writes OUT/analysis.json and OUT/timeline.png|svg. Several inputs (a "
+        "back-to-back session, in the given order) write OUT/<stem>/analysis.json for each plus "
+        "OUT/session.json, which tracks the trainee's pitch, loudness, pace, interruptions and "
+        "response latency across calls. A bad input is reported and the others still complete "
+        "(exit code 2).",
+        "Thresholds (MIN_PAUSE_S=1.0, BACKCHANNEL_MAX_S=1.0, DEAD_AIR_S=3.0 ...) resolve defaults "
+        "< \\[analysis] in the config file < VOICE_SIM_ANALYSIS_* < flags. File contract: "
+        "docs/contracts.md and audio_analysis/README.md.",
+        "Examples:",
+        "  voice-sim analyze out/demo/2026-01-01-angry",
+        "  voice-sim analyze call.wav --trainee-channel 1 --out results/",
+        "  voice-sim analyze day1.wav day2.wav day3.wav day4.wav --out session/",
+    ]
+)
 
 
 def _expand(inputs: list[Path]) -> list[Path]:
@@ -42,7 +48,11 @@ def _expand(inputs: list[Path]) -> list[Path]:
             except (OSError, ValueError, AttributeError) as exc:
                 raise VoiceSimError(f"{g}: unreadable gauntlet file: {exc}") from None
             for c in calls:
-                name = c if isinstance(c, str) else (c.get("folder") or c.get("name") if isinstance(c, dict) else None)
+                name = (
+                    c
+                    if isinstance(c, str)
+                    else (c.get("folder") or c.get("name") if isinstance(c, dict) else None)
+                )
                 if not name:
                     raise VoiceSimError(f"{g}: calls[] entry without a folder name: {c!r}")
                 out.append(p / str(name))
@@ -82,33 +92,71 @@ def register(app: typer.Typer) -> None:
     @app.command("analyze", help=HELP, no_args_is_help=True)
     def analyze_cmd(
         inputs: Annotated[
-            list[Path] | None, typer.Argument(help="Recordings, session folders or gauntlet folders, in call order.")
+            list[Path] | None,
+            typer.Argument(help="Recordings, session folders or gauntlet folders, in call order."),
         ] = None,
         out: Annotated[
             Path | None,
-            typer.Option("--out", "-o", help="Output folder (default: the session folder, else the current folder)."),
+            typer.Option(
+                "--out",
+                "-o",
+                help="Output folder (default: the session folder, else the current folder).",
+            ),
         ] = None,
         trainee_channel: Annotated[int, typer.Option(help="Channel of the trainee (0 or 1).")] = 0,
         customer_channel: Annotated[
-            int | None, typer.Option(help="Channel of the customer; needed for files with more than two channels.")
+            int | None,
+            typer.Option(
+                help="Channel of the customer; needed for files with more than two channels."
+            ),
         ] = None,
-        trainee: Annotated[Path | None, typer.Option("--trainee", help="Mono file of the trainee (with --customer).")] = None,
-        customer: Annotated[Path | None, typer.Option("--customer", help="Mono file of the customer (with --trainee).")] = None,
+        trainee: Annotated[
+            Path | None,
+            typer.Option("--trainee", help="Mono file of the trainee (with --customer)."),
+        ] = None,
+        customer: Annotated[
+            Path | None,
+            typer.Option("--customer", help="Mono file of the customer (with --trainee)."),
+        ] = None,
         transcribe: Annotated[
-            bool | None, typer.Option("--transcribe/--no-transcribe", help="Recognise words (Whisper tiny.en) for text and wpm.")
+            bool | None,
+            typer.Option(
+                "--transcribe/--no-transcribe",
+                help="Recognise words (Whisper tiny.en) for text and wpm.",
+            ),
         ] = None,
-        timeline: Annotated[bool, typer.Option("--timeline/--no-timeline", help="Write timeline.png and timeline.svg.")] = True,
-        min_pause_s: Annotated[float | None, typer.Option(help="Pauses shorter than this stay inside a turn (s).")] = None,
-        backchannel_max_s: Annotated[float | None, typer.Option(help="Longest backchannel (s).")] = None,
-        interruption_min_s: Annotated[float | None, typer.Option(help="Shortest interrupting speech (s).")] = None,
-        dead_air_s: Annotated[float | None, typer.Option(help="Shortest silence counted as dead air (s).")] = None,
+        timeline: Annotated[
+            bool,
+            typer.Option("--timeline/--no-timeline", help="Write timeline.png and timeline.svg."),
+        ] = True,
+        min_pause_s: Annotated[
+            float | None, typer.Option(help="Pauses shorter than this stay inside a turn (s).")
+        ] = None,
+        backchannel_max_s: Annotated[
+            float | None, typer.Option(help="Longest backchannel (s).")
+        ] = None,
+        interruption_min_s: Annotated[
+            float | None, typer.Option(help="Shortest interrupting speech (s).")
+        ] = None,
+        dead_air_s: Annotated[
+            float | None, typer.Option(help="Shortest silence counted as dead air (s).")
+        ] = None,
         bleed_margin_db: Annotated[
-            float | None, typer.Option(help="Frames this many dB below the other channel are bleed (dB).")
+            float | None,
+            typer.Option(help="Frames this many dB below the other channel are bleed (dB)."),
         ] = None,
-        pitch_tracker: Annotated[str | None, typer.Option(help="swift-f0 (default) or yin.")] = None,
-        threads: Annotated[int | None, typer.Option(help="CPU threads for Whisper and pitch.")] = None,
-        config: Annotated[Path | None, typer.Option("--config", help="Config file (TOML, [analysis] table).")] = None,
-        quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
+        pitch_tracker: Annotated[
+            str | None, typer.Option(help="swift-f0 (default) or yin.")
+        ] = None,
+        threads: Annotated[
+            int | None, typer.Option(help="CPU threads for Whisper and pitch.")
+        ] = None,
+        config: Annotated[
+            Path | None, typer.Option("--config", help="Config file (TOML, [analysis] table).")
+        ] = None,
+        quiet: Annotated[
+            bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")
+        ] = False,
     ) -> None:
         from audio_analysis import (
             AnalysisError,
@@ -190,7 +238,8 @@ def register(app: typer.Typer) -> None:
             d = session.drift
             say(
                 "trainee drift, last call vs first: "
-                f"pitch {_fmt(d.pitch_st, ' st')}, loudness {_fmt(d.loudness_db, ' dB')}, pace {_fmt(d.wpm_pct, '%')}"
+                f"pitch {_fmt(d.pitch_st, ' st')}, loudness {_fmt(d.loudness_db, ' dB')}, "
+                f"pace {_fmt(d.wpm_pct, '%')}"
             )
         if failures:
             # the others are written; the CLI prints this as one line and exits 2
