@@ -5,6 +5,7 @@ Errors from any package print as one line (``voice-sim: error: <file>: <problem>
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
 import sys
@@ -39,10 +40,8 @@ def _package_errors() -> tuple[type[BaseException], ...]:
         ("scoring", "ScoringError"),
         ("personas", "PersonaError"),
     ):
-        try:
+        with contextlib.suppress(ImportError, AttributeError):
             errors.append(getattr(importlib.import_module(mod), name))
-        except (ImportError, AttributeError):
-            pass
     return tuple(errors)
 
 

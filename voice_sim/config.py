@@ -59,7 +59,10 @@ def find_config_file(explicit: Path | None = None) -> Path | None:
         if not p.is_file():
             raise VoiceSimError(f"{p}: config file not found (from ${CONFIG_ENV})")
         return p
-    for p in (Path.cwd() / CONFIG_FILENAME, Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"):
+    for p in (
+        Path.cwd() / CONFIG_FILENAME,
+        Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml",
+    ):
         if p.is_file():
             return p
     return None
@@ -85,14 +88,16 @@ def _coerce(value: Any, tp: Any, where: str) -> Any:
     origin = typing.get_origin(tp)
     args = typing.get_args(tp)
     if origin in (typing.Union, types.UnionType):
-        if value is None or (isinstance(value, str) and value.lower() in ("", "none", "null")):
-            if type(None) in args:
-                return None
+        empty = value is None or (isinstance(value, str) and value.lower() in ("", "none", "null"))
+        if empty and type(None) in args:
+            return None
         inner = [a for a in args if a is not type(None)]
         return _coerce(value, inner[0], where)
     if origin is typing.Literal:
         if value not in args:
-            raise VoiceSimError(f"{where}: expected one of {', '.join(map(repr, args))}, got {value!r}")
+            raise VoiceSimError(
+                f"{where}: expected one of {', '.join(map(repr, args))}, got {value!r}"
+            )
         return value
     try:
         if tp is bool:

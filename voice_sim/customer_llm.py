@@ -88,7 +88,5 @@ class CustomerStream(llm.LLMStream):
             if not text:
                 continue
             self._event_ch.send_nowait(
-                llm.ChatChunk(
-                    id=request_id, delta=llm.ChoiceDelta(role="assistant", content=text)
-                )
+                llm.ChatChunk(id=request_id, delta=llm.ChoiceDelta(role="assistant", content=text))
             )

@@ -51,17 +51,20 @@ async def run_gauntlet(
         )
         result = await run_call(spec, i)
         done.append(result)
-        entries.append({
-            "folder": name,
-            "persona": call.persona_id,
-            "start_level": call.start_level,
-            "final_intensity": result.final_intensity,
-            "end_reason": result.end_reason,
-            "duration_s": round(result.duration_s, 3),
-        })
-        write_json_atomic(folder / "gauntlet.json",
-                          {"schema_version": 1, "calls": entries, "break_s": break_s,
-                           "planned": len(plan)})
+        entries.append(
+            {
+                "folder": name,
+                "persona": call.persona_id,
+                "start_level": call.start_level,
+                "final_intensity": result.final_intensity,
+                "end_reason": result.end_reason,
+                "duration_s": round(result.duration_s, 3),
+            }
+        )
+        write_json_atomic(
+            folder / "gauntlet.json",
+            {"schema_version": 1, "calls": entries, "break_s": break_s, "planned": len(plan)},
+        )
         if i + 1 < len(plan) and break_s > 0:
             if on_break is not None:
                 on_break(i + 1, break_s)

@@ -240,7 +240,9 @@ class CallLine:
             self._loop.call_soon_threadsafe(self.input.push, trainee)
         return customer
 
-    def last_voiced_s(self, before_s: float, *, channel: int, window_s: float = 0.8) -> float | None:
+    def last_voiced_s(
+        self, before_s: float, *, channel: int, window_s: float = 0.8
+    ) -> float | None:
         """End of the last frame with speech-level energy in ``[before_s - window_s, before_s]``.
 
         VAD and livekit stamp speech ends late by their smoothing; the line's own frame levels

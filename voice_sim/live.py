@@ -9,6 +9,7 @@ cancellation, and the customer's voice from a loudspeaker would reach the microp
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 import sys
 from collections.abc import Callable
@@ -45,8 +46,7 @@ def check_devices(input_device: str | int | None, output_device: str | int | Non
     sd = _sounddevice()
     try:
         sd.check_input_settings(device=input_device, channels=1, samplerate=16_000, dtype="int16")
-        sd.check_output_settings(device=output_device, channels=1, samplerate=16_000,
-                                 dtype="int16")
+        sd.check_output_settings(device=output_device, channels=1, samplerate=16_000, dtype="int16")
     except Exception as exc:  # PortAudioError, ValueError: no such device
         raise VoiceSimError(
             f"no microphone or speaker available ({exc}); "
@@ -70,7 +70,9 @@ async def live_call(
     loop = asyncio.get_running_loop()
     status_errors: list[str] = []
 
-    def callback(indata: np.ndarray, outdata: np.ndarray, frames: int, _t: Any, status: Any) -> None:
+    def callback(
+        indata: np.ndarray, outdata: np.ndarray, frames: int, _t: Any, status: Any
+    ) -> None:
         if status and (status.input_overflow or status.output_underflow):
             status_errors.append(str(status))
         outdata[:, 0] = line.tick(indata[:, 0])
@@ -92,10 +94,8 @@ async def live_call(
             "voice-sim simulate"
         ) from None
     for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
+        with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, call.request_end, "ctrl-c")
-        except (NotImplementedError, RuntimeError):
-            pass
     try:
         with stream:
             if on_ready is not None:
@@ -103,13 +103,14 @@ async def live_call(
             reason = await call.wait()
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
-            try:
+            with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.remove_signal_handler(sig)
-            except (NotImplementedError, RuntimeError):
-                pass
         if status_errors:
-            call.events.emit("error", message=f"audio device: {status_errors[0]} "
-                             f"({len(status_errors)} times)", source="audio")
+            call.events.emit(
+                "error",
+                message=f"audio device: {status_errors[0]} ({len(status_errors)} times)",
+                source="audio",
+            )
         await call.close()
     print("", file=sys.stderr)
     return CallResult(

@@ -28,7 +28,7 @@ from typing import Any, Literal
 from livekit.agents import Agent, AgentSession, llm
 from livekit.agents.voice import events as lk_events
 
-from personas import Customer, LLMConfig, TraineeTurn, VoiceStyle, make_customer
+from personas import Customer, DirectorSettings, LLMConfig, TraineeTurn, VoiceStyle, make_customer
 
 from . import __version__, models
 from .customer_llm import CustomerLLM
@@ -73,6 +73,8 @@ class CallSpec:
     """Thresholds and models."""
     gauntlet: dict[str, Any] | None = None
     """``{"folder", "index", "of"}`` when the call is part of a gauntlet."""
+    director: DirectorSettings | None = None
+    """Escalation thresholds ([personas] in the config file); None = the defaults."""
 
 
 def style_to_character(style: VoiceStyle, *, phone_line: bool) -> VoiceCharacter:
@@ -96,8 +98,10 @@ def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
 
 def persona_id(customer: Customer) -> str:
     """The id of the customer's persona."""
-    return str(getattr(getattr(customer, "persona", None), "id", None)
-               or getattr(customer, "persona_id", "unknown"))
+    return str(
+        getattr(getattr(customer, "persona", None), "id", None)
+        or getattr(customer, "persona_id", "unknown")
+    )
 
 
 def _version(dist: str) -> str | None:
@@ -139,8 +143,12 @@ class CallSession:
         self.settings = spec.settings
         self.out_dir = Path(spec.out_dir)
         self.customer = customer or make_customer(
-            spec.persona, llm=spec.llm, seed=spec.settings.seed, clean=spec.clean,
+            spec.persona,
+            llm=spec.llm,
+            seed=spec.settings.seed,
+            clean=spec.clean,
             start_level=spec.start_level,
+            settings=spec.director,
         )
         self._end = asyncio.Event()
         self.end_reason: EndReason | None = None
@@ -218,7 +226,7 @@ class CallSession:
         )
         self.brain = CustomerLLM(
             self.customer,
-            on_error=lambda msg: self.events.emit("error", message=msg, source="llm"),
+            on_error=self._on_brain_error,
             reply_gap_s=lambda: self.customer.voice().reply_gap_s,
         )
         self.session: AgentSession[None] = AgentSession(
@@ -255,15 +263,17 @@ class CallSession:
         self.session.on("conversation_item_added", self._on_item)
         self.session.on("error", self._on_session_error)
         self.session.on("close", lambda ev: self.request_end("error") if ev.error else None)
-        self.events.emit("call_start", t_s=0.0, persona=persona_id(self.customer),
-                         brain=self.customer.brain_name)
+        self.events.emit(
+            "call_start", t_s=0.0, persona=persona_id(self.customer), brain=self.customer.brain_name
+        )
         await self.session.start(agent=_CustomerAgent(self), record=False)
 
     # -- livekit callbacks ---------------------------------------------------------------------
     def _on_enter(self) -> None:
         opening, change = self.customer.begin()
-        self.events.emit("intensity", t_s=0.0, level=change.level, stage=change.stage,
-                         reason=change.reason)
+        self.events.emit(
+            "intensity", t_s=0.0, level=change.level, stage=change.stage, reason=change.reason
+        )
         self.tts.set_character(
             style_to_character(self.customer.voice(), phone_line=self.settings.phone_line)
         )
@@ -300,7 +310,10 @@ class CallSession:
             if interrupted and self.trainee_speaking and self._trainee_start_s is not None:
                 self._turn_interrupted_customer = True
                 self.events.emit(
-                    "interruption", t_s=self._trainee_start_s, by="trainee", of="customer",
+                    "interruption",
+                    t_s=self._trainee_start_s,
+                    by="trainee",
+                    of="customer",
                     stopped_customer_s=t_s,
                 )
             for fn in self.line_done_callbacks:
@@ -309,18 +322,34 @@ class CallSession:
     def _on_trainee_turn(self, message: llm.ChatMessage) -> None:
         text = (message.text_content or "").strip()
         m = message.metrics
-        start = self.line.wall_to_s(m["started_speaking_at"]) if "started_speaking_at" in m else (
-            self._trainee_start_s or 0.0)
-        end = self.line.wall_to_s(m["stopped_speaking_at"]) if "stopped_speaking_at" in m else (
-            self._trainee_end_s or start)
+        start = (
+            self.line.wall_to_s(m["started_speaking_at"])
+            if "started_speaking_at" in m
+            else (self._trainee_start_s or 0.0)
+        )
+        end = (
+            self.line.wall_to_s(m["stopped_speaking_at"])
+            if "stopped_speaking_at" in m
+            else (self._trainee_end_s or start)
+        )
         # The STT stream sees the line from its first tick, so its times are call-clock times.
         words = [
-            {"word": str(w), "start_s": round(float(w.start_time), 3),
-             "end_s": round(float(w.end_time), 3)}
+            {
+                "word": str(w),
+                "start_s": round(float(w.start_time), 3),
+                "end_s": round(float(w.end_time), 3),
+            }
             for w in self._last_words(text)
         ]
-        self.events.emit("transcript", t_s=start, speaker="trainee", text=text, start_s=start,
-                         end_s=end, words=words)
+        self.events.emit(
+            "transcript",
+            t_s=start,
+            speaker="trainee",
+            text=text,
+            start_s=start,
+            end_s=end,
+            words=words,
+        )
         self._user_metrics = dict(m)
         latency = None
         if self._customer_end_s is not None and start >= self._customer_end_s:
@@ -337,12 +366,14 @@ class CallSession:
             end_s=end,
             interrupted_customer=self._turn_interrupted_customer,
             response_latency_s=latency,
-            loudness_vs_customer_db=(loud_t - loud_c) if loud_t is not None and loud_c is not None
+            loudness_vs_customer_db=(loud_t - loud_c)
+            if loud_t is not None and loud_c is not None
             else None,
         )
         for ch in self.customer.hear(turn):
-            self.events.emit("intensity", level=ch.level, previous=ch.previous, stage=ch.stage,
-                             reason=ch.reason)
+            self.events.emit(
+                "intensity", level=ch.level, previous=ch.previous, stage=ch.stage, reason=ch.reason
+            )
         self.tts.set_character(
             style_to_character(self.customer.voice(), phone_line=self.settings.phone_line)
         )
@@ -360,24 +391,39 @@ class CallSession:
         start = self._customer_start_s
         played = (
             (self._customer_end_s - start)
-            if start is not None and self._customer_end_s is not None
-            and self._customer_end_s >= start else None
+            if start is not None
+            and self._customer_end_s is not None
+            and self._customer_end_s >= start
+            else None
         )
-        self.events.emit("customer_line", text=text, interrupted=item.interrupted,
-                         played_s=played)
+        self.events.emit("customer_line", text=text, interrupted=item.interrupted, played_s=played)
         if start is not None:
             end = start + (played or 0.0)
             toks = text.split()
             step = (end - start) / max(1, len(toks))
             self.events.emit(
-                "transcript", t_s=start, speaker="customer", text=text, start_s=start, end_s=end,
-                words=[{"word": w, "start_s": round(start + i * step, 3),
-                        "end_s": round(start + (i + 1) * step, 3)} for i, w in enumerate(toks)],
+                "transcript",
+                t_s=start,
+                speaker="customer",
+                text=text,
+                start_s=start,
+                end_s=end,
+                words=[
+                    {
+                        "word": w,
+                        "start_s": round(start + i * step, 3),
+                        "end_s": round(start + (i + 1) * step, 3),
+                    }
+                    for i, w in enumerate(toks)
+                ],
                 word_times="estimated",
             )
         v2v = None
-        if (self._awaiting_reply_since_s is not None and start is not None
-                and start >= self._awaiting_reply_since_s):
+        if (
+            self._awaiting_reply_since_s is not None
+            and start is not None
+            and start >= self._awaiting_reply_since_s
+        ):
             v2v = start - self._awaiting_reply_since_s
             self._awaiting_reply_since_s = None
             self.turns_answered += 1
@@ -393,6 +439,9 @@ class CallSession:
         if self.customer.ended:
             self.events.emit("hangup", by="customer", reason=self.customer.end_reason or "hung up")
             asyncio.get_running_loop().call_later(HANGUP_TAIL_S, self.request_end, "hangup")
+
+    def _on_brain_error(self, message: str) -> None:
+        self.events.emit("error", message=message, source="llm")
 
     def _on_session_error(self, ev: lk_events.ErrorEvent) -> None:
         source = type(ev.source).__name__ if ev.source is not None else "session"
@@ -441,8 +490,9 @@ class CallSession:
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.session.aclose(), timeout=5.0)
         self.line.input.close()
-        self.events.emit("call_end", t_s=duration, reason=self.end_reason or "error",
-                         duration_s=duration)
+        self.events.emit(
+            "call_end", t_s=duration, reason=self.end_reason or "error", duration_s=duration
+        )
         self.events.close()
         self.recorder.close()
         self._meta.update(
@@ -454,7 +504,9 @@ class CallSession:
         write_json_atomic(self.out_dir / "meta.json", self._meta)
 
 
-async def tick_forever(line: CallLine, source: Callable[[int], Any], *, stop: asyncio.Event) -> None:
+async def tick_forever(
+    line: CallLine, source: Callable[[int], Any], *, stop: asyncio.Event
+) -> None:
     """Drive ``line`` at real time from ``source(n) -> int16 array`` until ``stop`` is set.
 
     Ticks are scheduled on absolute times so the clock does not drift; if the loop falls behind

@@ -34,7 +34,8 @@ MIN_INTERRUPTION_S = 0.3
 #: A trainee who talks over the customer for less than this is a backchannel, not an interruption
 #: (same definition as audio_analysis).
 INTERRUPTION_MIN_SPEECH_S = 1.0
-#: Customer audio is paced to the line in chunks this long: the bound on how late a barge-in stops it.
+#: Customer audio is paced to the line in chunks this long: the bound on how late a barge-in
+#: stops it.
 PLAYBACK_CHUNK_MS = FRAME_MS
 
 #: Phone-line effect: ITU-T G.712 narrowband telephone passband.

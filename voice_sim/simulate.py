@@ -18,6 +18,7 @@ This is what the tests, ``make demo``, the benchmarks and teams' scripted stress
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 from collections import deque
 from collections.abc import Callable
@@ -37,8 +38,9 @@ from .tts_piper import PIPER_RATE_HZ, VoiceCharacter, iter_sentences
 DEFAULT_LINE_LATENCY_S = 0.6
 #: The bot's default voice: a lower pitch and steadier delivery than any customer, so the two
 #: channels never sound alike.
-DEFAULT_BOT_VOICE = VoiceCharacter(length_scale=1.0, pitch_shift_st=-3.0, noise_scale=0.5,
-                                   noise_w=0.6, volume=0.9)
+DEFAULT_BOT_VOICE = VoiceCharacter(
+    length_scale=1.0, pitch_shift_st=-3.0, noise_scale=0.5, noise_w=0.6, volume=0.9
+)
 #: How long the bot waits for the customer to answer before it speaks anyway, seconds.
 REPLY_TIMEOUT_S = 20.0
 #: Silence kept after the script (or the WAV) ends so the customer's last reply is recorded.
@@ -94,7 +96,9 @@ def load_script(path: Path) -> TraineeScript:
         raise VoiceSimError(f"{path}: expected a mapping with 'lines'")
     unknown = set(doc) - {"name", "voice", "lines"}
     if unknown:
-        raise VoiceSimError(f"{path}: unknown field {sorted(unknown)[0]!r} (known: name, voice, lines)")
+        raise VoiceSimError(
+            f"{path}: unknown field {sorted(unknown)[0]!r} (known: name, voice, lines)"
+        )
     raw_lines = doc.get("lines")
     if not isinstance(raw_lines, list) or not raw_lines:
         raise VoiceSimError(f"{path}: lines: expected a non-empty list")
@@ -111,11 +115,17 @@ def load_script(path: Path) -> TraineeScript:
         say = item.get("say")
         if not isinstance(say, str) or not say.strip():
             raise VoiceSimError(f"{path}: {where}.say: expected the words to say")
-        latency = _num(path, f"{where}.latency_s", item.get("latency_s", DEFAULT_LINE_LATENCY_S),
-                       lo=0.0, hi=60.0)
+        latency = _num(
+            path,
+            f"{where}.latency_s",
+            item.get("latency_s", DEFAULT_LINE_LATENCY_S),
+            lo=0.0,
+            hi=60.0,
+        )
         cut = item.get("interrupt_after_s")
-        cut_s = None if cut is None else _num(path, f"{where}.interrupt_after_s", cut,
-                                              lo=0.0, hi=30.0)
+        cut_s = (
+            None if cut is None else _num(path, f"{where}.interrupt_after_s", cut, lo=0.0, hi=30.0)
+        )
         lines.append(ScriptLine(say.strip(), latency, cut_s))
     voice = DEFAULT_BOT_VOICE
     if "voice" in doc:
@@ -202,10 +212,8 @@ class _Ears:
             if left <= 0:
                 return False
             self.changed.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.changed.wait(), timeout=min(left, 0.1))
-            except TimeoutError:
-                pass
         return True
 
 
@@ -217,22 +225,27 @@ async def _run_bot(
     for line, y in zip(script.lines, audio, strict=True):
         if line.interrupt_after_s is not None:
             starts = ears.started
-            await ears.until(lambda s=starts: ears.started > s or call.line.customer_speaking,
-                             REPLY_TIMEOUT_S)
+
+            def customer_started(s: int = starts) -> bool:
+                return ears.started > s or call.line.customer_speaking
+
+            await ears.until(customer_started, REPLY_TIMEOUT_S)
             await asyncio.sleep(line.interrupt_after_s)
         else:
-            await ears.until(
-                lambda h=heard: ears.ended > h and not call.line.customer_speaking,
-                REPLY_TIMEOUT_S,
-            )
+
+            def customer_answered(h: int = heard) -> bool:
+                return ears.ended > h and not call.line.customer_speaking
+
+            await ears.until(customer_answered, REPLY_TIMEOUT_S)
             await asyncio.sleep(line.latency_s)
         mic.play(y)
         await asyncio.sleep(y.shape[0] / sr)
         heard = ears.ended
         if call.customer.ended:
             return
-    await ears.until(lambda: ears.ended > heard and not call.line.customer_speaking,
-                     REPLY_TIMEOUT_S)
+    await ears.until(
+        lambda: ears.ended > heard and not call.line.customer_speaking, REPLY_TIMEOUT_S
+    )
     await asyncio.sleep(TAIL_S)
     call.request_end("script_done")
 
@@ -297,8 +310,9 @@ async def simulate_call(
     if script is not None:
         # Synthesize the bot's lines before the clock starts, so its latencies are exact.
         audio = [
-            await asyncio.to_thread(synthesize_line, ln.say, script.voice,
-                                    sample_rate=spec.settings.sample_rate_hz)
+            await asyncio.to_thread(
+                synthesize_line, ln.say, script.voice, sample_rate=spec.settings.sample_rate_hz
+            )
             for ln in script.lines
         ]
     call = CallSession(spec)
@@ -311,13 +325,12 @@ async def simulate_call(
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
+        with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, call.request_end, "ctrl-c")
-        except (NotImplementedError, RuntimeError):
-            pass
     ticker = loop.create_task(tick_forever(call.line, mic, stop=stop))
     driver = loop.create_task(
-        _run_bot(call, script, audio, mic, ears) if script is not None
+        _run_bot(call, script, audio, mic, ears)
+        if script is not None
         else _run_wav(call, wav, mic, ears)  # type: ignore[arg-type]
     )
     try:
@@ -327,10 +340,8 @@ async def simulate_call(
         stop.set()
         await asyncio.gather(ticker, driver, return_exceptions=True)
         for sig in (signal.SIGINT, signal.SIGTERM):
-            try:
+            with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.remove_signal_handler(sig)
-            except (NotImplementedError, RuntimeError):
-                pass
         await call.close()
     return CallResult(
         out_dir=call.out_dir,

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 from livekit.agents import APIConnectOptions, stt, utils
 from livekit.agents.types import DEFAULT_API_CONNECT_OPTIONS, NOT_GIVEN, NotGivenOr, TimedString
+from livekit.agents.utils import is_given
 
 from . import models
 from .settings import SAMPLE_RATE_HZ, WHISPER_BEAM_SIZE
@@ -56,7 +57,11 @@ class WhisperWord:
 
 
 def transcribe_array(
-    y: np.ndarray, *, model_dir: Path | None = None, threads: int = 2, beam_size: int = WHISPER_BEAM_SIZE
+    y: np.ndarray,
+    *,
+    model_dir: Path | None = None,
+    threads: int = 2,
+    beam_size: int = WHISPER_BEAM_SIZE,
 ) -> tuple[str, list[WhisperWord]]:
     """Transcribe 16 kHz mono float32 audio with the shared Whisper model.
 
@@ -102,7 +107,9 @@ class WhisperSTT(stt.STT):
     def __init__(self, *, model_dir: Path | None = None, threads: int = 2) -> None:
         super().__init__(
             capabilities=stt.STTCapabilities(
-                streaming=True, interim_results=False, aligned_transcript="word",
+                streaming=True,
+                interim_results=False,
+                aligned_transcript="word",
                 manual_flush=True,
             )
         )
@@ -213,7 +220,7 @@ class _Chunker:
         if all(lv < thr for lv in self.levels[-pause:]):
             return self._cut(n - pause // 2)
         if dur >= CHUNK_MAX_S:
-            tail = self.levels[-int(1.0 / _FRAME_S):]
+            tail = self.levels[-int(1.0 / _FRAME_S) :]
             return self._cut(n - len(tail) + int(np.argmin(tail)) + 1)
         return None
 
@@ -307,8 +314,12 @@ class WhisperStream(stt.RecognizeStream):
                     stt.SpeechData(
                         language="en",  # type: ignore[arg-type]
                         text=text,
-                        start_time=float(timed[0].start_time) if timed else 0.0,
-                        end_time=float(timed[-1].end_time) if timed else 0.0,
+                        start_time=timed[0].start_time
+                        if timed and is_given(timed[0].start_time)
+                        else 0.0,
+                        end_time=timed[-1].end_time
+                        if timed and is_given(timed[-1].end_time)
+                        else 0.0,
                         words=timed,
                     )
                 ],

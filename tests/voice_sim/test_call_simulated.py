@@ -18,17 +18,23 @@ pytestmark = pytest.mark.slow
 SCRIPT = TraineeScript(
     name="test bot",
     lines=(
-        ScriptLine("I'm sorry you were charged twice. Can I have the email address on the account?",
-                   latency_s=0.6),
+        ScriptLine(
+            "I'm sorry you were charged twice. Can I have the email address on the account?",
+            latency_s=0.6,
+        ),
         # cut in 1.5 s into the customer's answer
         ScriptLine("Sorry to interrupt, which card was charged?", interrupt_after_s=1.5),
-        ScriptLine("Thank you. I have refunded the duplicate charge and emailed you a confirmation.",
-                   latency_s=0.6),
+        ScriptLine(
+            "Thank you. I have refunded the duplicate charge and emailed you a confirmation.",
+            latency_s=0.6,
+        ),
     ),
 )
 
 
-def _active(y: np.ndarray, sr: int, *, hop_s: float = 0.02, floor_dbfs: float = -45.0) -> np.ndarray:
+def _active(
+    y: np.ndarray, sr: int, *, hop_s: float = 0.02, floor_dbfs: float = -45.0
+) -> np.ndarray:
     hop = int(sr * hop_s)
     n = y.shape[0] // hop
     rms = np.sqrt(np.mean(np.square(y[: n * hop].reshape(n, hop)), axis=1))
@@ -69,8 +75,9 @@ def test_both_channels_have_speech_where_expected(call: tuple[Path, object]) -> 
 def test_transcript_and_replies(call: tuple[Path, object]) -> None:
     out, result = call
     events = read_events(out / "events.jsonl")
-    said = " ".join(e["text"].lower() for e in events
-                    if e["type"] == "transcript" and e["speaker"] == "trainee")
+    said = " ".join(
+        e["text"].lower() for e in events if e["type"] == "transcript" and e["speaker"] == "trainee"
+    )
     for word in ("charged", "email", "card", "refund"):
         assert word in said
     trainee_turns = [e for e in events if e["type"] == "transcript" and e["speaker"] == "trainee"]
@@ -101,7 +108,10 @@ def test_barge_in_stops_the_customer_within_half_a_second(call: tuple[Path, obje
     customer_act = _active(y[:, 1], sr)
     trainee_act = _active(y[:, 0], sr)
     # measured on the recording: trainee onset over the customer -> customer channel silent
-    onset = next(i for i in range(1, trainee_act.size)
-                 if trainee_act[i] and not trainee_act[i - 1] and customer_act[i])
+    onset = next(
+        i
+        for i in range(1, trainee_act.size)
+        if trainee_act[i] and not trainee_act[i - 1] and customer_act[i]
+    )
     stop = next(i for i in range(onset, customer_act.size) if not customer_act[i : i + 10].any())
     assert (stop - onset) * 0.02 <= 0.5

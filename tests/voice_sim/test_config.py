@@ -14,7 +14,9 @@ from voice_sim.settings import ENDPOINT_MIN_DELAY_S, CallSettings
 def test_layers_in_order(tmp_path: Path) -> None:
     doc = {"call": {"endpoint_min_delay_s": 0.4, "vad_activation": 0.6, "phone_line": True}}
     env = {"VOICE_SIM_CALL_VAD_ACTIVATION": "0.7", "VOICE_SIM_CALL_SEED": "5"}
-    s = config.resolve(CallSettings, "call", config=doc, env=env, flags={"seed": 9, "phone_line": None})
+    s = config.resolve(
+        CallSettings, "call", config=doc, env=env, flags={"seed": 9, "phone_line": None}
+    )
     assert s.endpoint_min_delay_s == 0.4  # file
     assert s.vad_activation == 0.7  # env beats file
     assert s.seed == 9  # flag beats env
@@ -29,7 +31,7 @@ def test_errors_name_the_source(tmp_path: Path) -> None:
     with pytest.raises(VoiceSimError, match=r"\$VOICE_SIM_CALL_SEED: expected int"):
         config.resolve(CallSettings, "call", env={"VOICE_SIM_CALL_SEED": "many"})
     p.write_text("[call\nx=1")
-    with pytest.raises(VoiceSimError, match="voice-sim.toml: invalid TOML"):
+    with pytest.raises(VoiceSimError, match=r"voice-sim\.toml: invalid TOML"):
         config.load_config_file(p)
     with pytest.raises(VoiceSimError, match="config file not found"):
         config.find_config_file(tmp_path / "missing.toml")

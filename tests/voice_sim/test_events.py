@@ -14,7 +14,11 @@ def test_each_event_is_on_disk_when_emit_returns(tmp_path: Path) -> None:
     assert json.loads(lines[0]) == {"type": "speech_start", "t_s": 1.235, "speaker": "trainee"}
     log.emit("latency", t_s=2.0, voice_to_voice_s=float("nan"), stt_s=0.123456)
     assert read_events(tmp_path / "events.jsonl")[1] == {
-        "type": "latency", "t_s": 2.0, "voice_to_voice_s": None, "stt_s": 0.1235}
+        "type": "latency",
+        "t_s": 2.0,
+        "voice_to_voice_s": None,
+        "stt_s": 0.1235,
+    }
     log.close()
 
 

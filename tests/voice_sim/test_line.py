@@ -80,5 +80,6 @@ def test_clock_and_levels(tmp_path: Path) -> None:
 def _frame(y: np.ndarray):  # type: ignore[no-untyped-def]
     from livekit import rtc
 
-    return rtc.AudioFrame(data=y.tobytes(), sample_rate=16000, num_channels=1,
-                          samples_per_channel=y.shape[0])
+    return rtc.AudioFrame(
+        data=y.tobytes(), sample_rate=16000, num_channels=1, samples_per_channel=y.shape[0]
+    )

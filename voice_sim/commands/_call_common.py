@@ -12,7 +12,7 @@ from typing import Any
 
 from rich.console import Console
 
-from personas import LLMConfig
+from personas import DirectorSettings, LLMConfig
 
 from .. import config
 from ..errors import VoiceSimError
@@ -36,16 +36,26 @@ class LLMSettings:
     """Per-request timeout, seconds; on timeout the customer falls back to a scripted line."""
 
 
+@dataclass(frozen=True)
+class Resolved:
+    """Everything a call needs from settings."""
+
+    call: CallSettings
+    llm: LLMConfig | None
+    director: DirectorSettings
+
+
 def load_settings(
     config_path: Path | None, flags: dict[str, Any], llm_flags: dict[str, Any]
-) -> tuple[CallSettings, LLMConfig | None]:
-    """Resolve call settings and the brain endpoint: defaults < config < env < flags."""
+) -> Resolved:
+    """Resolve call, director and brain settings: defaults < config < env < flags."""
     path = config.find_config_file(config_path)
     doc = config.load_config_file(path)
     settings = config.resolve(CallSettings, "call", config=doc, config_path=path, flags=flags)
+    director = config.resolve(DirectorSettings, "personas", config=doc, config_path=path)
     llm = config.resolve(LLMSettings, "llm", config=doc, config_path=path, flags=llm_flags)
     if not llm.base_url and not llm.model:
-        return settings, None
+        return Resolved(settings, None, director)
     if not llm.base_url or not llm.model:
         missing = "base_url" if not llm.base_url else "model"
         raise VoiceSimError(
@@ -53,8 +63,11 @@ def load_settings(
             "or neither for the offline scripted customer)"
         )
     key = llm.api_key or os.environ.get("OPENAI_API_KEY") or "not-needed"
-    return settings, LLMConfig(base_url=llm.base_url, model=llm.model, api_key=key,
-                               timeout_s=llm.timeout_s)
+    return Resolved(
+        settings,
+        LLMConfig(base_url=llm.base_url, model=llm.model, api_key=key, timeout_s=llm.timeout_s),
+        director,
+    )
 
 
 def session_dir(out: Path | None, persona: str | None) -> Path:
@@ -91,7 +104,9 @@ def print_live_transcript(events: EventLog) -> None:
             arrow = f"{prev} -> {ev['level']}" if prev is not None else str(ev["level"])
             console.print(f"[dim]{t:6.1f}s   mood {arrow}: {ev['reason']}[/dim]")
         elif ev["type"] == "error":
-            console.print(f"[yellow]{t:6.1f}s   {ev.get('source', '')} error: {ev['message']}[/yellow]")
+            console.print(
+                f"[yellow]{t:6.1f}s   {ev.get('source', '')} error: {ev['message']}[/yellow]"
+            )
         elif ev["type"] == "hangup":
             console.print(f"[bold]{t:6.1f}s   the customer hung up ({ev.get('reason')})[/bold]")
 
@@ -99,7 +114,10 @@ def print_live_transcript(events: EventLog) -> None:
 
 
 def analyze_and_score(folder: Path, *, quiet: bool = False) -> bool:
-    """Run ``voice-sim score`` on a finished session folder (it analyses first); True if it worked."""
+    """Run ``voice-sim score`` on a finished session folder (it analyses first).
+
+    Returns True when it worked; errors were already printed as one line.
+    """
     from ..cli import main
 
     args = ["score", str(folder), "--out", str(folder)]

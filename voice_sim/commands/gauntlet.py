@@ -15,7 +15,7 @@ from .. import config as cfg
 from ..gauntlet import run_gauntlet
 from ..live import live_call
 from ..session import CallSpec
-from ..simulate import simulate_call
+from ..simulate import CallResult, simulate_call
 from ._call_common import (
     analyze_and_score,
     announce_brain,
@@ -31,25 +31,40 @@ def register(app: typer.Typer) -> None:
     def gauntlet_cmd(
         personas: Annotated[
             str | None,
-            typer.Option("--personas", help="Comma-separated persona ids in call order "
-                         "(default: confused, then angry, then abusive callers)."),
+            typer.Option(
+                "--personas",
+                help="Comma-separated persona ids in call order "
+                "(default: confused, then angry, then abusive callers).",
+            ),
         ] = None,
-        calls: Annotated[int, typer.Option("--calls", "-n", min=1, max=20, help="How many calls.")] = 3,
+        calls: Annotated[
+            int, typer.Option("--calls", "-n", min=1, max=20, help="How many calls.")
+        ] = 3,
         break_s: Annotated[
             float, typer.Option("--break", min=0.0, help="Seconds of rest between calls.")
         ] = 5.0,
         trainee: Annotated[
             list[Path] | None,
-            typer.Option("--trainee", "-t", help="Simulate: a trainee script (.yaml) or recording "
-                         "(.wav) per call, cycled. Without it the calls are live from the microphone."),
+            typer.Option(
+                "--trainee",
+                "-t",
+                help="Simulate: a trainee script (.yaml) or recording "
+                "(.wav) per call, cycled. Without it the calls are live from the microphone.",
+            ),
         ] = None,
-        name: Annotated[str, typer.Option("--name", help="Your name, shown in reports.")] = "trainee",
-        out: Annotated[Path | None, typer.Option("--out", "-o", help="Gauntlet folder to write.")] = None,
+        name: Annotated[
+            str, typer.Option("--name", help="Your name, shown in reports.")
+        ] = "trainee",
+        out: Annotated[
+            Path | None, typer.Option("--out", "-o", help="Gauntlet folder to write.")
+        ] = None,
         simulate: Annotated[
             bool, typer.Option("--simulate", help="Simulate with the built-in trainee bot.")
         ] = False,
         clean: Annotated[bool, typer.Option(help="No profanity from abusive callers.")] = False,
-        score: Annotated[bool, typer.Option("--score/--no-score", help="Analyse and score at the end.")] = True,
+        score: Annotated[
+            bool, typer.Option("--score/--no-score", help="Analyse and score at the end.")
+        ] = True,
         config: Annotated[Path | None, typer.Option("--config", help="Config file (TOML).")] = None,
     ) -> None:
         """Back-to-back calls that get harder, like a queue at 4 p.m.
@@ -63,31 +78,53 @@ def register(app: typer.Typer) -> None:
           voice-sim gauntlet --simulate --calls 3 --break 0
           voice-sim gauntlet --personas elderly-confused,angry-billing,abusive-caller -t bot.yaml
         """
-        settings, llm = load_settings(config, {}, {})
+        res = load_settings(config, {}, {})
         ids = [p.strip() for p in personas.split(",") if p.strip()] if personas else None
         plan = plan_gauntlet(ids, calls)
         folder = out or cfg.data_dir() / "gauntlets" / dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         scripts = list(trainee or []) or ([default_script()] if simulate else [])
+        settings, llm = res.call, res.llm
         announce_brain(llm)
-        console.print("gauntlet: " + ", ".join(
-            f"{c.persona_id} (starts at {c.start_level})" for c in plan))
-        base = CallSpec(out_dir=folder, mode="simulated" if scripts else "live", llm=llm,
-                        clean=clean, settings=settings, trainee_name=name)
+        console.print(
+            "gauntlet: " + ", ".join(f"{c.persona_id} (starts at {c.start_level})" for c in plan)
+        )
+        base = CallSpec(
+            out_dir=folder,
+            mode="simulated" if scripts else "live",
+            llm=llm,
+            clean=clean,
+            settings=settings,
+            director=res.director,
+            trainee_name=name,
+        )
 
-        async def one(spec: CallSpec, i: int):  # type: ignore[no-untyped-def]
+        async def one(spec: CallSpec, i: int) -> CallResult:
             console.rule(f"call {i + 1}/{len(plan)}: {spec.persona}")
             if scripts:
-                return await simulate_call(spec, scripts[i % len(scripts)],
-                                           on_start=lambda c: print_live_transcript(c.events))
+                return await simulate_call(
+                    spec,
+                    scripts[i % len(scripts)],
+                    on_start=lambda c: print_live_transcript(c.events),
+                )
             return await live_call(spec, on_ready=lambda c: print_live_transcript(c.events))
 
-        result = asyncio.run(run_gauntlet(
-            folder, plan, base, one, break_s=break_s,
-            on_break=lambda n, s: console.print(f"[dim]break: {s:.0f} s before call {n + 1}[/dim]"),
-        ))
+        result = asyncio.run(
+            run_gauntlet(
+                folder,
+                plan,
+                base,
+                one,
+                break_s=break_s,
+                on_break=lambda n, s: console.print(
+                    f"[dim]break: {s:.0f} s before call {n + 1}[/dim]"
+                ),
+            )
+        )
         for i, r in enumerate(result.calls):
-            console.print(f"call {i + 1}: {r.out_dir.name}  ended {r.end_reason}, "
-                          f"intensity at the end {r.final_intensity}/10")
+            console.print(
+                f"call {i + 1}: {r.out_dir.name}  ended {r.end_reason}, "
+                f"intensity at the end {r.final_intensity}/10"
+            )
         if score:
             analyze_and_score(folder)
         typer.echo(f"gauntlet folder: {folder}")

@@ -34,7 +34,8 @@ def register(app: typer.Typer) -> None:
         trainee: Annotated[
             Path | None,
             typer.Option(
-                "--trainee", "-t",
+                "--trainee",
+                "-t",
                 help="A trainee script (.yaml: lines a bot says with Piper, with latencies and "
                 "planned interruptions) or a recording (.wav) streamed as the microphone. "
                 "Default: the built-in good-practice script.",
@@ -42,23 +43,36 @@ def register(app: typer.Typer) -> None:
         ] = None,
         persona: Annotated[
             str | None,
-            typer.Option("--persona", "-p", help="Persona id (voice-sim personas list) or YAML file. "
-                         "Default: angry-billing."),
+            typer.Option(
+                "--persona",
+                "-p",
+                help="Persona id (voice-sim personas list) or YAML file. Default: angry-billing.",
+            ),
         ] = None,
-        out: Annotated[Path | None, typer.Option("--out", "-o", help="Session folder to write.")] = None,
+        out: Annotated[
+            Path | None, typer.Option("--out", "-o", help="Session folder to write.")
+        ] = None,
         phone_line: Annotated[
-            bool | None, typer.Option("--phone-line/--no-phone-line",
-                                      help="Customer's voice through a telephone channel.")
+            bool | None,
+            typer.Option(
+                "--phone-line/--no-phone-line", help="Customer's voice through a telephone channel."
+            ),
         ] = None,
         clean: Annotated[bool, typer.Option(help="No profanity from abusive callers.")] = False,
         start_level: Annotated[
-            int | None, typer.Option(min=0, max=10, help="Starting intensity 0-10 (default: the persona's).")
+            int | None,
+            typer.Option(min=0, max=10, help="Starting intensity 0-10 (default: the persona's)."),
         ] = None,
         stt_model: Annotated[
-            Path | None, typer.Option(help="CTranslate2 Whisper model directory (default: tiny.en).")
+            Path | None,
+            typer.Option(help="CTranslate2 Whisper model directory (default: tiny.en)."),
         ] = None,
-        seed: Annotated[int | None, typer.Option(help="Seed for the customer's line choices.")] = None,
-        score: Annotated[bool, typer.Option("--score/--no-score", help="Analyse and score after the call.")] = True,
+        seed: Annotated[
+            int | None, typer.Option(help="Seed for the customer's line choices.")
+        ] = None,
+        score: Annotated[
+            bool, typer.Option("--score/--no-score", help="Analyse and score after the call.")
+        ] = True,
         config: Annotated[Path | None, typer.Option("--config", help="Config file (TOML).")] = None,
     ) -> None:
         """Run a simulated call: same session and engines, trainee audio from a file.
@@ -73,18 +87,27 @@ def register(app: typer.Typer) -> None:
           voice-sim simulate --persona abusive-caller --trainee my-lines.yaml --out runs/a1
           voice-sim simulate --trainee rehearsal.wav --phone-line
         """
-        settings, llm = load_settings(
+        res = load_settings(
             config,
             {"phone_line": phone_line, "stt_model": stt_model, "seed": seed},
             {},
         )
         folder = session_dir(out, persona)
         script = trainee or default_script()
+        settings, llm = res.call, res.llm
         announce_brain(llm)
         console.print(f"[dim]calling {persona or 'angry-billing'}; trainee: {script}[/dim]")
-        spec = CallSpec(out_dir=folder, persona=persona, mode="simulated", llm=llm, clean=clean,
-                        start_level=start_level, settings=settings,
-                        trainee_name=script.stem)
+        spec = CallSpec(
+            out_dir=folder,
+            persona=persona,
+            mode="simulated",
+            llm=llm,
+            clean=clean,
+            start_level=start_level,
+            settings=settings,
+            director=res.director,
+            trainee_name=script.stem,
+        )
         result = asyncio.run(
             simulate_call(spec, script, on_start=lambda call: print_live_transcript(call.events))
         )
