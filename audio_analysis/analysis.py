@@ -328,6 +328,16 @@ def analyze_recording(
             pad = n - len(probs[role])
             probs[role] = np.pad(probs[role], (0, pad))
             levels[role] = np.pad(levels[role], (0, pad), constant_values=-120.0)
+        extra_warnings: list[str] = []
+        if len(roles) == 2 and _same_audio(
+            levels["trainee"], levels["customer"], st.speech_floor_dbfs
+        ):
+            extra_warnings.append(
+                f"channels {rec.channels['trainee']} and {rec.channels['customer']} carry the same "
+                "audio (a mono recording saved as stereo): analysed as one channel; interruptions, "
+                "backchannels, overtalk, gaps and the customer's figures need two channels"
+            )
+            roles = ("trainee",)
         segments: dict[str, list[tuple[float, float]]] = {}
         for role in roles:
             other = next((levels[r] for r in roles if r != role), None)
@@ -494,9 +504,10 @@ def analyze_recording(
         source=rec.source,
         duration_s=rec.duration_s,
         sample_rate=rec.sample_rate,
-        channels=dict(rec.channels),
+        channels={r: rec.channels[r] for r in roles},
         warnings=tuple(
             rec.warnings
+            + extra_warnings
             + ([] if transcriber is not None else ["transcription off: no words or wpm"])
         ),
         speakers=speakers,
@@ -512,6 +523,14 @@ def analyze_recording(
         models=models,
         timings_s=timings,
     )
+
+
+def _same_audio(a_dbfs: np.ndarray, b_dbfs: np.ndarray, floor_dbfs: float) -> bool:
+    """True when two channels' frame levels agree within 1 dB almost everywhere there is sound."""
+    loud = (a_dbfs > floor_dbfs) | (b_dbfs > floor_dbfs)
+    if loud.sum() < 10:
+        return False
+    return float(np.mean(np.abs(a_dbfs[loud] - b_dbfs[loud]) < 1.0)) > 0.95
 
 
 def _series(

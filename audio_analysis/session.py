@@ -92,7 +92,7 @@ def stems_for(paths: Sequence[str | Path]) -> list[str]:
 def analyze_session(
     paths: Sequence[str | Path],
     *,
-    analyze_one: Callable[[Path], CallAnalysis],
+    analyze_one: Callable[[Path], CallAnalysis] | None = None,
     on_done: Callable[[str, CallAnalysis | None, str | None], None] | None = None,
 ) -> SessionAnalysis:
     """Analyse several calls in order; a bad input is recorded and the others still complete.
@@ -101,11 +101,16 @@ def analyze_session(
     ----------
     paths : sequence of path
         Recordings or session folders, in call order.
-    analyze_one : callable
-        ``analyze_one(path)`` -> CallAnalysis (e.g. ``functools.partial(analyze_file, ...)``).
+    analyze_one : callable, optional
+        ``analyze_one(path)`` -> CallAnalysis; default :func:`analyze_file` with default
+        settings (pass ``functools.partial(analyze_file, settings=..., ...)`` to change them).
     on_done : callable, optional
         ``on_done(stem, analysis or None, error or None)`` after each input (to write files).
     """
+    if analyze_one is None:
+        from .analysis import analyze_file
+
+        analyze_one = analyze_file
     stems = stems_for(paths)
     analyses: dict[str, CallAnalysis] = {}
     errors: dict[str, str] = {}

@@ -189,3 +189,11 @@ def test_real_mono_telephone_sample() -> None:
     words = sum(len(ln.split()[5:]) for ln in (SAMPLE_DIR / "sample.stm").read_text().splitlines())
     talk = max(e for _, e in ref) - min(s for s, _ in ref)
     assert a.speakers["trainee"].wpm == pytest.approx(words / (talk / 60), rel=0.15)
+
+
+def test_mono_saved_as_stereo_is_analysed_as_one_channel(small_call: SmallCall) -> None:
+    mono = small_call.y[0] + small_call.y[1]
+    a = analyze(np.stack([mono, mono]), 16000, settings=AnalysisSettings(transcribe=False))
+    assert "carry the same audio" in a.warnings[0]
+    assert a.channels == {"trainee": 0} and a.speakers["customer"] is None
+    assert a.interruptions == () and a.gaps == ()
