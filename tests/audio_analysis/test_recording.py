@@ -103,3 +103,29 @@ def test_arrays(rng: np.random.Generator) -> None:
         from_array(np.zeros((3, 100)), 16000)
     with pytest.raises(AnalysisError, match="NaN"):
         from_array(np.full(100, np.nan), 16000)
+
+
+def test_formats_libsndfile_cannot_read_go_through_pyav(tmp_path: Path) -> None:
+    av = pytest.importorskip("av")
+    path = tmp_path / "call.m4a"
+    t = np.arange(16000 * 2) / 16000
+    y = np.stack([0.3 * np.sin(2 * np.pi * 200 * t), 0.3 * np.sin(2 * np.pi * 300 * t)])
+    with av.open(str(path), "w") as c:
+        stream = c.add_stream("aac", rate=16000, layout="stereo")
+        for i in range(0, y.shape[1], 1024):
+            frame = av.AudioFrame.from_ndarray(
+                y[:, i : i + 1024].astype(np.float32).copy(), format="fltp", layout="stereo"
+            )
+            frame.sample_rate = 16000
+            for packet in stream.encode(frame):
+                c.mux(packet)
+        for packet in stream.encode(None):
+            c.mux(packet)
+    with open_recording(path) as rec:
+        assert rec.duration_s == pytest.approx(2.0, abs=0.2)
+        tmp = rec._tmpdir
+        assert tmp is not None and tmp.exists()
+        left = np.concatenate(list(rec.blocks("trainee", block_s=1.0)))
+        mid = left[8000:24000]  # AAC rings at the edges
+        assert np.sqrt(np.mean(mid**2)) == pytest.approx(0.3 / np.sqrt(2), rel=0.1)
+    assert not tmp.exists()  # the decoded copy is removed
