@@ -3,6 +3,7 @@ loudness -> drift, as a frozen :class:`CallAnalysis` that serialises to ``analys
 
 from __future__ import annotations
 
+import bisect
 import functools
 import json
 import math
@@ -35,6 +36,8 @@ from .vad import (
 )
 
 SCHEMA_VERSION = 1
+#: Pitch is tracked on at most this much audio at once (bounds memory on long turns).
+PITCH_PIECE_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -416,15 +419,29 @@ def analyze_recording(
         task = bar.add_task("pitch", total=sum(t.duration_s for t in kept))
         masks = {r: segments_to_mask(segments[r], n) for r in roles}
         f0_of: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        seg_starts = {r: [s for s, _ in segments[r]] for r in roles}
         for idx, t in enumerate(kept):
-            y = rec.read(t.speaker, t.start_s, t.end_s)
-            tr = tracker.track(
-                y, ANALYSIS_RATE_HZ, fmin_hz=st.pitch_fmin_hz, fmax_hz=st.pitch_fmax_hz
-            )
-            times = tr.times_s + t.start_s
+            ts_parts, f0_parts = [], []
+            # only the speech inside the turn, in bounded pieces: memory stays flat on long turns
+            first = max(0, bisect.bisect_right(seg_starts[t.speaker], t.start_s) - 1)
+            for s, e in segments[t.speaker][first:]:
+                if s >= t.end_s:
+                    break
+                a, b = max(s, t.start_s), min(e, t.end_s)
+                while b - a > 1e-3:
+                    piece_end = min(b, a + PITCH_PIECE_S)
+                    y = rec.read(t.speaker, a, piece_end)
+                    tr = tracker.track(
+                        y, ANALYSIS_RATE_HZ, fmin_hz=st.pitch_fmin_hz, fmax_hz=st.pitch_fmax_hz
+                    )
+                    ts_parts.append(tr.times_s + a)
+                    f0_parts.append(tr.f0_hz)
+                    a = piece_end
+            times = np.concatenate(ts_parts) if ts_parts else np.zeros(0)
+            f0 = np.concatenate(f0_parts) if f0_parts else np.zeros(0)
             fi = np.clip((times / FRAME_S).astype(int), 0, max(0, n - 1))
             inside = masks[t.speaker][fi] if n else np.zeros(len(times), bool)
-            f0_of[idx] = (times[inside], tr.f0_hz[inside])
+            f0_of[idx] = (times[inside], f0[inside])
             bar.advance(task, t.duration_s)
         timings["pitch"] = time.perf_counter() - t0
 
