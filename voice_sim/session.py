@@ -227,7 +227,7 @@ class CallSession:
         self.brain = CustomerLLM(
             self.customer,
             on_error=self._on_brain_error,
-            reply_gap_s=lambda: self.customer.voice().reply_gap_s,
+            reply_gap_s=self._reply_gap_s,
         )
         self.session: AgentSession[None] = AgentSession(
             stt=self.stt,
@@ -435,10 +435,14 @@ class CallSession:
                 stt_s=self._user_metrics.get("transcription_delay"),
                 llm_ttft_s=m.get("llm_node_ttft"),
                 tts_ttfb_s=m.get("tts_node_ttfb"),
+                persona_pause_s=self._reply_gap_s(),
             )
         if self.customer.ended:
             self.events.emit("hangup", by="customer", reason=self.customer.end_reason or "hung up")
             asyncio.get_running_loop().call_later(HANGUP_TAIL_S, self.request_end, "hangup")
+
+    def _reply_gap_s(self) -> float:
+        return self.customer.voice().reply_gap_s if self.settings.persona_pauses else 0.0
 
     def _on_brain_error(self, message: str) -> None:
         self.events.emit("error", message=message, source="llm")

@@ -86,3 +86,5 @@ class CallSettings:
     """Hard stop for one call, seconds."""
     seed: int = 0
     """Seed for the customer's line choices and the phone-line noise."""
+    persona_pauses: bool = True
+    """Let the persona pause before answering (a confused caller thinks; off in latency benches)."""
