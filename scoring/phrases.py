@@ -69,6 +69,13 @@ NOT_DIAGNOSTIC = (
     r"are you (?:done|finished)",
     r"is there anything",
 )
+#: Checking back after a restatement ("..., is that right?") makes it one.
+CHECK_BACK = (
+    r"is that (?:right|correct)",
+    r"(?:did|have) i (?:got|get|understood) (?:that|this|it) right",
+    r"am i (?:right|understanding)",
+    r"does that sound right",
+)
 RESTATE_CUE = (
     r"(?:so )?if i understand(?: you)?(?: correctly| right)?",
     r"just to (?:confirm|make sure|check|be clear)",
@@ -79,6 +86,8 @@ RESTATE_CUE = (
     r"let me (?:repeat|read|play) (?:that|it|this) back",
     r"(?:to (?:recap|summari[sz]e)|in other words)",
     r"let me make sure",
+    r"so you(?:'re| are| were|'ve| have| had| got)",
+    r"so your",
 )
 OWNER = (
     r"i(?:'ll| will| am going to|'m going to| am personally| personally will) \w+",
@@ -182,6 +191,14 @@ BOUNDARY = (
     r"please (?:don't|do not) (?:use|swear|call me)",
     r"keep (?:this|it) respectful",
     r"i (?:need|ask) you to (?:stop|not) (?:swearing|using|shouting)",
+)
+#: A customer breaking a silence with one of these was waiting on the trainee.
+LINE_CHECK = (
+    r"hello\??",
+    r"are you (?:still )?there",
+    r"anyone there",
+    r"is (?:anybody|anyone) there",
+    r"did (?:i lose you|you hang up)",
 )
 HOLD_NOTICE = (
     r"one (?:moment|second|sec)",
@@ -399,16 +416,26 @@ def time_at(turn: Turn, char_index: int) -> float:
     return turn.start_s + frac * (turn.end_s - turn.start_s)
 
 
+#: A sentence ends at ``.``, ``!`` or ``?`` followed by a space or the end, except after a
+#: one-letter abbreviation ("p.m.", "U.S.") or inside a number ("49.99", Whisper's "49 .99").
+_SENTENCE_END = re.compile(r"(?<!\b[A-Za-z])(?<!\s)[.!?]+(?=\s|$)")
+
+
 def sentences(turn: Turn) -> list[Sentence]:
     """Split a turn into sentences on ``.``, ``!`` and ``?``."""
     out = []
-    for m in re.finditer(r"[^.!?]+[.!?]*", turn.text):
-        chunk = m.group(0)
+    start = 0
+    text = turn.text
+    cuts = [m.end() for m in _SENTENCE_END.finditer(text)]
+    if not cuts or cuts[-1] < len(text):
+        cuts.append(len(text))
+    for end in cuts:
+        chunk = text[start:end]
         stripped = chunk.strip()
-        if not stripped:
-            continue
-        offset = m.start() + (len(chunk) - len(chunk.lstrip()))
-        out.append(Sentence(turn, stripped, offset, time_at(turn, offset)))
+        if stripped:
+            offset = start + (len(chunk) - len(chunk.lstrip()))
+            out.append(Sentence(turn, stripped, offset, time_at(turn, offset)))
+        start = end
     return out
 
 

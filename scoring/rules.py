@@ -246,12 +246,14 @@ def item_diagnose(call: CallInputs, item: RubricItem, s: ScoringSettings) -> Ite
 def item_restate(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemResult:
     """The trainee says the problem back in the customer's terms."""
     cue = _pat(ph.RESTATE_CUE, item)
+    check_back = ph.compile_patterns(ph.CHECK_BACK)
     best: tuple[float, Evidence] | None = None
     for turn in call.turns_of("trainee"):
         complaint = _customer_words_before(call, turn.start_s)
+        checked = bool(check_back.search(ph.normalise(turn.text)))
         for sent in ph.sentences(turn):
             shared = complaint & ph.content_words(sent.text)
-            has_cue = bool(cue.search(ph.normalise(sent.text)))
+            has_cue = checked or bool(cue.search(ph.normalise(sent.text)))
             has_you = bool(re.search(r"\byou(?:r|'re|'ve)?\b", ph.normalise(sent.text)))
             if has_cue and len(shared) >= 2:
                 frac, fig = 1.0, f"restated the problem ({', '.join(sorted(shared)[:4])})"
@@ -568,27 +570,40 @@ def item_composure(call: CallInputs, item: RubricItem, s: ScoringSettings) -> It
     return ItemResult(max(0.0, 1.0 - lost), tuple(ev))
 
 
+def _trainee_owes_silence(call: CallInputs, gap_start_s: float, gap_end_s: float) -> bool:
+    """Whether a silence is the trainee's: the trainee breaks it, or the customer breaks it by
+    checking the line ("Hello? Are you still there?"). A silence the customer ends with an
+    ordinary answer is the customer's own pause."""
+    after = next((t for t in call.turns if t.start_s >= gap_end_s - 0.3), None)
+    if after is None:
+        return False
+    if after.speaker == "trainee":
+        return True
+    return bool(ph.compile_patterns(ph.LINE_CHECK).search(ph.normalise(after.text)))
+
+
 def item_pace(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemResult:
     """Half for a calm overall pace, half for dead air that was announced with a hold notice."""
     ev: list[Evidence] = []
     wpm = call.speakers["trainee"].wpm
     pace_frac = 1.0
     if wpm is not None and wpm > 0:
+        band = f"calm is {s.calm_wpm_low:.0f}-{s.calm_wpm_high:.0f}"
         if s.calm_wpm_low <= wpm <= s.calm_wpm_high:
             ev.append(
                 Evidence(
-                    None, "trainee", figure=f"{wpm:.0f} words per minute, a calm pace", effect="won"
+                    None, "trainee", figure=f"{wpm:.0f} words per minute ({band})", effect="won"
                 )
             )
         else:
-            pace_frac = 0.0
+            off = wpm - s.calm_wpm_high if wpm > s.calm_wpm_high else s.calm_wpm_low - wpm
+            pace_frac = max(0.0, 1.0 - off / s.pace_zero_beyond_wpm)
             how = "too fast" if wpm > s.calm_wpm_high else "very slow"
             ev.append(
                 Evidence(
                     None,
                     "trainee",
-                    figure=f"{wpm:.0f} words per minute ({how}; calm "
-                    f"is {s.calm_wpm_low:.0f}-{s.calm_wpm_high:.0f})",
+                    figure=f"{wpm:.0f} words per minute ({how}; {band})",
                     effect="lost",
                 )
             )
@@ -603,10 +618,22 @@ def item_pace(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemRes
                     effect="lost",
                 )
             )
-            pace_frac = max(0.0, pace_frac - 0.25)
+            pace_frac = max(0.0, pace_frac - s.rushed_turn_penalty_frac)
     hold = ph.compile_patterns(ph.HOLD_NOTICE)
     unexplained = 0
     for gap in call.dead_air:
+        end_s = gap.start_s + gap.duration_s
+        if not _trainee_owes_silence(call, gap.start_s, end_s):
+            ev.append(
+                Evidence(
+                    gap.start_s,
+                    "customer",
+                    figure=f"{gap.duration_s:.1f} s pause before the customer answered "
+                    "(theirs, not counted)",
+                    effect="note",
+                )
+            )
+            continue
         before = [
             t
             for t in call.turns_of("trainee")

@@ -54,9 +54,14 @@ class ScoringSettings:
     mirroring_trainee_rise_db : float
         The trainee's next turn this much louder than the trainee's median is mirroring.
     calm_wpm_low, calm_wpm_high : float
-        The calm pace band in words per minute (phone-support coaching range, about 120-170).
+        The calm pace band in words per minute: conversational English runs about 150 wpm;
+        well past 180 sounds hurried on the phone, under 110 sounds hesitant.
     rushed_turn_wpm : float
         A single trainee turn above this pace (with enough words) is named as rushed.
+    pace_zero_beyond_wpm : float
+        The pace half of the item falls linearly to zero this many wpm outside the calm band.
+    rushed_turn_penalty_frac : float
+        Share of the pace half lost per rushed turn.
     rushed_turn_min_words : int
         Fewer words than this in a turn give a meaningless pace; such turns are not judged.
     dead_air_excuse_window_s : float
@@ -95,9 +100,11 @@ class ScoringSettings:
     mirroring_customer_rise_db: float = 4.0
     mirroring_trainee_rise_db: float = 3.0
     calm_wpm_low: float = 110.0
-    calm_wpm_high: float = 175.0
+    calm_wpm_high: float = 180.0
+    pace_zero_beyond_wpm: float = 40.0
     rushed_turn_wpm: float = 200.0
     rushed_turn_min_words: int = 8
+    rushed_turn_penalty_frac: float = 0.1
     dead_air_excuse_window_s: float = 2.0
     outcome_full_drop_levels: float = 3.0
     session_patience_share: float = 0.3

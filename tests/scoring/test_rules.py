@@ -369,12 +369,12 @@ def test_pace_unexplained_dead_air_and_fast_pace() -> None:
     b = opened("Sorry about that.")
     b.silence(6.0)
     b.say("customer", "Hello?")
-    b.trainee_wpm = 215.0
+    b.trainee_wpm = 230.0
     it = score(b, "pace")
     assert it.score == pytest.approx(it.max * 0.25)
     figs = [e.figure or "" for e in it.evidence if e.effect == "lost"]
     assert any("6.0 s of unexplained dead air" in f for f in figs)
-    assert any("215 words per minute" in f for f in figs)
+    assert any("230 words per minute" in f for f in figs)
 
 
 def test_pace_rushed_turn_is_named() -> None:
@@ -431,3 +431,51 @@ def good_analysis() -> dict[str, object]:
     from .conftest import good_call
 
     return good_call().analysis()
+
+
+def test_restate_with_check_back_in_the_same_turn() -> None:
+    b = CallBuilder()
+    b.say(
+        "customer",
+        "You charged me twice this month and I want to know what is going on.",
+        gap_s=0.2,
+    )
+    b.say("trainee", "Thank you. You were billed twice this month. Is that right?")
+    it = score(b, "restate")
+    assert it.score == it.max and it.evidence[0].quote == "You were billed twice this month."
+
+
+def test_customer_pause_after_a_question_is_not_dead_air() -> None:
+    b = opened("Sorry about that. What is the order number?")
+    b.silence(4.0)
+    b.say("customer", "Let me find it, it is four four seven two.")
+    it = score(b, "pace")
+    assert it.score == it.max
+    assert any("theirs, not counted" in (e.figure or "") for e in it.evidence)
+
+
+def test_customer_checking_the_line_makes_it_the_trainees_dead_air() -> None:
+    b = opened("Sorry about that. The parcel is late.")
+    b.silence(4.0)
+    b.say("customer", "Hello? Are you still there?")
+    it = score(b, "pace")
+    assert it.score == pytest.approx(it.max * 0.75)
+
+
+def test_pace_just_outside_the_band_loses_a_little() -> None:
+    b = opened("Sorry about that.")
+    b.trainee_wpm = 190.0
+    it = score(b, "pace")
+    assert it.score == pytest.approx(it.max * (0.5 * (1 - 10 / 40) + 0.5))
+
+
+def test_sentences_keep_prices_and_abbreviations_whole() -> None:
+    from scoring.phrases import sentences
+
+    b = opened("So you were billed $49 .99 twice. I will call by 3 p.m. today. Okay?")
+    turn = call_inputs(b.analysis(), b.events).turns_of("trainee")[0]
+    assert [s.text for s in sentences(turn)] == [
+        "So you were billed $49 .99 twice.",
+        "I will call by 3 p.m. today.",
+        "Okay?",
+    ]
