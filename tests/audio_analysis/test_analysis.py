@@ -197,3 +197,9 @@ def test_mono_saved_as_stereo_is_analysed_as_one_channel(small_call: SmallCall) 
     assert "carry the same audio" in a.warnings[0]
     assert a.channels == {"trainee": 0} and a.speakers["customer"] is None
     assert a.interruptions == () and a.gaps == ()
+
+
+def test_progress_bar_runs(small_call: SmallCall, capsys: pytest.CaptureFixture[str]) -> None:
+    a = analyze(small_call.y, 16000, settings=AnalysisSettings(transcribe=False), progress=True)
+    assert len(a.turns) == 5
+    assert capsys.readouterr().out == ""  # the bar goes to stderr, never into stdout

@@ -107,3 +107,27 @@ def test_bad_inputs_are_one_line_errors(tmp_path: Path, capsys: pytest.CaptureFi
     assert not (tmp_path / "analysis.json").exists()
     assert main(["analyze", "--trainee", str(low)]) == 2
     assert "go together" in capsys.readouterr().err
+
+
+def test_gauntlet_folder_and_swapped_channels(small_call: SmallCall, tmp_path: Path) -> None:
+    g = tmp_path / "gauntlet"
+    for name, y in (("01-angry", small_call.y), ("02-confused", small_call.y[::-1])):
+        (g / name).mkdir(parents=True)
+        sf.write(str(g / name / "recording.wav"), y.T, 16000, subtype="PCM_16")
+    calls = [{"folder": "01-angry", "persona": "angry"}, {"folder": "02-confused", "persona": "c"}]
+    (g / "gauntlet.json").write_text(json.dumps({"calls": calls}))
+    assert main(["analyze", str(g), "--no-transcribe", "--no-timeline", "-q"]) == 0
+    s = json.loads((g / "session.json").read_text())
+    assert s["calls"] == ["01-angry", "02-confused"]
+    a1 = json.loads((g / "01-angry" / "analysis.json").read_text())
+    a2 = json.loads((g / "02-confused" / "analysis.json").read_text())
+    # the second call has the channels swapped: the customer now interrupts
+    assert [i["by"] for i in a1["interruptions"]] == ["trainee"]
+    assert [i["by"] for i in a2["interruptions"]] == ["customer"]
+    out = tmp_path / "swapped"
+    rec = str(g / "02-confused" / "recording.wav")
+    args = ["analyze", rec, "--trainee-channel", "1", "--out", str(out), "--no-transcribe"]
+    assert main([*args, "--no-timeline", "-q"]) == 0
+    a3 = json.loads((out / "analysis.json").read_text())
+    assert a3["channels"] == {"trainee": 1, "customer": 0}
+    assert [i["by"] for i in a3["interruptions"]] == ["trainee"]
