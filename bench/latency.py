@@ -70,11 +70,11 @@ def measure(folder: Path) -> tuple[list[float], list[float]]:
         if c[max(0, o - 60) : o].any():  # a pause inside a customer turn, not a new reply
             continue
         before = np.flatnonzero(t[:o])
-        if before.size and (o - before[-1]) * FRAME_S < 3.0 and not t[o]:
+        if before.size and (o - before[-1]) * FRAME_S < 10.0 and not t[o]:
             v2v.append((o - before[-1] - 1) * FRAME_S)
     t_on = np.flatnonzero(t[1:] & ~t[:-1]) + 1
     for o in t_on:
-        if c[o]:  # the trainee starts over the customer
+        if c[max(0, o - 5) : o + 5].any():  # the trainee starts over the customer
             after = np.flatnonzero(~c[o:])
             quiet = next((i for i in after if not c[o + i : o + i + 30].any()), None)
             if quiet is not None:
@@ -93,7 +93,9 @@ def main() -> None:
     ap.add_argument("--json", type=Path, default=None, help="Also write the figures here.")
     args = ap.parse_args()
     lines = tuple(
-        ScriptLine(text, latency_s=0.6, interrupt_after_s=BARGE_IN_AFTER_S if i in BARGE_INS else None)
+        ScriptLine(
+            text, latency_s=0.6, interrupt_after_s=BARGE_IN_AFTER_S if i in BARGE_INS else None
+        )
         for i, text in enumerate(LINES)
     )
     script = TraineeScript("latency bot", lines)
@@ -120,28 +122,48 @@ def main() -> None:
     med = {k: statistics.median(v) if v else float("nan") for k, v in stage.items()}
     stt_over = max(0.0, med["stt_s"] - endpoint)
     residual = p50 - med["eou_s"] - med["llm_ttft_s"] - med["tts_ttfb_s"]
-    print(f"voice-to-voice latency, {len(v2v)} replies over {args.calls} calls "
-          f"({os.cpu_count()} cores, {platform.processor() or platform.machine()}, {wall:.0f} s wall)")
-    print(f"  p50 {p50 * 1000:.0f} ms   p95 {pct(v2v, 95) * 1000:.0f} ms   "
-          f"min {min(v2v) * 1000:.0f} ms   max {max(v2v) * 1000:.0f} ms")
+    print(
+        f"voice-to-voice latency, {len(v2v)} replies over {args.calls} calls "
+        f"({os.cpu_count()} cores, {platform.processor() or platform.machine()}, {wall:.0f} s wall)"
+    )
+    print(
+        f"  p50 {p50 * 1000:.0f} ms   p95 {pct(v2v, 95) * 1000:.0f} ms   "
+        f"min {min(v2v) * 1000:.0f} ms   max {max(v2v) * 1000:.0f} ms"
+    )
     print("  where the median goes (livekit per-turn metrics, medians):")
-    print(f"    endpointing  {med['eou_s'] * 1000:5.0f} ms  (VAD silence {settings.vad_min_silence_s * 1000:.0f} ms "
-          f"+ endpoint delay {settings.endpoint_min_delay_s * 1000:.0f} ms, plus waiting for STT)")
-    print(f"    STT          {med['stt_s'] * 1000:5.0f} ms  from end of speech to transcript; "
-          f"{stt_over * 1000:.0f} ms of it beyond the endpoint wait")
+    print(
+        f"    endpointing  {med['eou_s'] * 1000:5.0f} ms  (VAD silence {settings.vad_min_silence_s * 1000:.0f} ms "
+        f"+ endpoint delay {settings.endpoint_min_delay_s * 1000:.0f} ms, plus waiting for STT)"
+    )
+    print(
+        f"    STT          {med['stt_s'] * 1000:5.0f} ms  from end of speech to transcript; "
+        f"{stt_over * 1000:.0f} ms of it beyond the endpoint wait"
+    )
     print(f"    brain        {med['llm_ttft_s'] * 1000:5.0f} ms  to first text (scripted)")
-    print(f"    TTS          {med['tts_ttfb_s'] * 1000:5.0f} ms  to first audio (Piper, first sentence)")
+    print(
+        f"    TTS          {med['tts_ttfb_s'] * 1000:5.0f} ms  to first audio (Piper, first sentence)"
+    )
     print(f"    audio path   {residual * 1000:5.0f} ms  (frame alignment, resampling, VAD edge)")
-    print(f"barge-in: customer audio stops {pct(stops, 50) * 1000:.0f} ms (p50), "
-          f"{max(stops) * 1000 if stops else float('nan'):.0f} ms (max) after the trainee starts "
-          f"talking over them ({len(stops)} barge-ins)")
+    print(
+        f"barge-in: customer audio stops {pct(stops, 50) * 1000:.0f} ms (p50), "
+        f"{max(stops) * 1000 if stops else float('nan'):.0f} ms (max) after the trainee starts "
+        f"talking over them ({len(stops)} barge-ins)"
+    )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({
-            "replies": len(v2v), "p50_s": p50, "p95_s": pct(v2v, 95),
-            "stage_medians_s": med, "barge_in_stop_p50_s": pct(stops, 50),
-            "barge_in_stop_max_s": max(stops) if stops else None,
-        }, indent=2))
+        args.json.write_text(
+            json.dumps(
+                {
+                    "replies": len(v2v),
+                    "p50_s": p50,
+                    "p95_s": pct(v2v, 95),
+                    "stage_medians_s": med,
+                    "barge_in_stop_p50_s": pct(stops, 50),
+                    "barge_in_stop_max_s": max(stops) if stops else None,
+                },
+                indent=2,
+            )
+        )
 
 
 if __name__ == "__main__":

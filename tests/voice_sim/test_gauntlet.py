@@ -15,12 +15,24 @@ pytestmark = pytest.mark.slow
 def test_three_call_gauntlet(tmp_path: Path) -> None:
     bot = tmp_path / "bot.yaml"
     bot.write_text(
-        "name: short bot\nlines:\n"
-        "  - I'm sorry about that. Can you tell me what happened?\n"
+        "name: short bot\nlines:\n  - I'm sorry about that. Can you tell me what happened?\n"
     )
     out = tmp_path / "g"
-    code = main(["gauntlet", "--simulate", "--trainee", str(bot), "--calls", "3",
-                 "--break", "0", "--no-score", "--out", str(out)])
+    code = main(
+        [
+            "gauntlet",
+            "--simulate",
+            "--trainee",
+            str(bot),
+            "--calls",
+            "3",
+            "--break",
+            "0",
+            "--no-score",
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0
     doc = json.loads((out / "gauntlet.json").read_text())
     folders = [c["folder"] for c in doc["calls"]]
