@@ -132,8 +132,9 @@ def main() -> None:
     )
     print("  where the median goes (livekit per-turn metrics, medians):")
     print(
-        f"    endpointing  {med['eou_s'] * 1000:5.0f} ms  (VAD silence {settings.vad_min_silence_s * 1000:.0f} ms "
-        f"+ endpoint delay {settings.endpoint_min_delay_s * 1000:.0f} ms, plus waiting for STT)"
+        f"    endpointing  {med['eou_s'] * 1000:5.0f} ms  "
+        f"(VAD silence {settings.vad_min_silence_s * 1000:.0f} ms + endpoint delay "
+        f"{settings.endpoint_min_delay_s * 1000:.0f} ms, plus waiting for STT)"
     )
     print(
         f"    STT          {med['stt_s'] * 1000:5.0f} ms  from end of speech to transcript; "
@@ -141,7 +142,8 @@ def main() -> None:
     )
     print(f"    brain        {med['llm_ttft_s'] * 1000:5.0f} ms  to first text (scripted)")
     print(
-        f"    TTS          {med['tts_ttfb_s'] * 1000:5.0f} ms  to first audio (Piper, first sentence)"
+        f"    TTS          {med['tts_ttfb_s'] * 1000:5.0f} ms  "
+        "to first audio (Piper, first sentence)"
     )
     print(f"    audio path   {residual * 1000:5.0f} ms  (frame alignment, resampling, VAD edge)")
     print(
