@@ -247,13 +247,15 @@ def item_restate(call: CallInputs, item: RubricItem, s: ScoringSettings) -> Item
     """The trainee says the problem back in the customer's terms."""
     cue = _pat(ph.RESTATE_CUE, item)
     check_back = ph.compile_patterns(ph.CHECK_BACK)
-    best: tuple[float, Evidence] | None = None
+    # Ranked by score, then a cue in the sentence itself, then details shared with the customer.
+    best: tuple[tuple[float, bool, int], Evidence] | None = None
     for turn in call.turns_of("trainee"):
         complaint = _customer_words_before(call, turn.start_s)
         checked = bool(check_back.search(ph.normalise(turn.text)))
         for sent in ph.sentences(turn):
             shared = complaint & ph.content_words(sent.text)
-            has_cue = checked or bool(cue.search(ph.normalise(sent.text)))
+            own_cue = bool(cue.search(ph.normalise(sent.text)))
+            has_cue = checked or own_cue
             has_you = bool(re.search(r"\byou(?:r|'re|'ve)?\b", ph.normalise(sent.text)))
             if has_cue and len(shared) >= 2:
                 frac, fig = 1.0, f"restated the problem ({', '.join(sorted(shared)[:4])})"
@@ -271,9 +273,10 @@ def item_restate(call: CallInputs, item: RubricItem, s: ScoringSettings) -> Item
                 figure=fig,
                 effect="won" if frac == 1.0 else "lost",
             )
-            if best is None or frac > best[0]:
-                best = (frac, e)
-        if best is not None and best[0] == 1.0:
+            rank = (frac, own_cue, len(shared))
+            if best is None or rank > best[0]:
+                best = (rank, e)
+        if best is not None and best[0][0] == 1.0:
             break
     if best is None:
         return ItemResult(
@@ -284,7 +287,7 @@ def item_restate(call: CallInputs, item: RubricItem, s: ScoringSettings) -> Item
                 ),
             ),
         )
-    return ItemResult(best[0], (best[1],))
+    return ItemResult(best[0][0], (best[1],))
 
 
 def item_next_step(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemResult:

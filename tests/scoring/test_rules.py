@@ -479,3 +479,14 @@ def test_sentences_keep_prices_and_abbreviations_whole() -> None:
         "I will call by 3 p.m. today.",
         "Okay?",
     ]
+
+
+def test_restate_evidence_quotes_the_restating_sentence() -> None:
+    b = CallBuilder()
+    b.say(
+        "customer", "Nobody showed up for the installation and I took a day off for it.", gap_s=0.2
+    )
+    b.say("trainee", "Thank you. So you were billed twice this month. Is that right?")
+    it = score(b, "restate")
+    assert it.score == pytest.approx(it.max / 2)
+    assert it.evidence[0].quote == "So you were billed twice this month."
