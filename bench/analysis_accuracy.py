@@ -236,6 +236,11 @@ def main() -> int:
         "--memory-no-transcribe", action="store_true", help="memory run without Whisper (faster)"
     )
     ap.add_argument(
+        "--reuse-memory",
+        action="store_true",
+        help="report OUT/memory.json from an earlier run instead of a new memory run",
+    )
+    ap.add_argument(
         "--quick", action="store_true", help="clean and phone call only (no session, no memory run)"
     )
     ap.add_argument(
@@ -322,7 +327,11 @@ def main() -> int:
             f"({real['wpm_err_pct']:.1f}% err)"
         )
     mem = None
-    if args.memory_minutes > 0 and not args.quick:
+    saved = out / "memory.json"
+    if args.reuse_memory and saved.exists():
+        mem = json.loads(saved.read_text())
+        print(f"memory: reusing {saved} (a previous run)")
+    elif args.memory_minutes > 0 and not args.quick:
         print(
             f"memory: analysing a {args.memory_minutes:.0f}-minute recording in a subprocess ...",
             flush=True,
@@ -330,6 +339,7 @@ def main() -> int:
         mem = memory_run(
             calls[1][1].path, args.memory_minutes, out, transcribe=not args.memory_no_transcribe
         )
+        saved.write_text(json.dumps(mem))
         print(
             f"memory: {mem['duration_s'] / 60:.0f} min recording ({mem['file_mb']:.0f} MB file): peak RSS "
             f"{mem['peak_rss_mb']:.0f} MB, {mem['duration_s'] / mem['elapsed_s']:.1f}x real time"
