@@ -37,6 +37,7 @@ button.t{font:inherit;font-size:.85rem;border:1px solid #ccc;background:#fff;bor
  cursor:pointer;padding:0 .35rem}
 mark.won{background:#c9f0d4;border-bottom:2px solid var(--won)}
 mark.lost{background:#f9d0cb;border-bottom:2px solid var(--lost)}
+mark.note{background:#fdf1c5;border-bottom:2px solid #c9a227}
 .item{border:1px solid #e2e2e2;border-radius:6px;padding:.6rem .9rem;margin:.6rem 0}
 .item h3{margin:0;display:flex;justify-content:space-between;font-size:1.02rem}
 .bar{height:8px;background:#eee;border-radius:4px;margin:.35rem 0}
@@ -235,7 +236,7 @@ def _highlights(turn: Turn, card: Scorecard) -> list[tuple[int, int, str, str]]:
             pos = low.find(q)
             if pos < 0:
                 continue
-            effect = ev.effect if ev.effect in ("won", "lost") else "won"
+            effect = ev.effect
             spans.append((pos, pos + len(q), effect, it.label))
     # Shorter phrases win over whole-sentence quotes when they overlap.
     spans.sort(key=lambda s: (s[1] - s[0], s[0]))
@@ -350,7 +351,8 @@ Click any mark to play from there.</p>
 {_items_html(card.items)}
 <h2>Transcript</h2>
 <p class="muted"><mark class="won">green</mark> phrases won points,
-<mark class="lost">red</mark> ones lost them (hover for the item).</p>
+<mark class="lost">red</mark> ones lost them, <mark class="note">yellow</mark> marks what the
+customer said that an item looked at (hover for the item).</p>
 <div id="transcript">{"".join(_turn_html(t, card) for t in call.turns)}</div>
 """
     return _page(f"Scorecard \u2013 {card.name}", body, max(call.duration_s, 1.0))
