@@ -165,6 +165,7 @@ class CallSession:
         self._talk_over_task: asyncio.Task[None] | None = None
         self._closed = False
         self._user_metrics: dict[str, Any] = {}
+        self._line_started = False  # a customer line began playing since the last reply item
         self.turns_answered = 0
         """Customer replies that followed a trainee turn."""
         self.line_done_callbacks: list[Callable[[bool], None]] = []
@@ -300,6 +301,7 @@ class CallSession:
     def _on_line(self, kind: str, t_s: float, info: dict[str, float | bool]) -> None:
         if kind == "customer_start":
             self._customer_start_s = t_s
+            self._line_started = True
             self.events.emit("speech_start", t_s=t_s, speaker="customer")
             if self.trainee_speaking:
                 self.events.emit("interruption", t_s=t_s, by="customer", of="trainee")
@@ -388,7 +390,9 @@ class CallSession:
             return
         text = item.text_content or ""
         m = item.metrics
-        start = self._customer_start_s
+        # a line cut off before any of it played has no start of its own
+        start = self._customer_start_s if self._line_started else None
+        self._line_started = False
         played = (
             (self._customer_end_s - start)
             if start is not None
