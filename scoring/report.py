@@ -379,6 +379,16 @@ def write_report(
     return path
 
 
+#: Smallest axis span per unit: about what a listener would notice between two calls.
+_MIN_SPAN = {"0-100": 20.0, "Hz": 20.0, "dBFS": 6.0, "wpm": 30.0, "count": 2.0, "s": 1.0}
+
+
+def _tick(v: float, span: float) -> str:
+    digits = 0 if span >= 10 else (1 if span >= 1 else 2)
+    text = f"{v:.{digits}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0 else text
+
+
 def _line_chart(title: str, names: Sequence[str], values: Sequence[float | None], unit: str) -> str:
     w, h, x0, y0, pw, ph = 320, 180, 45, 20, 255, 120
     vals = [v for v in values if v is not None and not math.isnan(v)]
@@ -389,10 +399,14 @@ def _line_chart(title: str, names: Sequence[str], values: Sequence[float | None]
     ]
     if vals:
         lo, hi = min(vals), max(vals)
-        pad = (hi - lo) * 0.15 or max(abs(hi) * 0.05, 1.0)
-        lo, hi = lo - pad, hi + pad
+        # A floor on the axis span keeps a negligible change from looking like a cliff.
+        span = max(hi - lo, _MIN_SPAN.get(unit, 1.0))
+        mid = (hi + lo) / 2.0
+        lo, hi = mid - 0.6 * span, mid + 0.6 * span
+        if unit in ("0-100", "count", "s"):
+            lo = max(lo, 0.0)
         if unit == "0-100":
-            lo, hi = max(lo, 0.0), min(hi, 100.0)
+            hi = min(hi, 100.0)
         n = max(len(names) - 1, 1)
 
         def xy(i: int, v: float) -> tuple[float, float]:
@@ -400,8 +414,8 @@ def _line_chart(title: str, names: Sequence[str], values: Sequence[float | None]
 
         out.append(f'<line x1="{x0}" y1="{y0 + ph}" x2="{x0 + pw}" y2="{y0 + ph}" stroke="#999"/>')
         out.append(
-            f'<text x="{x0 - 4}" y="{y0 + 8}" text-anchor="end">{round(hi)}</text>'
-            f'<text x="{x0 - 4}" y="{y0 + ph}" text-anchor="end">{round(lo)}</text>'
+            f'<text x="{x0 - 4}" y="{y0 + 8}" text-anchor="end">{_tick(hi, hi - lo)}</text>'
+            f'<text x="{x0 - 4}" y="{y0 + ph}" text-anchor="end">{_tick(lo, hi - lo)}</text>'
         )
         pts = [xy(i, v) for i, v in enumerate(values) if v is not None and not math.isnan(v)]
         out.append(

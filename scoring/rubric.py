@@ -119,6 +119,11 @@ def _parse_items(
         phrases = entry.get("phrases") or []
         if not isinstance(phrases, list) or not all(isinstance(p, str) for p in phrases):
             raise ScoringError(f"{at} ({item_id}): 'phrases' must be a list of strings")
+        if phrases and item_id not in LANGUAGE_ITEM_IDS:
+            raise ScoringError(
+                f"{at} ({item_id}): 'phrases' only apply to items judged from words "
+                f"({', '.join(i for i in CALL_ITEM_IDS if i in LANGUAGE_ITEM_IDS)})"
+            )
         items.append(
             RubricItem(
                 id=item_id,

@@ -52,6 +52,10 @@ items:
         ("items:\n  - {id: pace, weight: ten}\n", "items[0] (pace): 'weight' must be a number"),
         ("items:\n  - {id: pace, weight: 50}\n  - {id: pace, weight: 50}\n", "appears twice"),
         ("items:\n  - {id: pace, weight: 100, colour: red}\n", "unknown field(s) colour"),
+        (
+            "items:\n  - {id: pace, weight: 100, phrases: [hmm]}\n",
+            "(pace): 'phrases' only apply to items judged from words",
+        ),
         ("schema_version: 7\nitems: []\n", "schema_version 7 is newer"),
         ("items: [\n", "invalid YAML"),
         ("- just a list\n", "a rubric must be a YAML mapping"),
