@@ -196,5 +196,5 @@ def test_recording_with_no_trainee_speech(
     )
     code, _, err = run(capsys, "score", str(wav), "--out", str(tmp_path / "o"))
     assert code == 2
-    assert err.count("\n") == 1 and "no trainee speech" in err
+    assert err.count("\n") == 1 and f"{wav}: no trainee speech" in err
     assert not (tmp_path / "o" / "scorecard.json").exists()

@@ -167,7 +167,7 @@ def _analysis_for(inp: _Input, dest: Path, progress: bool) -> tuple[Mapping[str,
         render_timeline(analysis, dest / "timeline", formats=("png",))
     except Exception as exc:  # a missing figure must not lose the scorecard
         typer.echo(f"voice-sim: warning: timeline.png not drawn: {exc}", err=True)
-    return analysis.to_dict(), str(dest / "analysis.json")
+    return analysis.to_dict(), str(target)
 
 
 def register(app: typer.Typer) -> None:
