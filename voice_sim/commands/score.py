@@ -274,6 +274,8 @@ def register(app: typer.Typer) -> None:
             for w in card.warnings:
                 typer.echo(f"voice-sim: warning: {stem}: {w}", err=True)
             say(f"{stem}: {card.overall:.0f}/100 - {card.summary}")
+            if kind == "one" and not quiet:
+                _print_items(card)
             say(f"wrote {report}")
             done.append((call, card, f"{stem}/report.html"))
 
@@ -300,3 +302,33 @@ def register(app: typer.Typer) -> None:
 def _is_user_error(exc: BaseException) -> bool:
     names = {"ScoringError", "AnalysisError", "VoiceSimError"}
     return any(t.__name__ in names for t in type(exc).__mro__)
+
+
+def _print_items(card: Any) -> None:
+    """The items as a table: score, and the first moment that cost (or earned) points."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(show_edge=False, pad_edge=False)
+    table.add_column("item")
+    table.add_column("score", justify="right")
+    table.add_column("evidence", overflow="fold")
+    for it in card.items:
+        if not it.applicable:
+            table.add_row(it.label, "n/a", "", style="dim")
+            continue
+        want = "lost" if it.score < it.max else "won"
+        ev = next((e for e in it.evidence if e.effect == want), None)
+        when = (
+            ""
+            if ev is None or ev.start_s is None
+            else f"{int(ev.start_s // 60)}:{int(ev.start_s % 60):02d} "
+        )
+        what = (
+            ""
+            if ev is None
+            else (f"\u201c{ev.quote}\u201d " if ev.quote else "") + (ev.figure or "")
+        )
+        colour = "green" if it.score >= it.max else ("red" if it.score < 0.5 * it.max else "yellow")
+        table.add_row(it.label, f"[{colour}]{it.score:.1f}/{it.max:g}[/{colour}]", when + what)
+    Console(soft_wrap=False).print(table)
