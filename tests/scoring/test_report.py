@@ -95,7 +95,8 @@ def test_session_report_has_drift_charts_and_patience(
 def test_report_in_headless_chromium_markers_seek_audio(
     bad: CallBuilder, tmp_path: Path, rng: np.random.Generator
 ) -> None:
-    from playwright.sync_api import sync_playwright
+    sync_api = pytest.importorskip("playwright.sync_api")
+    sync_playwright = sync_api.sync_playwright
 
     report = build(bad, tmp_path, rng)
     errors: list[str] = []
