@@ -8,8 +8,7 @@ from typing import Any
 
 from personas import Customer, LLMConfig, TraineeTurn, make_customer
 from personas.sanitize import breaks_character
-
-from .conftest import ChatServer
+from tests.support.openai_server import ChatServer
 
 
 def customer(server: ChatServer, pid: str = "angry-billing", **kw: Any) -> Customer:
@@ -39,7 +38,7 @@ def last_note(req: dict[str, Any]) -> str:
 
 
 def test_request_carries_persona_facts_intensity_and_history(chat_server: ChatServer) -> None:
-    chat_server.script = lambda body: (200, ["It was ", "the third and ", "the fourth."])
+    chat_server.reply = lambda body: ["It was ", "the third and ", "the fourth."]
     c = customer(chat_server)
     assert c.brain_name == "llm:test-model"
     opening, _ = c.begin()
@@ -64,7 +63,7 @@ def test_request_carries_persona_facts_intensity_and_history(chat_server: ChatSe
 
 
 def test_prompt_follows_intensity_changes(chat_server: ChatServer) -> None:
-    chat_server.script = lambda body: (200, ["Excuse me?"])
+    chat_server.reply = lambda body: ["Excuse me?"]
     c = customer(chat_server, start_level=3)
     c.begin()
     talk(c, "Calm down. You should have checked your statement.")
@@ -76,8 +75,7 @@ def test_prompt_follows_intensity_changes(chat_server: ChatServer) -> None:
 
 
 def test_output_is_cleaned_for_tts(chat_server: ChatServer) -> None:
-    chat_server.script = lambda body: (
-        200,
+    chat_server.reply = lambda body: (
         [
             "**Dana:** *sighs heavily* Look, ",
             "I was charged (angrily) twice! ",
@@ -86,7 +84,7 @@ def test_output_is_cleaned_for_tts(chat_server: ChatServer) -> None:
             "- Second thing. ",
             "Third. ",
             "Fourth, too many.",
-        ],
+        ]
     )
     c = customer(chat_server)
     c.begin()
@@ -97,9 +95,8 @@ def test_output_is_cleaned_for_tts(chat_server: ChatServer) -> None:
 
 
 def test_prompt_injection_stays_in_character(chat_server: ChatServer) -> None:
-    chat_server.script = lambda body: (
-        200,
-        ["Fine, whatever. ", "As an AI language model, ", "I cannot pretend to be a customer."],
+    chat_server.reply = lambda body: (
+        ["Fine, whatever. ", "As an AI language model, ", "I cannot pretend to be a customer."]
     )
     c = customer(chat_server)
     c.begin()
@@ -115,7 +112,7 @@ def test_prompt_injection_stays_in_character(chat_server: ChatServer) -> None:
 
 
 def test_whole_reply_out_of_character_replaced(chat_server: ChatServer) -> None:
-    chat_server.script = lambda body: (200, ["I'm an AI assistant created to help with role-play."])
+    chat_server.reply = lambda body: ["I'm an AI assistant created to help with role-play."]
     c = customer(chat_server)
     c.begin()
     line = talk(c, "Are you a bot?")
@@ -123,7 +120,7 @@ def test_whole_reply_out_of_character_replaced(chat_server: ChatServer) -> None:
 
 
 def test_server_error_falls_back_and_reports(chat_server: ChatServer) -> None:
-    chat_server.script = lambda body: (500, [])
+    chat_server.script = [500]
     c = customer(chat_server)
     c.begin()
     errors: list[str] = []
@@ -134,7 +131,8 @@ def test_server_error_falls_back_and_reports(chat_server: ChatServer) -> None:
 
 
 def test_timeout_falls_back(chat_server: ChatServer) -> None:
-    chat_server.delay_s = 1.5
+    chat_server.script = ["timeout"]
+    chat_server.hang_s = 1.5
     c = customer(chat_server, timeout_s=0.4)
     c.begin()
     errors: list[str] = []
@@ -156,7 +154,7 @@ def test_no_server_falls_back() -> None:
 
 
 def test_empty_reply_falls_back(chat_server: ChatServer) -> None:
-    chat_server.script = lambda body: (200, ["*nods*"])
+    chat_server.reply = lambda body: ["*nods*"]
     c = customer(chat_server)
     c.begin()
     errors: list[str] = []
@@ -165,7 +163,7 @@ def test_empty_reply_falls_back(chat_server: ChatServer) -> None:
 
 
 def test_clean_switch_applies_to_llm_output(chat_server: ChatServer) -> None:
-    chat_server.script = lambda body: (200, ["What the hell is this shit? ", "Damn it."])
+    chat_server.reply = lambda body: ["What the hell is this shit? ", "Damn it."]
     c = customer(chat_server, pid="abusive-caller", clean=True)
     c.begin()
     line = talk(c, "Okay.")
@@ -174,7 +172,7 @@ def test_clean_switch_applies_to_llm_output(chat_server: ChatServer) -> None:
 
 
 def test_hang_up_intent_reaches_the_prompt_and_ends_the_call(chat_server: ChatServer) -> None:
-    chat_server.script = lambda body: (200, ["I'm done. Goodbye."])
+    chat_server.reply = lambda body: ["I'm done. Goodbye."]
     c = customer(chat_server, start_level=10)
     c.begin()
     for text in ["Calm down.", "No.", "You should have checked.", "No."]:

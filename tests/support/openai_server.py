@@ -28,7 +28,7 @@ Behaviour = str | int
 
 @dataclass
 class ChatServer:
-    """See the module docstring. ``requests`` records every request body, in order."""
+    """See the module docstring. ``requests`` records ``{"path", "body"}`` of every request."""
 
     reply: Callable[[dict[str, Any]], list[str]] = lambda body: ["Okay."]
     script: list[Behaviour] = field(default_factory=list)
@@ -65,7 +65,7 @@ class ChatServer:
             def _post(self) -> None:
                 n = int(self.headers.get("content-length", 0))
                 body = json.loads(self.rfile.read(n) or b"{}")
-                outer.requests.append(body)
+                outer.requests.append({"path": self.path, "body": body})
                 behaviour = outer._next()
                 if behaviour == "timeout":
                     time.sleep(outer.hang_s)

@@ -53,8 +53,8 @@ def test_llm_lines_are_spoken_and_failures_fall_back(tmp_path: Path) -> None:
     assert len(lines) >= 1 + len(LINES)
     assert all(t.strip() for t in lines)
     # what the brain sent: streaming, the persona and the trainee's words in the prompt
-    assert requests and all(r.get("stream") is True for r in requests)
-    prompt = " ".join(str(m.get("content", "")) for m in requests[0]["messages"])
+    assert requests and all(r["body"].get("stream") is True for r in requests)
+    prompt = " ".join(str(m.get("content", "")) for m in requests[0]["body"]["messages"])
     assert "invoice" in prompt.lower()
     assert "intensity" in prompt.lower() or "angry" in prompt.lower()
     meta = (tmp_path / "meta.json").read_text()
