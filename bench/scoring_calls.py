@@ -100,6 +100,31 @@ GOOD = Script(
     ],
 )
 
+MIXED = Script(
+    "mixed",
+    [
+        Line("customer", OPENING, after_s=0.3),
+        Line("trainee", "I'm sorry about that. Can you give me the order number?"),
+        Line("customer", "It is four four seven two."),
+        Line(
+            "trainee",
+            "Unfortunately the parcel is stuck at the local depot.",
+            intensity_after=(6, "asked, but bad news first"),
+        ),
+        Line("customer", "So when will I get it?"),
+        Line("trainee", "We will look into it and maybe call you tomorrow."),
+        Line("customer", "Fine. I will wait, I suppose.", intensity_after=(6, "vague promise")),
+    ],
+    planted=[
+        {"mistake": "generic acknowledgement", "item": "acknowledge", "text": "not the specific"},
+        {"mistake": "problem never restated", "item": "restate"},
+        {"mistake": "'unfortunately'", "item": "no_triggers", "text": "unfortunately"},
+        {"mistake": "'maybe'", "item": "no_triggers", "text": "maybe"},
+        {"mistake": "next step without an owner", "item": "next_step"},
+        {"mistake": "'we' instead of 'I'", "item": "ownership", "text": "we"},
+    ],
+)
+
 BAD = Script(
     "bad",
     [

@@ -120,6 +120,21 @@ def item_let_finish(call: CallInputs, item: RubricItem, s: ScoringSettings) -> I
     return ItemResult(max(0.0, 1.0 - s.interruption_penalty_frac * len(cuts)), tuple(ev))
 
 
+def _acknowledging_words(hits: Sequence[ph.Hit]) -> set[str]:
+    """Content words of the sentences that acknowledge, plus the statement right after one
+    ("I'm sorry. Three dates for one order is not okay."); a question that follows is asking
+    (for an order number, say), not acknowledging, so its words do not count."""
+    words: set[str] = set()
+    for h in hits:
+        sents = ph.sentences(h.turn)
+        for k, sent in enumerate(sents):
+            if sent.char_start <= h.char_start < sent.char_start + len(sent.text):
+                words |= ph.content_words(sent.text)
+                if k + 1 < len(sents) and not sents[k + 1].is_question:
+                    words |= ph.content_words(sents[k + 1].text)
+    return words
+
+
 def item_acknowledge(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemResult:
     """The first real reply names the customer's specific failure, with an acknowledgement."""
     first = _first_response(call, s)
@@ -135,7 +150,7 @@ def item_acknowledge(call: CallInputs, item: RubricItem, s: ScoringSettings) -> 
     pat = _pat(ph.ACKNOWLEDGE, item)
     hits = ph.find(pat, first)
     complaint = _customer_words_before(call, first[0].start_s)
-    said = set().union(*(ph.content_words(t.text) for t in first))
+    said = _acknowledging_words(hits)
     shared = sorted(complaint & said)
     specific = len(shared) >= s.specific_overlap_min_words
     t0 = first[0]

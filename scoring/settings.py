@@ -48,7 +48,8 @@ class ScoringSettings:
     composure_loudness_rise_db : float
         Trainee loudness drift that counts as getting louder (3 dB, a just-clear change in level).
     composure_wpm_rise_pct : float
-        Trainee pace drift (percent) that counts as speeding up.
+        Trainee pace drift (percent) that counts as speeding up; per-turn pace varies by about
+        a fifth with sentence length alone, so only a larger rise is hurrying.
     mirroring_customer_rise_db : float
         A customer turn this much louder than the customer's median is the customer getting loud.
     mirroring_trainee_rise_db : float
@@ -96,14 +97,14 @@ class ScoringSettings:
     specific_overlap_min_words: int = 1
     composure_pitch_rise_st: float = 2.0
     composure_loudness_rise_db: float = 3.0
-    composure_wpm_rise_pct: float = 15.0
+    composure_wpm_rise_pct: float = 30.0
     mirroring_customer_rise_db: float = 4.0
     mirroring_trainee_rise_db: float = 3.0
     calm_wpm_low: float = 110.0
     calm_wpm_high: float = 180.0
     pace_zero_beyond_wpm: float = 40.0
     rushed_turn_wpm: float = 200.0
-    rushed_turn_min_words: int = 8
+    rushed_turn_min_words: int = 12
     rushed_turn_penalty_frac: float = 0.1
     dead_air_excuse_window_s: float = 2.0
     outcome_full_drop_levels: float = 3.0

@@ -90,6 +90,16 @@ def test_acknowledge_generic_half() -> None:
     assert "not the specific failure" in (it.evidence[0].figure or "")
 
 
+def test_acknowledge_generic_with_a_lookup_question_is_still_generic() -> None:
+    it = score(opened("I'm sorry about that. Can you give me the order number?"), "acknowledge")
+    assert it.score == pytest.approx(it.max / 2)
+
+
+def test_acknowledge_specifics_in_the_next_statement_count() -> None:
+    it = score(opened("I'm so sorry. Three different delivery dates is not okay."), "acknowledge")
+    assert it.score == it.max
+
+
 def test_acknowledge_missing_zero() -> None:
     it = score(opened("Can I get your account number and postcode please?"), "acknowledge")
     assert it.score == 0
@@ -327,11 +337,11 @@ def test_composure_steady_voice_full() -> None:
 
 def test_composure_rising_pitch_loudness_pace_zero() -> None:
     b = opened("Sorry about that.", "Let me check.", "I will call you back today.")
-    b.drift = {"trainee": {"pitch_st": 3.1, "loudness_db": 4.2, "wpm_pct": 25.0}}
+    b.drift = {"trainee": {"pitch_st": 3.1, "loudness_db": 4.2, "wpm_pct": 35.0}}
     it = score(b, "composure")
     assert it.score == pytest.approx(0, abs=1e-9)
     figs = " ".join(e.figure or "" for e in it.evidence if e.effect == "lost")
-    assert "+3.1 semitones" in figs and "+4.2 dB" in figs and "+25.0 %" in figs
+    assert "+3.1 semitones" in figs and "+4.2 dB" in figs and "+35.0 %" in figs
     # Each rising figure points at the turn where it peaked, in the last third of the call.
     last = [t for t in b.turns if t["speaker"] == "trainee"][-1]
     assert all(e.start_s == last["start_s"] for e in it.evidence if e.effect == "lost")
