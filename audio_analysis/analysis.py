@@ -32,6 +32,7 @@ from .vad import (
     SileroStream,
     segments_from_probabilities,
     segments_to_mask,
+    speech_floor_dbfs,
     suppress_bleed,
 )
 
@@ -344,12 +345,15 @@ def analyze_recording(
         segments: dict[str, list[tuple[float, float]]] = {}
         for role in roles:
             other = next((levels[r] for r in roles if r != role), None)
-            p = suppress_bleed(
-                probs[role],
+            floor = speech_floor_dbfs(
                 levels[role],
-                other,
-                margin_db=st.bleed_margin_db,
-                floor_dbfs=st.speech_floor_dbfs,
+                margin_db=st.noise_margin_db,
+                range_db=st.speech_range_db,
+                min_dbfs=st.speech_floor_dbfs,
+                max_dbfs=st.speech_floor_max_dbfs,
+            )
+            p = suppress_bleed(
+                probs[role], levels[role], other, margin_db=st.bleed_margin_db, floor_dbfs=floor
             )
             segments[role] = segments_from_probabilities(p, settings=st)
         timings["speech_activity"] = time.perf_counter() - t0

@@ -27,8 +27,18 @@ SPEECH_PAD_S = 0.03
 #: more than this far below the other channel's level at the same moment is bleed, not speech;
 #: two people really talking over each other are within about 10 dB.
 BLEED_MARGIN_DB = 20.0
-#: Frames quieter than this are never speech (dither and line hiss sit near -60 dBFS).
-SPEECH_FLOOR_DBFS = -55.0
+#: Frames quieter than the channel's noise floor plus this are never speech: Silero alone turns
+#: line hiss (about -58 dBFS) next to speech into speech. The noise floor is the 5th percentile
+#: of the channel's frame levels (digital silence left out). Measured on bench/analysis_calls.py's
+#: phone line and the pyannote telephone sample.
+NOISE_MARGIN_DB = 6.0
+#: ... or more than this below the channel's loud frames (90th percentile): speech spans about
+#: 30 dB from its loudest vowels to its softest consonants; quieter frames are tails and hum ...
+SPEECH_RANGE_DB = 35.0
+#: ... but the gate never goes below this (a clean channel) ...
+SPEECH_FLOOR_DBFS = -65.0
+#: ... nor above this (a channel that is nearly all speech has no noise percentile to learn from).
+SPEECH_FLOOR_MAX_DBFS = -45.0
 
 #: A turn is one speaker's speech with inner pauses under this merged (issue 4 definition).
 MIN_PAUSE_S = 1.0
@@ -89,6 +99,9 @@ class AnalysisSettings:
     speech_pad_s: float = SPEECH_PAD_S
     bleed_margin_db: float = BLEED_MARGIN_DB
     speech_floor_dbfs: float = SPEECH_FLOOR_DBFS
+    speech_floor_max_dbfs: float = SPEECH_FLOOR_MAX_DBFS
+    noise_margin_db: float = NOISE_MARGIN_DB
+    speech_range_db: float = SPEECH_RANGE_DB
     pitch_fmin_hz: float = PITCH_FMIN_HZ
     pitch_fmax_hz: float = PITCH_FMAX_HZ
     voicing_threshold: float = VOICING_THRESHOLD

@@ -19,6 +19,9 @@ from .settings import ANALYSIS_RATE_HZ, VAD_FRAME_SAMPLES, AnalysisSettings
 FRAME_S = VAD_FRAME_SAMPLES / ANALYSIS_RATE_HZ
 #: Silero v5 looks at the last 64 samples of the previous window as context.
 _CONTEXT = 64
+#: Hiss sits 25-35 dB under speech on a phone line; a 5th percentile closer than this to the
+#: 90th is quiet speech, not noise.
+NOISE_MODE_DB = 15.0
 #: Level of a digitally silent frame, dBFS.
 SILENT_DBFS = -120.0
 
@@ -141,6 +144,31 @@ def suppress_bleed(
         bleed = level_dbfs[:n] < other_level_dbfs[:n] - margin_db
         out[:n][bleed] = 0.0
     return out
+
+
+def speech_floor_dbfs(
+    level_dbfs: np.ndarray,
+    *,
+    margin_db: float,
+    range_db: float,
+    min_dbfs: float,
+    max_dbfs: float,
+) -> float:
+    """Level (dBFS) under which a channel's frames are never speech.
+
+    The higher of the channel's noise floor (5th percentile of its frame levels, digital
+    silence below -100 dBFS left out) plus ``margin_db`` and its loud frames (90th percentile)
+    minus ``range_db``, kept within [``min_dbfs``, ``max_dbfs``]. The noise floor only counts
+    when it lies at least ``NOISE_MODE_DB`` under the loud frames: a channel whose only quiet
+    parts are digital silence has no noise to learn from.
+    """
+    lv = np.asarray(level_dbfs, dtype=np.float64)
+    lv = lv[lv > -100.0]
+    if lv.size == 0:
+        return min_dbfs
+    p5, p90 = np.percentile(lv, [5, 90])
+    noise = p5 + margin_db if p90 - p5 >= NOISE_MODE_DB else -np.inf
+    return float(np.clip(max(noise, p90 - range_db), min_dbfs, max_dbfs))
 
 
 def segments_from_probabilities(

@@ -97,3 +97,20 @@ def test_silero_matches_the_labelled_telephone_sample() -> None:
     n = len(p)
     acc = np.mean(segments_to_mask(segs, n) == segments_to_mask(ref, n))
     assert acc >= 0.95
+
+
+def test_speech_floor_follows_the_noise_and_the_speech_level(rng: np.random.Generator) -> None:
+    from audio_analysis.vad import speech_floor_dbfs
+
+    kw = dict(margin_db=6.0, range_db=35.0, min_dbfs=-65.0, max_dbfs=-45.0)
+    hiss_and_speech = np.concatenate([np.full(700, -58.0), np.full(300, -25.0)])
+    assert speech_floor_dbfs(hiss_and_speech, **kw) == pytest.approx(-52.0)  # noise + 6 dB
+    clean = np.concatenate([np.full(700, -120.0), np.full(300, -20.0)])  # digital silence ignored
+    assert speech_floor_dbfs(clean, **kw) == pytest.approx(-55.0)  # loud frames - 35 dB
+    quiet = np.concatenate([np.full(700, -90.0), np.full(300, -50.0)])
+    assert speech_floor_dbfs(quiet, **kw) == pytest.approx(-65.0)  # never below the minimum
+    assert speech_floor_dbfs(np.full(10, -120.0), **kw) == -65.0
+    all_speech = rng.normal(-25.0, 1.0, 1000)
+    p90 = np.percentile(all_speech, 90)
+    assert speech_floor_dbfs(all_speech, **kw) == pytest.approx(p90 - 35.0)  # no noise mode
+    assert speech_floor_dbfs(np.full(10, -3.0), **kw) == -45.0  # never above the maximum
