@@ -297,11 +297,44 @@ def _items_html(items: Sequence[ItemScore]) -> str:
     return "\n".join(out)
 
 
+def _vorbis(recording: Path, limit_bytes: int) -> bytes | None:
+    """The recording re-encoded as Ogg Vorbis (about a tenth of PCM), block by block so memory
+    stays bounded; ``None`` if it cannot be read or would still exceed ``limit_bytes``."""
+    import io
+
+    import soundfile as sf
+
+    buf = io.BytesIO()
+    try:
+        with (
+            sf.SoundFile(recording) as src,
+            sf.SoundFile(
+                buf,
+                "w",
+                samplerate=src.samplerate,
+                channels=src.channels,
+                format="OGG",
+                subtype="VORBIS",
+            ) as dst,
+        ):
+            for block in src.blocks(blocksize=src.samplerate * 30, dtype="float32"):
+                dst.write(block)
+                if buf.tell() > limit_bytes:
+                    return None
+    except (RuntimeError, ValueError, sf.LibsndfileError):
+        return None
+    data = buf.getvalue()
+    return data if len(data) <= limit_bytes else None
+
+
 def _audio_src(recording: Path | None, out_dir: Path, settings: ScoringSettings) -> str | None:
+    """The player's ``src``: the recording embedded (as is, or as Ogg Vorbis when the PCM file
+    is over the embedding limit), else a path relative to the report."""
     if recording is None or not recording.is_file():
         return None
     size = recording.stat().st_size
-    if size <= settings.embed_audio_max_bytes:
+    limit = settings.embed_audio_max_bytes
+    if size <= limit:
         mime = {
             ".wav": "audio/wav",
             ".flac": "audio/flac",
@@ -310,6 +343,10 @@ def _audio_src(recording: Path | None, out_dir: Path, settings: ScoringSettings)
             ".mp3": "audio/mpeg",
         }.get(recording.suffix.lower(), "application/octet-stream")
         return f"data:{mime};base64," + base64.b64encode(recording.read_bytes()).decode("ascii")
+    if recording.suffix.lower() in (".wav", ".flac") and limit > 0:
+        ogg = _vorbis(recording, limit)
+        if ogg is not None:
+            return "data:audio/ogg;base64," + base64.b64encode(ogg).decode("ascii")
     return Path(os.path.relpath(recording.resolve(), out_dir.resolve())).as_posix()
 
 

@@ -77,7 +77,8 @@ class ScoringSettings:
     patience_latency_rise_s : float
         Rise in median response latency, last call against the first, that loses the latency item.
     embed_audio_max_bytes : int
-        Recordings up to this size are embedded in report.html (base64); larger ones are linked.
+        Recordings up to this size are embedded in report.html (base64); larger ones are
+        embedded as Ogg Vorbis if that fits, else linked by relative path.
     llm_base_url : str or None
         OpenAI-compatible endpoint for ``judge="llm"`` (e.g. ``http://127.0.0.1:11434/v1``).
     llm_model : str

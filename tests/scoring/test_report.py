@@ -78,6 +78,14 @@ def test_large_recording_is_referenced_relatively(
     assert 'src="recording.wav"' in html
 
 
+def test_recording_over_the_limit_is_embedded_as_vorbis(
+    good: CallBuilder, tmp_path: Path, rng: np.random.Generator
+) -> None:
+    html = build(good, tmp_path, rng, embed_audio_max_bytes=400_000).read_text(encoding="utf-8")
+    assert (tmp_path / "call" / "recording.wav").stat().st_size > 400_000
+    assert 'src="data:audio/ogg;base64,' in html
+
+
 def test_session_report_has_drift_charts_and_patience(
     good: CallBuilder, bad: CallBuilder, tmp_path: Path
 ) -> None:
@@ -92,13 +100,16 @@ def test_session_report_has_drift_charts_and_patience(
 
 @pytest.mark.browser
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium at /usr/bin/chromium")
+@pytest.mark.parametrize("embed", ["wav", "vorbis"])
 def test_report_in_headless_chromium_markers_seek_audio(
-    bad: CallBuilder, tmp_path: Path, rng: np.random.Generator
+    bad: CallBuilder, tmp_path: Path, rng: np.random.Generator, embed: str
 ) -> None:
     sync_api = pytest.importorskip("playwright.sync_api")
     sync_playwright = sync_api.sync_playwright
 
-    report = build(bad, tmp_path, rng)
+    limit = 25_000_000 if embed == "wav" else 400_000
+    report = build(bad, tmp_path, rng, embed_audio_max_bytes=limit)
+    assert f"data:audio/{'wav' if embed == 'wav' else 'ogg'};base64," in report.read_text()
     errors: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
