@@ -1,6 +1,6 @@
 """The rules judge: every rubric item scored offline from the analysis, transcript and events.
 
-Each ``_item_<id>`` function returns the fraction of the item won (0-1), the evidence, and
+Each ``item_<id>`` function returns the fraction of the item won (0-1), the evidence, and
 whether the item applies to this call. ``RulesJudge`` turns those into ``ItemScore``s.
 """
 
@@ -17,7 +17,7 @@ from .rubric import LANGUAGE_ITEM_IDS, RubricItem
 from .scorecard import Evidence, ItemScore
 from .settings import ScoringSettings
 
-_MAX_EVIDENCE = 6
+_MAX_EVIDENCE = 10
 
 
 @dataclass(frozen=True)
