@@ -159,3 +159,12 @@ def test_cli_judge_llm_reads_endpoint_from_config(
     card = json.loads((folder / "scorecard.json").read_text())
     assert card["judge"] == "llm:test-model" and card["warnings"] == []
     assert server.requests and server.requests[0]["body"]["model"] == "test-model"
+
+
+def test_fenced_json_answer_is_read(server: Server, good: CallBuilder) -> None:
+    items = [{"id": i, "fraction": 0.25, "evidence": []} for i in LANGUAGE_ITEM_IDS]
+    answer = "```json\n" + json.dumps({"items": items}) + "\n```"
+    server.reply = lambda body: server.completion(answer)
+    card = score_call(good.analysis(), good.events, settings=settings(server.url))
+    it = card.item("next_step")
+    assert it.judged_by == "llm:test-model" and it.score == pytest.approx(it.max / 4)
