@@ -137,13 +137,19 @@ def _trim(y: np.ndarray, sr: int, floor_db: float = 40.0) -> np.ndarray:
 
 
 @functools.lru_cache(maxsize=256)
-def speech(text: str) -> np.ndarray:
-    """Piper speech for ``text`` at 16 kHz, peak 1.0, trimmed to its audible span."""
+def speech(text: str, *, deterministic: bool = False) -> np.ndarray:
+    """Piper speech for ``text`` at 16 kHz, peak 1.0, trimmed to its audible span.
+
+    Piper draws generator noise on every call; ``deterministic`` turns it off (same samples every
+    time, slightly flatter voice) for tests with exactly known answers.
+    """
     voice = _voice()
     parts = []
     from piper.config import SynthesisConfig
 
     cfg = SynthesisConfig(length_scale=LENGTH_SCALE)
+    if deterministic:
+        cfg = SynthesisConfig(length_scale=LENGTH_SCALE, noise_scale=0.0, noise_w_scale=0.0)
     for chunk in voice.synthesize(text, syn_config=cfg):  # type: ignore[attr-defined]
         a = np.asarray(chunk.audio_float_array, dtype=np.float32)
         a = soxr.resample(a, chunk.sample_rate, RATE).astype(np.float32)

@@ -51,7 +51,7 @@ def _speech(text: str) -> np.ndarray:
         sys.path.insert(0, str(BENCH))
     from analysis_calls import speech
 
-    return speech(text)
+    return speech(text, deterministic=True)
 
 
 @pytest.fixture(scope="session")
