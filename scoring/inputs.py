@@ -137,6 +137,8 @@ class CallInputs:
         Persona id when known.
     abusive_persona : bool or None
         ``True`` when the persona is known to be abusive (the boundary item then applies).
+    two_channels : bool
+        ``False`` for a mono recording: nothing is known about the customer's side.
     """
 
     name: str
@@ -155,6 +157,7 @@ class CallInputs:
     recording: Path | None = None
     source: str = ""
     warnings: tuple[str, ...] = ()
+    two_channels: bool = True
 
     def turns_of(self, speaker: str) -> tuple[Turn, ...]:
         """Turns of one speaker in time order."""
@@ -456,4 +459,11 @@ def call_inputs(
         recording=recording,
         source=source,
         warnings=tuple(str(w) for w in warnings) if isinstance(warnings, list) else (),
+        two_channels=_has_customer_channel(analysis),
     )
+
+
+def _has_customer_channel(analysis: Mapping[str, Any]) -> bool:
+    """False for a mono recording (``channels`` names only the trainee)."""
+    channels = analysis.get("channels")
+    return not isinstance(channels, Mapping) or "customer" in channels

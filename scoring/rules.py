@@ -782,6 +782,10 @@ def to_item_score(item: RubricItem, result: ItemResult, judged_by: str = "rules"
     )
 
 
+#: Items that compare the trainee with what the customer said or did.
+NEEDS_CUSTOMER_CHANNEL = frozenset({"let_finish", "acknowledge", "restate", "outcome"})
+
+
 class RulesJudge:
     """Offline judge: phrase rules on the transcript, thresholds on the measured figures."""
 
@@ -800,7 +804,15 @@ class RulesJudge:
         words = any(t.text.strip() for t in call.turns_of("trainee"))
         out = []
         for it in items:
-            if not words and it.id in LANGUAGE_ITEM_IDS:
+            if not call.two_channels and it.id in NEEDS_CUSTOMER_CHANNEL:
+                note = Evidence(
+                    None,
+                    "customer",
+                    figure="needs the customer's channel (mono recording)",
+                    effect="note",
+                )
+                out.append(to_item_score(it, ItemResult(1.0, (note,), applicable=False)))
+            elif not words and it.id in LANGUAGE_ITEM_IDS:
                 note = Evidence(
                     None, "trainee", figure="no trainee words transcribed", effect="note"
                 )

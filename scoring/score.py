@@ -48,11 +48,11 @@ def summarize(overall: float, items: Sequence[ItemScore]) -> str:
         f"Most points went on {worst.label.lower()}: {lost:.0f} of {worst.max:.0f} lost{at}{also}."
     )
     # The summary stays at three sentences: the tip's first sentence only.
-    tip = (
-        worst.tip.strip().split(". ")[0].rstrip(".") + "."
-        if worst.tip.strip()
-        else ("Review the moments marked in red on the timeline.")
+    tip = worst.tip.strip().split(". ")[0].strip() or (
+        "Review the moments marked in red on the timeline"
     )
+    if not tip.endswith((".", "!", "?", '."', '!"', '?"')):
+        tip += "."
     return f"{first} {second} Next call: {tip}"
 
 

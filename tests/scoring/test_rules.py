@@ -500,3 +500,16 @@ def test_restate_evidence_quotes_the_restating_sentence() -> None:
     it = score(b, "restate")
     assert it.score == pytest.approx(it.max / 2)
     assert it.evidence[0].quote == "So you were billed twice this month."
+
+
+def test_mono_recording_leaves_customer_items_out() -> None:
+    from scoring import score_inputs
+
+    b = opened("I'm sorry. What is the order number? I will call you back by 5 pm today.")
+    a = b.analysis()
+    a["channels"] = {"trainee": 0}
+    a["turns"] = [t for t in a["turns"] if t["speaker"] == "trainee"]
+    card = score_inputs(call_inputs(a, []))
+    na = {it.id for it in card.items if not it.applicable}
+    assert na >= {"let_finish", "acknowledge", "restate", "outcome"}
+    assert card.item("next_step").applicable and card.item("next_step").score == 10
