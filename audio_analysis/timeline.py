@@ -70,14 +70,10 @@ def render_timeline(
         for x in axes:
             x.axvspan(d.start_s, d.start_s + d.duration_s, color="0.6", alpha=0.3, hatch="//", lw=0)
     for i in analysis.interruptions:
+        # a line across both lanes at the moment the interrupter (triangle) cut in
         yb = lanes.get(i.by, 0)
-        ax.annotate(
-            "",
-            xy=(i.start_s, yb + 0.5),
-            xytext=(i.start_s, yb + 1.35),
-            arrowprops={"arrowstyle": "-|>", "color": "black", "lw": 1.2},
-        )
-        ax.plot([i.start_s], [yb + 0.5], marker="v", color="black", ms=6)
+        ax.axvline(i.start_s, color="black", lw=0.8, ls="--", alpha=0.7)
+        ax.plot([i.start_s], [yb + 0.92], marker="v", color="black", ms=7)
     for bc in analysis.backchannels:
         ax.plot(
             [bc.start_s], [lanes.get(bc.by, 0) + 0.5], marker="o", color="white", mec="black", ms=4
