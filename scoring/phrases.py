@@ -68,6 +68,9 @@ NOT_DIAGNOSTIC = (
     r"can you (?:calm|relax|stop)",
     r"are you (?:done|finished)",
     r"is there anything",
+    r"^(?:hello|hi|hey)\W*$",
+    r"are you (?:still )?there",
+    r"can you hear me",
 )
 #: Checking back after a restatement ("..., is that right?") makes it one.
 CHECK_BACK = (

@@ -156,6 +156,11 @@ def test_diagnose_courtesy_question_is_not_diagnostic() -> None:
     assert it.score == 0
 
 
+def test_diagnose_line_checks_are_not_questions_about_the_problem() -> None:
+    it = score(opened("Hello? Can you hear me? I can offer a refund."), "diagnose")
+    assert it.score == 0
+
+
 def test_diagnose_repeated_apology_before_asking_half() -> None:
     b = opened(
         "I'm so sorry about this whole thing.",
