@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -100,9 +101,19 @@ class YinTracker:
 def make_pitch_tracker(
     name: str, *, threads: int = 1, voicing_threshold: float = 0.5
 ) -> PitchTracker:
-    """Build the named tracker (``"swift-f0"`` or ``"yin"``)."""
+    """Build the named tracker (``"swift-f0"`` or ``"yin"``).
+
+    Without the swift-f0 package, ``"swift-f0"`` falls back to ``librosa.yin`` with a logged
+    warning (the analysis names the tracker used in ``models.pitch``).
+    """
     if name == "swift-f0":
-        return SwiftF0Tracker(threads=threads, voicing_threshold=voicing_threshold)
+        try:
+            return SwiftF0Tracker(threads=threads, voicing_threshold=voicing_threshold)
+        except AnalysisError:
+            logging.getLogger(__name__).warning(
+                "swift-f0 not installed: pitch falls back to librosa.yin (more octave errors)"
+            )
+            return YinTracker()
     if name == "yin":
         return YinTracker()
     raise AnalysisError(f"unknown pitch tracker {name!r} (swift-f0 or yin)")

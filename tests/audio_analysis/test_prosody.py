@@ -62,3 +62,16 @@ def test_yin_fallback_tracks_a_harmonic_tone_at_8k() -> None:
     tr = make_pitch_tracker("yin").track(y, 8000, fmin_hz=60, fmax_hz=400)
     assert isinstance(make_pitch_tracker("yin"), YinTracker)
     assert robust_median_hz(tr.f0_hz) == pytest.approx(150.0, rel=0.03)
+
+
+def test_without_swift_f0_the_fallback_is_yin(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from audio_analysis import prosody
+
+    prosody._swift.cache_clear()
+    monkeypatch.setitem(sys.modules, "swift_f0", None)  # import swift_f0 -> ImportError
+    try:
+        assert isinstance(make_pitch_tracker("swift-f0"), YinTracker)
+    finally:
+        prosody._swift.cache_clear()
