@@ -573,8 +573,11 @@ def _series(
     ok = np.isfinite(vals)
     times, vals = times[ok], fold_octaves(vals[ok], ref_hz, fold_st=fold_st)
     bins = np.clip((times / hop_s).astype(int), 0, nb - 1)
-    for b in np.unique(bins):
-        pitch[int(b)] = round(float(np.median(vals[bins == b])), 1)
+    order = np.argsort(bins, kind="stable")
+    bins, vals = bins[order], vals[order]
+    starts = np.flatnonzero(np.diff(bins, prepend=-1))  # first frame of each occupied bin
+    for b, group in zip(bins[starts], np.split(vals, starts[1:]), strict=True):
+        pitch[int(b)] = round(float(np.median(group)), 1)
     loud: list[float | None] = [None] * nb
     ft = (np.arange(len(levels)) + 0.5) * FRAME_S
     lb = np.clip((ft / hop_s).astype(int), 0, nb - 1)
