@@ -96,14 +96,6 @@ def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
     os.replace(tmp, path)
 
 
-def persona_id(customer: Customer) -> str:
-    """The id of the customer's persona."""
-    return str(
-        getattr(getattr(customer, "persona", None), "id", None)
-        or getattr(customer, "persona_id", "unknown")
-    )
-
-
 def _version(dist: str) -> str | None:
     try:
         return metadata.version(dist)
@@ -128,7 +120,8 @@ class _CustomerAgent(Agent):
 
 
 class CallSession:
-    """A running call. Create, ``await start()``, drive ``line.tick`` at real time, ``await run()``.
+    """A running call: ``await start()``, drive ``line.tick`` in real time, ``await wait()``,
+    ``await close()``.
 
     Parameters
     ----------
@@ -160,7 +153,6 @@ class CallSession:
         self._turn_interrupted_customer = False
         self._customer_start_s: float | None = None
         self._customer_end_s: float | None = None
-        self._talked_over_this_turn = False
         self._awaiting_reply_since_s: float | None = None
         self._talk_over_task: asyncio.Task[None] | None = None
         self._closed = False
@@ -168,8 +160,6 @@ class CallSession:
         self._line_started = False  # a customer line began playing since the last reply item
         self.turns_answered = 0
         """Customer replies that followed a trainee turn."""
-        self.line_done_callbacks: list[Callable[[bool], None]] = []
-        """Called with ``interrupted`` whenever a customer line finishes playing."""
 
     # -- set-up --------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -189,7 +179,7 @@ class CallSession:
 
         self._meta = {
             "schema_version": 1,
-            "persona": persona_id(self.customer),
+            "persona": self.customer.persona.id,
             "persona_name": getattr(getattr(self.customer, "persona", None), "display_name", None),
             "trainee": self.spec.trainee_name,
             "brain": self.customer.brain_name,
@@ -265,7 +255,7 @@ class CallSession:
         self.session.on("error", self._on_session_error)
         self.session.on("close", lambda ev: self.request_end("error") if ev.error else None)
         self.events.emit(
-            "call_start", t_s=0.0, persona=persona_id(self.customer), brain=self.customer.brain_name
+            "call_start", t_s=0.0, persona=self.customer.persona.id, brain=self.customer.brain_name
         )
         await self.session.start(agent=_CustomerAgent(self), record=False)
 
@@ -286,7 +276,6 @@ class CallSession:
             self.trainee_speaking = True
             self._trainee_start_s = t
             self._turn_interrupted_customer = False
-            self._talked_over_this_turn = False
             self.events.emit("speech_start", t_s=t, speaker="trainee")
             self._start_talk_over_watch()
         elif ev.new_state != "speaking" and self.trainee_speaking:
@@ -318,8 +307,6 @@ class CallSession:
                     of="customer",
                     stopped_customer_s=t_s,
                 )
-            for fn in self.line_done_callbacks:
-                fn(interrupted)
 
     def _on_trainee_turn(self, message: llm.ChatMessage) -> None:
         text = (message.text_content or "").strip()
@@ -336,12 +323,8 @@ class CallSession:
         )
         # The STT stream sees the line from its first tick, so its times are call-clock times.
         words = [
-            {
-                "word": str(w),
-                "start_s": round(float(w.start_time), 3),
-                "end_s": round(float(w.end_time), 3),
-            }
-            for w in self._last_words(text)
+            {"word": w.word, "start_s": round(w.start_s, 3), "end_s": round(w.end_s, 3)}
+            for w in self.stt.last_words
         ]
         self.events.emit(
             "transcript",
@@ -379,10 +362,6 @@ class CallSession:
         self.tts.set_character(
             style_to_character(self.customer.voice(), phone_line=self.settings.phone_line)
         )
-
-    def _last_words(self, text: str) -> list[Any]:
-        words = getattr(self.stt, "last_words", None) or []
-        return list(words)
 
     def _on_item(self, ev: lk_events.ConversationItemAddedEvent) -> None:
         item = ev.item
@@ -466,7 +445,6 @@ class CallSession:
         async def watch() -> None:
             await asyncio.sleep(after)
             if self.trainee_speaking and not self.line.customer_speaking and not self._closed:
-                self._talked_over_this_turn = True
                 self.session.say(self.customer.talk_over_line(), allow_interruptions=False)
 
         self._talk_over_task = asyncio.get_running_loop().create_task(watch())

@@ -19,7 +19,6 @@ from pathlib import Path
 import numpy as np
 from livekit.agents import APIConnectOptions, stt, utils
 from livekit.agents.types import DEFAULT_API_CONNECT_OPTIONS, NOT_GIVEN, NotGivenOr, TimedString
-from livekit.agents.utils import is_given
 
 from . import models
 from .settings import SAMPLE_RATE_HZ, WHISPER_BEAM_SIZE
@@ -118,8 +117,8 @@ class WhisperSTT(stt.STT):
         models.whisper(model_dir, threads=threads)  # load now, not on the first turn
         self.last_duration_s: float | None = None
         """Wall time of the most recent transcription, seconds (for latency breakdowns)."""
-        self.last_words: list[TimedString] = []
-        """Words of the most recent transcription, times from the segment start, seconds."""
+        self.last_words: list[WhisperWord] = []
+        """Words of the most recent final transcript, seconds from the start of the stream."""
 
     @property
     def model(self) -> str:
@@ -150,7 +149,7 @@ class WhisperSTT(stt.STT):
         )
         self.last_duration_s = time.perf_counter() - t0
         timed = [TimedString(w.word, start_time=w.start_s, end_time=w.end_s) for w in words]
-        self.last_words = timed
+        self.last_words = words
         duration = len(y) / SAMPLE_RATE_HZ
         return stt.SpeechEvent(
             type=stt.SpeechEventType.FINAL_TRANSCRIPT,
@@ -293,17 +292,17 @@ class WhisperStream(stt.RecognizeStream):
 
     def _emit_final(self, results: list[tuple[str, list[WhisperWord], int]]) -> None:
         texts: list[str] = []
-        timed: list[TimedString] = []
+        absolute: list[WhisperWord] = []
         for text, words, start in results:
             if text:
                 texts.append(text)
             off = start / SAMPLE_RATE_HZ
-            timed.extend(
-                TimedString(w.word, start_time=off + w.start_s, end_time=off + w.end_s)
-                for w in words
+            absolute.extend(
+                WhisperWord(w.word, off + w.start_s, off + w.end_s, w.probability) for w in words
             )
         text = " ".join(texts).strip()
-        self._whisper.last_words = timed
+        self._whisper.last_words = absolute
+        timed = [TimedString(w.word, start_time=w.start_s, end_time=w.end_s) for w in absolute]
         if not text:
             return
         self._event_ch.send_nowait(
@@ -314,12 +313,8 @@ class WhisperStream(stt.RecognizeStream):
                     stt.SpeechData(
                         language="en",  # type: ignore[arg-type]
                         text=text,
-                        start_time=timed[0].start_time
-                        if timed and is_given(timed[0].start_time)
-                        else 0.0,
-                        end_time=timed[-1].end_time
-                        if timed and is_given(timed[-1].end_time)
-                        else 0.0,
+                        start_time=absolute[0].start_s if absolute else 0.0,
+                        end_time=absolute[-1].end_s if absolute else 0.0,
                         words=timed,
                     )
                 ],
