@@ -146,7 +146,8 @@ def _to_line_rate(y: np.ndarray, sr_in: int, sr_out: int) -> np.ndarray:
 
     if sr_in != sr_out:
         y = soxr.resample(y.astype(np.float32), sr_in, sr_out)
-    return (np.clip(y, -1.0, 1.0) * 32767.0).astype(np.int16)
+    # the inverse of soundfile's int16 -> float (x / 32768), so a 16 kHz WAV passes unchanged
+    return np.clip(np.round(y * 32768.0), -32768, 32767).astype(np.int16)
 
 
 def synthesize_line(text: str, voice: VoiceCharacter, *, sample_rate: int) -> np.ndarray:
@@ -254,10 +255,10 @@ def load_trainee_wav(path: Path, *, sample_rate: int) -> np.ndarray:
     """A trainee recording as mono int16 at the line rate."""
     import soundfile as sf
 
+    if not Path(path).is_file():
+        raise VoiceSimError(f"{path}: trainee audio not found")
     try:
         y, sr = sf.read(str(path), dtype="float32", always_2d=True)
-    except FileNotFoundError:
-        raise VoiceSimError(f"{path}: trainee audio not found") from None
     except (RuntimeError, sf.LibsndfileError) as exc:
         raise VoiceSimError(f"{path}: cannot read audio: {exc}") from None
     if y.shape[0] == 0:
@@ -265,9 +266,7 @@ def load_trainee_wav(path: Path, *, sample_rate: int) -> np.ndarray:
     return _to_line_rate(y.mean(axis=1), sr, sample_rate)
 
 
-async def _run_wav(call: CallSession, y: np.ndarray, mic: MicFeed, ears: _Ears) -> None:
-    mic.play(y)
-    await asyncio.sleep(y.shape[0] / call.line.sample_rate)
+async def _run_wav(call: CallSession, mic: MicFeed, ears: _Ears) -> None:
     while mic.pending:
         await asyncio.sleep(0.05)
     # let the customer answer the last thing said
@@ -320,6 +319,8 @@ async def simulate_call(
     if on_start is not None:
         on_start(call)
     mic = MicFeed()
+    if wav is not None:
+        mic.play(wav)  # before the first tick: the recording starts with the WAV's first sample
     ears = _Ears()
     call.line.subscribe(ears.on_line)
     stop = asyncio.Event()
@@ -331,7 +332,7 @@ async def simulate_call(
     driver = loop.create_task(
         _run_bot(call, script, audio, mic, ears)
         if script is not None
-        else _run_wav(call, wav, mic, ears)  # type: ignore[arg-type]
+        else _run_wav(call, mic, ears)
     )
     try:
         reason: EndReason = await call.wait()
