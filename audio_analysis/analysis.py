@@ -576,8 +576,9 @@ def _series(
     order = np.argsort(bins, kind="stable")
     bins, vals = bins[order], vals[order]
     starts = np.flatnonzero(np.diff(bins, prepend=-1))  # first frame of each occupied bin
-    for b, group in zip(bins[starts], np.split(vals, starts[1:]), strict=True):
-        pitch[int(b)] = round(float(np.median(group)), 1)
+    if bins.size:
+        for b, group in zip(bins[starts], np.split(vals, starts[1:]), strict=True):
+            pitch[int(b)] = round(float(np.median(group)), 1)
     loud: list[float | None] = [None] * nb
     ft = (np.arange(len(levels)) + 0.5) * FRAME_S
     lb = np.clip((ft / hop_s).astype(int), 0, nb - 1)
