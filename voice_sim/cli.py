@@ -64,7 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     errors = _package_errors()
     try:
-        app(args=argv, standalone_mode=False)
+        # standalone_mode=False makes Click return the code of ctx.exit()/typer.Exit, not raise
+        code = app(args=argv, standalone_mode=False)
     except errors as exc:
         print(f"voice-sim: error: {exc}", file=sys.stderr)
         return 2
@@ -83,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
             exc.show()
             return exc.exit_code
         raise
-    return 0
+    return code if isinstance(code, int) else 0
 
 
 if __name__ == "__main__":

@@ -19,7 +19,8 @@ from ..errors import VoiceSimError
 from ..events import EventLog
 from ..settings import CallSettings
 
-console = Console(stderr=True, highlight=False)
+#: soft_wrap: a transcript line stays one line in logs and pipes (no wrapping at 80 columns)
+console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 @dataclass(frozen=True)

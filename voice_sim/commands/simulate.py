@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from ..session import CallSpec
-from ..simulate import simulate_call
+from ..simulate import load_script, simulate_call
 from ._call_common import (
     analyze_and_score,
     announce_brain,
@@ -94,6 +94,10 @@ def register(app: typer.Typer) -> None:
         )
         folder = session_dir(out, persona)
         script = trainee or default_script()
+        # bad input fails before anything is loaded or printed
+        trainee_input = (
+            load_script(script) if script.suffix.lower() in (".yaml", ".yml") else script
+        )
         settings, llm = res.call, res.llm
         announce_brain(llm)
         console.print(f"[dim]calling {persona or 'angry-billing'}; trainee: {script}[/dim]")
@@ -106,10 +110,12 @@ def register(app: typer.Typer) -> None:
             start_level=start_level,
             settings=settings,
             director=res.director,
-            trainee_name=script.stem,
+            trainee_name=getattr(trainee_input, "name", script.stem),
         )
         result = asyncio.run(
-            simulate_call(spec, script, on_start=lambda call: print_live_transcript(call.events))
+            simulate_call(
+                spec, trainee_input, on_start=lambda call: print_live_transcript(call.events)
+            )
         )
         console.print(
             f"call ended ({result.end_reason}) after {result.duration_s:.1f} s; "
