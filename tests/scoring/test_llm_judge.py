@@ -3,75 +3,26 @@
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from scoring import ScoringSettings, score_call
 from scoring.rubric import LANGUAGE_ITEM_IDS
+from tests.support.openai_server import ChatServer
 
 from .conftest import CallBuilder
 
-Reply = Callable[[dict[str, Any]], tuple[int, str]]
-
-
-class Server:
-    def __init__(self) -> None:
-        self.requests: list[dict[str, Any]] = []
-        self.reply: Reply = lambda body: (500, "{}")
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                n = int(self.headers.get("content-length", 0))
-                body = json.loads(self.rfile.read(n) or b"{}")
-                outer.requests.append({"path": self.path, "body": body})
-                status, text = outer.reply(body)
-                data = text.encode()
-                self.send_response(status)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def completion(self, content: str) -> tuple[int, str]:
-        return 200, json.dumps(
-            {
-                "id": "x",
-                "object": "chat.completion",
-                "created": 0,
-                "model": "test-model",
-                "choices": [
-                    {
-                        "index": 0,
-                        "finish_reason": "stop",
-                        "message": {"role": "assistant", "content": content},
-                    }
-                ],
-                "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
-            }
-        )
-
 
 @pytest.fixture
-def server() -> Iterator[Server]:
-    s = Server()
-    s.thread.start()
+def server() -> Iterator[ChatServer]:
+    """A real OpenAI-compatible server on 127.0.0.1 (tests/support/openai_server.py)."""
+    s = ChatServer().start()
     try:
         yield s
     finally:
-        s.httpd.shutdown()
-        s.httpd.server_close()
+        s.stop()
 
 
 def settings(url: str) -> ScoringSettings:
@@ -80,10 +31,10 @@ def settings(url: str) -> ScoringSettings:
     )
 
 
-def test_llm_judges_language_items_same_shape(server: Server, good: CallBuilder) -> None:
+def test_llm_judges_language_items_same_shape(server: ChatServer, good: CallBuilder) -> None:
     quote = "three different delivery dates for one order is not okay"
 
-    def reply(body: dict[str, Any]) -> tuple[int, str]:
+    def reply(body: dict[str, Any]) -> list[str]:
         items = [
             {
                 "id": i,
@@ -92,7 +43,7 @@ def test_llm_judges_language_items_same_shape(server: Server, good: CallBuilder)
             }
             for i in LANGUAGE_ITEM_IDS
         ]
-        return server.completion("Here you go:\n" + json.dumps({"items": items}))
+        return ["Here you go:\n" + json.dumps({"items": items})]
 
     server.reply = reply
     card = score_call(good.analysis(), good.events, settings=settings(server.url))
@@ -109,12 +60,12 @@ def test_llm_judges_language_items_same_shape(server: Server, good: CallBuilder)
     assert set(card.to_dict()) == set(score_call(good.analysis(), good.events).to_dict())
 
 
-def test_quotes_not_in_the_turn_are_dropped(server: Server, good: CallBuilder) -> None:
+def test_quotes_not_in_the_turn_are_dropped(server: ChatServer, good: CallBuilder) -> None:
     items = [
         {"id": i, "fraction": 1, "evidence": [{"turn": 1, "quote": "words never said"}]}
         for i in LANGUAGE_ITEM_IDS
     ]
-    server.reply = lambda body: server.completion(json.dumps({"items": items}))
+    server.reply = lambda body: [json.dumps({"items": items})]
     card = score_call(good.analysis(), good.events, settings=settings(server.url))
     assert card.item("restate").evidence[0].quote is None
 
@@ -128,9 +79,12 @@ def test_quotes_not_in_the_turn_are_dropped(server: Server, good: CallBuilder) -
     ],
 )
 def test_failures_fall_back_to_rules_with_warning(
-    server: Server, bad: CallBuilder, status: int, content: str | None, why: str
+    server: ChatServer, bad: CallBuilder, status: int, content: str | None, why: str
 ) -> None:
-    server.reply = lambda body: (status, "{}") if content is None else server.completion(content)
+    if content is None:
+        server.script = [status]
+    else:
+        server.reply = lambda body: [content]
     card = score_call(bad.analysis(), bad.events, settings=settings(server.url))
     rules = score_call(bad.analysis(), bad.events)
     assert card.overall == pytest.approx(rules.overall)
@@ -145,12 +99,12 @@ def test_no_endpoint_configured_falls_back(bad: CallBuilder) -> None:
 
 
 def test_cli_judge_llm_reads_endpoint_from_config(
-    server: Server, good: CallBuilder, tmp_path: Any, capsys: pytest.CaptureFixture[str]
+    server: ChatServer, good: CallBuilder, tmp_path: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from voice_sim.cli import main
 
     items = [{"id": i, "fraction": 1.0, "evidence": []} for i in LANGUAGE_ITEM_IDS]
-    server.reply = lambda body: server.completion(json.dumps({"items": items}))
+    server.reply = lambda body: [json.dumps({"items": items})]
     folder = good.write(tmp_path / "s")
     cfg = tmp_path / "voice-sim.toml"
     cfg.write_text(f'[llm]\nbase_url = "{server.url}"\nmodel = "test-model"\n')
@@ -161,10 +115,10 @@ def test_cli_judge_llm_reads_endpoint_from_config(
     assert server.requests and server.requests[0]["body"]["model"] == "test-model"
 
 
-def test_fenced_json_answer_is_read(server: Server, good: CallBuilder) -> None:
+def test_fenced_json_answer_is_read(server: ChatServer, good: CallBuilder) -> None:
     items = [{"id": i, "fraction": 0.25, "evidence": []} for i in LANGUAGE_ITEM_IDS]
     answer = "```json\n" + json.dumps({"items": items}) + "\n```"
-    server.reply = lambda body: server.completion(answer)
+    server.reply = lambda body: [answer]
     card = score_call(good.analysis(), good.events, settings=settings(server.url))
     it = card.item("next_step")
     assert it.judged_by == "llm:test-model" and it.score == pytest.approx(it.max / 4)
