@@ -8,8 +8,9 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
+import typer
 from rich.console import Console
 
 from personas import DirectorSettings, LLMConfig
@@ -18,6 +19,34 @@ from .. import config
 from ..errors import VoiceSimError
 from ..events import EventLog
 from ..settings import CallSettings
+
+# Options shared by `call`, `simulate` and `gauntlet` (one definition, one help text).
+PersonaOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--persona",
+        "-p",
+        help="Persona id (voice-sim personas list) or YAML file. Default: angry-billing.",
+    ),
+]
+NameOpt = Annotated[str, typer.Option("--name", help="Your name, shown in reports.")]
+OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="Folder to write.")]
+PhoneLineOpt = Annotated[
+    bool | None,
+    typer.Option("--phone-line/--no-phone-line", help="Customer's voice through a telephone line."),
+]
+CleanOpt = Annotated[bool, typer.Option(help="No profanity from abusive callers.")]
+StartLevelOpt = Annotated[
+    int | None,
+    typer.Option(min=0, max=10, help="Starting intensity 0-10 (default: the persona's)."),
+]
+SttModelOpt = Annotated[
+    Path | None, typer.Option(help="CTranslate2 Whisper model directory (default: tiny.en).")
+]
+ScoreOpt = Annotated[
+    bool, typer.Option("--score/--no-score", help="Analyse and score when the call ends.")
+]
+ConfigOpt = Annotated[Path | None, typer.Option("--config", help="Config file (TOML).")]
 
 #: soft_wrap: a transcript line stays one line in logs and pipes (no wrapping at 80 columns)
 console = Console(stderr=True, highlight=False, soft_wrap=True)

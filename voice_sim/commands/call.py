@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -11,6 +10,15 @@ import typer
 from ..live import live_call
 from ..session import CallSession, CallSpec
 from ._call_common import (
+    CleanOpt,
+    ConfigOpt,
+    NameOpt,
+    OutOpt,
+    PersonaOpt,
+    PhoneLineOpt,
+    ScoreOpt,
+    StartLevelOpt,
+    SttModelOpt,
     analyze_and_score,
     announce_brain,
     console,
@@ -26,60 +34,36 @@ def _device(value: str | None) -> str | int | None:
     return int(value) if value.isdigit() else value
 
 
+HELP = (
+    "Take a live call from an AI customer, from your microphone (use headphones).\n\n"
+    "The customer speaks first. Interrupt them and they stop; let them heat up and they talk "
+    "over you. Ctrl-C or the customer hanging up ends the call; it is then analysed and scored, "
+    "and the session folder is printed. No microphone? Use voice-sim simulate.\n\n"
+    "Examples:\n\n"
+    "  voice-sim call --persona angry-billing --name Sam\n\n"
+    "  voice-sim call --persona elderly-confused --phone-line"
+)
+
+
 def register(app: typer.Typer) -> None:
-    @app.command("call", rich_help_panel="Calls")
+    @app.command("call", help=HELP, rich_help_panel="Calls")
     def call_cmd(
-        persona: Annotated[
-            str | None,
-            typer.Option(
-                "--persona",
-                "-p",
-                help="Persona id (voice-sim personas list) or YAML file. Default: angry-billing.",
-            ),
-        ] = None,
-        name: Annotated[
-            str, typer.Option("--name", help="Your name, shown in reports.")
-        ] = "trainee",
-        out: Annotated[
-            Path | None, typer.Option("--out", "-o", help="Session folder to write.")
-        ] = None,
+        persona: PersonaOpt = None,
+        name: NameOpt = "trainee",
+        out: OutOpt = None,
         input_device: Annotated[
             str | None, typer.Option(help="Microphone (name or index; see python -m sounddevice).")
         ] = None,
         output_device: Annotated[
             str | None, typer.Option(help="Speaker/headphones (name or index).")
         ] = None,
-        phone_line: Annotated[
-            bool | None,
-            typer.Option(
-                "--phone-line/--no-phone-line", help="Customer's voice through a telephone channel."
-            ),
-        ] = None,
-        clean: Annotated[bool, typer.Option(help="No profanity from abusive callers.")] = False,
-        start_level: Annotated[
-            int | None,
-            typer.Option(min=0, max=10, help="Starting intensity 0-10 (default: the persona's)."),
-        ] = None,
-        stt_model: Annotated[
-            Path | None,
-            typer.Option(help="CTranslate2 Whisper model directory (default: tiny.en)."),
-        ] = None,
-        score: Annotated[
-            bool, typer.Option("--score/--no-score", help="Analyse and score after the call.")
-        ] = True,
-        config: Annotated[Path | None, typer.Option("--config", help="Config file (TOML).")] = None,
+        phone_line: PhoneLineOpt = None,
+        clean: CleanOpt = False,
+        start_level: StartLevelOpt = None,
+        stt_model: SttModelOpt = None,
+        score: ScoreOpt = True,
+        config: ConfigOpt = None,
     ) -> None:
-        """Take a live call from an AI customer, from your microphone (use headphones).
-
-        The customer speaks first. Interrupt them and they stop; let them heat up and they talk
-        over you. Ctrl-C or the customer hanging up ends the call; it is then analysed and
-        scored, and the session folder is printed.
-
-        Examples:
-
-          voice-sim call --persona angry-billing --name Sam
-          voice-sim call --persona elderly-confused --phone-line
-        """
         res = load_settings(config, {"phone_line": phone_line, "stt_model": stt_model}, {})
         folder = session_dir(out, persona)
         settings, llm = res.call, res.llm

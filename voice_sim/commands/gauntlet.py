@@ -17,6 +17,11 @@ from ..live import live_call
 from ..session import CallSpec
 from ..simulate import CallResult, simulate_call
 from ._call_common import (
+    CleanOpt,
+    ConfigOpt,
+    NameOpt,
+    OutOpt,
+    ScoreOpt,
     analyze_and_score,
     announce_brain,
     console,
@@ -25,9 +30,20 @@ from ._call_common import (
 )
 from .simulate import default_script
 
+HELP = (
+    "Back-to-back calls that get harder, like a queue at 4 p.m.\n\n"
+    "Starting intensity rises call by call (by default a confused caller, then an angry one, "
+    "then an abusive one). One session folder per call plus gauntlet.json; at the end the "
+    "session scorecard shows whether your patience held from the first call to the last.\n\n"
+    "Examples:\n\n"
+    "  voice-sim gauntlet --calls 3                      (live, from the microphone)\n\n"
+    "  voice-sim gauntlet --simulate --calls 3 --break 0\n\n"
+    "  voice-sim gauntlet --personas elderly-confused,angry-billing,abusive-caller -t bot.yaml"
+)
+
 
 def register(app: typer.Typer) -> None:
-    @app.command("gauntlet", rich_help_panel="Calls")
+    @app.command("gauntlet", help=HELP, rich_help_panel="Calls")
     def gauntlet_cmd(
         personas: Annotated[
             str | None,
@@ -52,32 +68,15 @@ def register(app: typer.Typer) -> None:
                 "(.wav) per call, cycled. Without it the calls are live from the microphone.",
             ),
         ] = None,
-        name: Annotated[
-            str, typer.Option("--name", help="Your name, shown in reports.")
-        ] = "trainee",
-        out: Annotated[
-            Path | None, typer.Option("--out", "-o", help="Gauntlet folder to write.")
-        ] = None,
+        name: NameOpt = "trainee",
+        out: OutOpt = None,
         simulate: Annotated[
             bool, typer.Option("--simulate", help="Simulate with the built-in trainee bot.")
         ] = False,
-        clean: Annotated[bool, typer.Option(help="No profanity from abusive callers.")] = False,
-        score: Annotated[
-            bool, typer.Option("--score/--no-score", help="Analyse and score at the end.")
-        ] = True,
-        config: Annotated[Path | None, typer.Option("--config", help="Config file (TOML).")] = None,
+        clean: CleanOpt = False,
+        score: ScoreOpt = True,
+        config: ConfigOpt = None,
     ) -> None:
-        """Back-to-back calls that get harder, like a queue at 4 p.m.
-
-        Starting intensity rises call by call. One session folder per call plus gauntlet.json;
-        at the end the session scorecard shows whether your patience held from first to last.
-
-        Examples:
-
-          voice-sim gauntlet --calls 3                       # live, from the microphone
-          voice-sim gauntlet --simulate --calls 3 --break 0
-          voice-sim gauntlet --personas elderly-confused,angry-billing,abusive-caller -t bot.yaml
-        """
         res = load_settings(config, {}, {})
         ids = [p.strip() for p in personas.split(",") if p.strip()] if personas else None
         plan = plan_gauntlet(ids, calls)

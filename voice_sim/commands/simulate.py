@@ -12,6 +12,14 @@ import typer
 from ..session import CallSpec
 from ..simulate import load_script, simulate_call
 from ._call_common import (
+    CleanOpt,
+    ConfigOpt,
+    OutOpt,
+    PersonaOpt,
+    PhoneLineOpt,
+    ScoreOpt,
+    StartLevelOpt,
+    SttModelOpt,
     analyze_and_score,
     announce_brain,
     console,
@@ -28,8 +36,23 @@ def default_script() -> Path:
     return Path(str(resources.files("voice_sim") / "scripts" / DEFAULT_SCRIPT))
 
 
+HELP = (
+    "Run a simulated call: the same session and engines as a live call, with the trainee's "
+    "audio from a file.\n\n"
+    "The customer speaks first; a trainee bot (a .yaml script: lines said with Piper after each "
+    "customer turn, with latencies and planned interruptions) or a recording (.wav, streamed as "
+    "the microphone in real time) answers. The session folder gets recording.wav (channel 0 "
+    "trainee, channel 1 customer), events.jsonl and meta.json, then analysis.json, "
+    "scorecard.json and report.html.\n\n"
+    "Examples:\n\n"
+    "  voice-sim simulate\n\n"
+    "  voice-sim simulate --persona abusive-caller --trainee my-lines.yaml --out runs/a1\n\n"
+    "  voice-sim simulate --trainee rehearsal.wav --phone-line"
+)
+
+
 def register(app: typer.Typer) -> None:
-    @app.command("simulate", rich_help_panel="Calls")
+    @app.command("simulate", help=HELP, rich_help_panel="Calls")
     def simulate_cmd(
         trainee: Annotated[
             Path | None,
@@ -41,52 +64,18 @@ def register(app: typer.Typer) -> None:
                 "Default: the built-in good-practice script.",
             ),
         ] = None,
-        persona: Annotated[
-            str | None,
-            typer.Option(
-                "--persona",
-                "-p",
-                help="Persona id (voice-sim personas list) or YAML file. Default: angry-billing.",
-            ),
-        ] = None,
-        out: Annotated[
-            Path | None, typer.Option("--out", "-o", help="Session folder to write.")
-        ] = None,
-        phone_line: Annotated[
-            bool | None,
-            typer.Option(
-                "--phone-line/--no-phone-line", help="Customer's voice through a telephone channel."
-            ),
-        ] = None,
-        clean: Annotated[bool, typer.Option(help="No profanity from abusive callers.")] = False,
-        start_level: Annotated[
-            int | None,
-            typer.Option(min=0, max=10, help="Starting intensity 0-10 (default: the persona's)."),
-        ] = None,
-        stt_model: Annotated[
-            Path | None,
-            typer.Option(help="CTranslate2 Whisper model directory (default: tiny.en)."),
-        ] = None,
+        persona: PersonaOpt = None,
+        out: OutOpt = None,
+        phone_line: PhoneLineOpt = None,
+        clean: CleanOpt = False,
+        start_level: StartLevelOpt = None,
+        stt_model: SttModelOpt = None,
         seed: Annotated[
             int | None, typer.Option(help="Seed for the customer's line choices.")
         ] = None,
-        score: Annotated[
-            bool, typer.Option("--score/--no-score", help="Analyse and score after the call.")
-        ] = True,
-        config: Annotated[Path | None, typer.Option("--config", help="Config file (TOML).")] = None,
+        score: ScoreOpt = True,
+        config: ConfigOpt = None,
     ) -> None:
-        """Run a simulated call: same session and engines, trainee audio from a file.
-
-        The customer speaks first; a trainee bot (script) or a recording (WAV) answers in real
-        time. The session folder gets recording.wav (ch0 trainee, ch1 customer), events.jsonl,
-        meta.json, then analysis.json, scorecard.json and report.html.
-
-        Examples:
-
-          voice-sim simulate
-          voice-sim simulate --persona abusive-caller --trainee my-lines.yaml --out runs/a1
-          voice-sim simulate --trainee rehearsal.wav --phone-line
-        """
         res = load_settings(
             config,
             {"phone_line": phone_line, "stt_model": stt_model, "seed": seed},
