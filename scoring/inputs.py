@@ -13,71 +13,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+# The analysis result types: scoring reads analysis.json into the very types audio_analysis
+# writes it from, so the two packages cannot drift apart.
+from audio_analysis import Backchannel, DeadAir, Gap, Interruption, Turn
+from audio_analysis import Word as WordTime
+
 from .errors import ScoringError
 from .settings import ANALYSIS_SCHEMA_VERSION
 
 SPEAKERS = ("trainee", "customer")
 
 
-@dataclass(frozen=True)
-class WordTime:
-    """One transcribed word with its start and end in seconds."""
-
-    word: str
-    start_s: float
-    end_s: float
-
-
-@dataclass(frozen=True)
-class Turn:
-    """One speaker's turn, as ``audio_analysis`` wrote it."""
-
-    speaker: str
-    start_s: float
-    end_s: float
-    text: str
-    words: int
-    word_times: tuple[WordTime, ...]
-    wpm: float | None
-    pitch_hz_median: float | None
-    loudness_dbfs: float | None
-
-
-@dataclass(frozen=True)
-class Interruption:
-    """``by`` started talking while ``of`` spoke, at ``start_s``, overlapping ``overlap_s``."""
-
-    by: str
-    of: str
-    start_s: float
-    overlap_s: float
-
-
-@dataclass(frozen=True)
-class Backchannel:
-    """A short cue ("mm-hmm") by ``by`` inside the other speaker's turn."""
-
-    by: str
-    start_s: float
-    duration_s: float
-
-
-@dataclass(frozen=True)
-class Gap:
-    """Silence from the end of ``from_speaker``'s turn to the start of ``to_speaker``'s."""
-
-    from_speaker: str
-    to_speaker: str
-    start_s: float
-    duration_s: float
-
-
-@dataclass(frozen=True)
-class DeadAir:
-    """A stretch of at least the dead-air threshold in which nobody speaks."""
-
-    start_s: float
-    duration_s: float
+def _other(speaker: str) -> str:
+    return "customer" if speaker == "trainee" else "trainee"
 
 
 @dataclass(frozen=True)
@@ -375,6 +323,7 @@ def call_inputs(
     backchannels = tuple(
         Backchannel(
             str(r.get("by", "")),
+            str(r.get("of") or _other(str(r.get("by", "")))),
             _num(_req(r, "start_s", f"{source}: backchannels[{i}]"), source) or 0.0,
             _num(r.get("duration_s"), source, optional=True) or 0.0,
         )
