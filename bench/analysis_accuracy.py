@@ -407,7 +407,7 @@ def write_results(
         f"Speed: {x_rt:.1f}x real time (wall clock) over all calls above, whole analysis including Whisper tiny.en "
         f"on both channels, models warm (the first run, loading them, took {cold_s:.1f} s for the "
         f"{rows[0][1]['duration_s']:.0f} s clean call). The process used {1 / x_cpu:.3f} CPU seconds (all threads) "
-        f"per second of audio (all threads summed): {x_cpu:.1f}x real time even if only one core were free."
+        f"per second of audio: {x_cpu:.1f}x real time even if only one core were free."
     )
     if mem:
         lines.append(
