@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import json
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -12,6 +11,7 @@ import typer
 
 from ..config import find_config_file, load_config_file, resolve
 from ..errors import VoiceSimError
+from ._inputs import expand_inputs
 
 HELP = "\n\n".join(
     [
@@ -35,30 +35,6 @@ HELP = "\n\n".join(
         "  voice-sim analyze day1.wav day2.wav day3.wav day4.wav --out session/",
     ]
 )
-
-
-def _expand(inputs: list[Path]) -> list[Path]:
-    """A gauntlet folder stands for its calls, in order."""
-    out: list[Path] = []
-    for p in inputs:
-        g = p / "gauntlet.json"
-        if p.is_dir() and g.is_file() and not (p / "recording.wav").exists():
-            try:
-                calls = json.loads(g.read_text(encoding="utf-8")).get("calls", [])
-            except (OSError, ValueError, AttributeError) as exc:
-                raise VoiceSimError(f"{g}: unreadable gauntlet file: {exc}") from None
-            for c in calls:
-                name = (
-                    c
-                    if isinstance(c, str)
-                    else (c.get("folder") or c.get("name") if isinstance(c, dict) else None)
-                )
-                if not name:
-                    raise VoiceSimError(f"{g}: calls[] entry without a folder name: {c!r}")
-                out.append(p / str(name))
-        else:
-            out.append(p)
-    return out
 
 
 def _default_out(inputs: list[Path]) -> Path:
@@ -202,7 +178,7 @@ def register(app: typer.Typer) -> None:
             return
         if not inputs:
             raise VoiceSimError("no INPUT given (a recording, session folder or gauntlet folder)")
-        paths = _expand(list(inputs))
+        paths = expand_inputs(list(inputs))
         one = functools.partial(
             analyze_file,
             trainee_channel=trainee_channel,

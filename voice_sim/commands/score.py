@@ -14,6 +14,7 @@ import typer
 
 from ..config import find_config_file, load_config_file, resolve
 from ..errors import VoiceSimError
+from ._inputs import expand_inputs
 
 HELP = (
     "Score a de-escalation call: every point won or lost points at the moment that earned it.\n\n"
@@ -50,30 +51,6 @@ class _Input:
     events: Path | None
     recording: Path | None
     meta: Path | None
-
-
-def _expand(inputs: list[Path]) -> list[Path]:
-    """A gauntlet folder stands for its calls, in order."""
-    out: list[Path] = []
-    for p in inputs:
-        g = p / "gauntlet.json"
-        if p.is_dir() and g.is_file() and not (p / "recording.wav").exists():
-            try:
-                calls = json.loads(g.read_text(encoding="utf-8")).get("calls", [])
-            except (OSError, ValueError, AttributeError) as exc:
-                raise VoiceSimError(f"{g}: unreadable gauntlet file: {exc}") from None
-            for c in calls:
-                name = (
-                    c
-                    if isinstance(c, str)
-                    else ((c.get("folder") or c.get("name")) if isinstance(c, dict) else None)
-                )
-                if not name:
-                    raise VoiceSimError(f"{g}: calls[] entry without a folder name: {c!r}")
-                out.append(p / str(name))
-        else:
-            out.append(p)
-    return out
 
 
 def _opt(p: Path) -> Path | None:
@@ -232,7 +209,7 @@ def register(app: typer.Typer) -> None:
         rb = scoring.load_rubric(rubric)
         if not inputs:
             raise VoiceSimError("no INPUT given (a session folder, analysis.json or recording)")
-        paths = _expand(list(inputs))
+        paths = expand_inputs(list(inputs))
         calls = [_classify(p) for p in paths]
         dest = out or _default_out(paths)
         progress = not quiet and sys.stderr.isatty()
