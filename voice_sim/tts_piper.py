@@ -133,7 +133,8 @@ class PiperStream(tts.ChunkedStream):
             sample_rate=PIPER_RATE_HZ,
             num_channels=1,
             mime_type="audio/pcm",
-            frame_size_ms=100,
+            # the first audio leaves as soon as one line frame is ready, not after 100 ms
+            frame_size_ms=20,
         )
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[np.ndarray | None] = asyncio.Queue()
