@@ -26,7 +26,7 @@ from .prosody import PitchTrack, PitchTracker, SwiftF0Tracker, YinTracker
 from .session import CallSummary, SessionAnalysis, analyze_session
 from .settings import AnalysisSettings
 from .timeline import render_timeline
-from .transcribe import Transcriber, WhisperTranscriber, Word
+from .transcribe import Transcriber, WhisperTranscriber, Word, load_whisper
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -53,6 +53,7 @@ __all__ = [
     "analyze",
     "analyze_file",
     "analyze_session",
+    "load_whisper",
     "render_timeline",
     "write_analysis",
     "write_json_atomic",

