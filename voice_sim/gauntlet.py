@@ -14,8 +14,7 @@ from typing import Any
 
 from personas import GauntletCall
 
-from .session import CallSpec, write_json_atomic
-from .simulate import CallResult
+from .session import CallResult, CallSpec, write_json_atomic
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ import numpy as np
 from livekit import rtc
 from livekit.agents.voice import io
 
+from .dsp import rms_dbfs
 from .recorder import WavRecorder
 from .settings import FRAME_MS
 
@@ -36,7 +37,6 @@ class _Segment:
     flushed: bool = False
     played: int = 0
     started: bool = False
-    start_sample: int = 0
 
 
 class LineAudioInput(io.AudioInput):
@@ -189,7 +189,6 @@ class CallLine:
             seg = self._segments[0]
             if not seg.started and seg.chunks:
                 seg.started = True
-                seg.start_sample = self._samples + filled
                 self._loop.call_soon_threadsafe(
                     self._started, (self._samples + filled) / self.sample_rate
                 )
@@ -233,7 +232,7 @@ class CallLine:
             self._samples += n
             self._tick_wall = time.monotonic()
         self.recorder.write(np.stack([trainee, customer], axis=1))
-        self.levels_dbfs.append((_dbfs(trainee), _dbfs(customer)))
+        self.levels_dbfs.append((rms_dbfs(trainee / 32768.0), rms_dbfs(customer / 32768.0)))
         if threading.current_thread() is threading.main_thread() and _in_loop(self._loop):
             self.input.push(trainee)
         else:
@@ -277,10 +276,3 @@ def _in_loop(loop: asyncio.AbstractEventLoop) -> bool:
         return asyncio.get_running_loop() is loop
     except RuntimeError:
         return False
-
-
-def _dbfs(y: np.ndarray) -> float:
-    if y.size == 0:
-        return _SILENT_DBFS
-    rms = float(np.sqrt(np.mean(np.square(y.astype(np.float64) / 32768.0))))
-    return 20.0 * float(np.log10(rms)) if rms > 1e-6 else _SILENT_DBFS

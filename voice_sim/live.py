@@ -8,18 +8,13 @@ cancellation, and the customer's voice from a loudspeaker would reach the microp
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import signal
-import sys
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from .errors import VoiceSimError
-from .session import CallSession, CallSpec
-from .simulate import CallResult
+from .session import CallResult, CallSession, CallSpec
 
 #: Ask PortAudio for low latency: the barge-in bound is this plus one 20 ms frame.
 STREAM_LATENCY = "low"
@@ -67,7 +62,6 @@ async def live_call(
     call = CallSession(spec)
     await call.start()
     line = call.line
-    loop = asyncio.get_running_loop()
     status_errors: list[str] = []
 
     def callback(
@@ -93,18 +87,12 @@ async def live_call(
             f"cannot open the microphone/speaker ({exc}); to practise without one, run: "
             "voice-sim simulate"
         ) from None
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, call.request_end, "ctrl-c")
     try:
-        with stream:
+        with stream, call.ctrl_c_ends_call():
             if on_ready is not None:
                 on_ready(call)
-            reason = await call.wait()
+            await call.wait()
     finally:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.remove_signal_handler(sig)
         if status_errors:
             call.events.emit(
                 "error",
@@ -112,11 +100,4 @@ async def live_call(
                 source="audio",
             )
         await call.close()
-    print("", file=sys.stderr)
-    return CallResult(
-        out_dir=call.out_dir,
-        end_reason=reason,
-        duration_s=call.line.samples / call.line.sample_rate,
-        turns_answered=call.turns_answered,
-        final_intensity=call.customer.level,
-    )
+    return call.result()

@@ -67,8 +67,6 @@ class WavRecorder:
         self._thread = threading.Thread(target=self._writer, name="wav-recorder", daemon=True)
         self._thread.start()
         self._closed = False
-        self.frames_written = 0
-        """Samples per channel handed to :meth:`write` so far."""
 
     def write(self, frames: np.ndarray) -> None:
         """Queue interleaved samples, shape ``(n, channels)``, int16 or float in [-1, 1]."""
@@ -76,13 +74,7 @@ class WavRecorder:
             return
         if frames.dtype != np.int16:
             frames = (np.clip(frames, -1.0, 1.0) * 32767.0).astype(np.int16)
-        self.frames_written += frames.shape[0]
         self._queue.put(np.ascontiguousarray(frames).tobytes())
-
-    @property
-    def duration_s(self) -> float:
-        """Audio handed to the recorder so far, seconds."""
-        return self.frames_written / self.sample_rate
 
     def _refresh_header(self) -> None:
         pos = self._fh.tell()

@@ -18,8 +18,9 @@ import json
 import logging
 import os
 import platform
+import signal
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -75,6 +76,22 @@ class CallSpec:
     """``{"folder", "index", "of"}`` when the call is part of a gauntlet."""
     director: DirectorSettings | None = None
     """Escalation thresholds ([personas] in the config file); None = the defaults."""
+
+
+@dataclass(frozen=True)
+class CallResult:
+    """Where a finished call was written and how it ended."""
+
+    out_dir: Path
+    """The session folder."""
+    end_reason: str
+    """Why the call ended (see :data:`EndReason`)."""
+    duration_s: float
+    """Length of the recording, seconds."""
+    turns_answered: int
+    """Customer replies that followed a trainee turn."""
+    final_intensity: int
+    """The customer's intensity when the call ended, 0-10."""
 
 
 def style_to_character(style: VoiceStyle, *, phone_line: bool) -> VoiceCharacter:
@@ -450,6 +467,31 @@ class CallSession:
         self._talk_over_task = asyncio.get_running_loop().create_task(watch())
 
     # -- ending ----------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def ctrl_c_ends_call(self) -> Iterator[None]:
+        """Within the block, Ctrl-C (SIGINT) and SIGTERM end the call cleanly."""
+        loop = asyncio.get_running_loop()
+        signals = (signal.SIGINT, signal.SIGTERM)
+        for sig in signals:
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(sig, self.request_end, "ctrl-c")
+        try:
+            yield
+        finally:
+            for sig in signals:
+                with contextlib.suppress(NotImplementedError, RuntimeError):
+                    loop.remove_signal_handler(sig)
+
+    def result(self) -> CallResult:
+        """How the call ended (after :meth:`close`)."""
+        return CallResult(
+            out_dir=self.out_dir,
+            end_reason=self.end_reason or "error",
+            duration_s=self.line.samples / self.line.sample_rate,
+            turns_answered=self.turns_answered,
+            final_intensity=self.customer.level,
+        )
+
     def request_end(self, reason: EndReason) -> None:
         """Ask the call to end (idempotent; the first reason wins)."""
         if self.end_reason is None:

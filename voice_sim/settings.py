@@ -31,12 +31,6 @@ ENDPOINT_MAX_DELAY_S = 2.0
 #: customer stops within half a second of a real barge-in (plus ~60 ms of VAD lag and one frame),
 #: long enough that clicks and coughs don't. livekit's default is 0.5 s.
 MIN_INTERRUPTION_S = 0.3
-#: A trainee who talks over the customer for less than this is a backchannel, not an interruption
-#: (same definition as audio_analysis).
-INTERRUPTION_MIN_SPEECH_S = 1.0
-#: Customer audio is paced to the line in chunks this long: the bound on how late a barge-in
-#: stops it.
-PLAYBACK_CHUNK_MS = FRAME_MS
 
 #: Phone-line effect: ITU-T G.712 narrowband telephone passband.
 PHONE_BAND_LOW_HZ = 300.0
@@ -74,8 +68,6 @@ class CallSettings:
     """Maximum wait after speech ends, seconds."""
     min_interruption_s: float = MIN_INTERRUPTION_S
     """Trainee speech over the customer needed to stop the customer, seconds."""
-    interruption_min_speech_s: float = INTERRUPTION_MIN_SPEECH_S
-    """Overlapping speech shorter than this is logged as a backchannel, seconds."""
     phone_line: bool = False
     """Pass the customer's voice through a telephone channel (band, 8 kHz, noise)."""
     stt_model: Path | None = None

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import signal
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,7 +29,7 @@ import numpy as np
 import yaml
 
 from .errors import VoiceSimError
-from .session import CallSession, CallSpec, EndReason, tick_forever
+from .session import CallResult, CallSession, CallSpec, tick_forever
 from .tts_piper import PIPER_RATE_HZ, VoiceCharacter, iter_sentences
 
 #: Silence the bot leaves after the customer's line when a script line gives no latency, seconds
@@ -276,17 +275,6 @@ async def _run_wav(call: CallSession, mic: MicFeed, ears: _Ears) -> None:
     call.request_end("input_ended")
 
 
-@dataclass(frozen=True)
-class CallResult:
-    """Where a finished call was written and how it ended."""
-
-    out_dir: Path
-    end_reason: str
-    duration_s: float
-    turns_answered: int
-    final_intensity: int
-
-
 async def simulate_call(
     spec: CallSpec,
     trainee: Path | TraineeScript,
@@ -325,9 +313,6 @@ async def simulate_call(
     call.line.subscribe(ears.on_line)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, call.request_end, "ctrl-c")
     ticker = loop.create_task(tick_forever(call.line, mic, stop=stop))
     driver = loop.create_task(
         _run_bot(call, script, audio, mic, ears)
@@ -335,19 +320,11 @@ async def simulate_call(
         else _run_wav(call, mic, ears)
     )
     try:
-        reason: EndReason = await call.wait()
+        with call.ctrl_c_ends_call():
+            await call.wait()
     finally:
         driver.cancel()
         stop.set()
         await asyncio.gather(ticker, driver, return_exceptions=True)
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.remove_signal_handler(sig)
         await call.close()
-    return CallResult(
-        out_dir=call.out_dir,
-        end_reason=reason,
-        duration_s=call.line.samples / call.line.sample_rate,
-        turns_answered=call.turns_answered,
-        final_intensity=call.customer.level,
-    )
+    return call.result()

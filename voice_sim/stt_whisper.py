@@ -11,7 +11,6 @@ and scoring quote words with times). Whisper runs on a worker thread, never on t
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,6 +91,26 @@ def transcribe_array(
     return " ".join(t for t in texts if t), words
 
 
+def final_event(
+    text: str, words: list[WhisperWord], *, end_s: float | None = None
+) -> stt.SpeechEvent:
+    """livekit's FINAL_TRANSCRIPT event for ``text`` with word times (seconds)."""
+    return stt.SpeechEvent(
+        type=stt.SpeechEventType.FINAL_TRANSCRIPT,
+        request_id=uuid.uuid4().hex[:12],
+        alternatives=[
+            stt.SpeechData(
+                language="en",  # type: ignore[arg-type]
+                text=text,
+                start_time=words[0].start_s if words else 0.0,
+                end_time=end_s if end_s is not None else (words[-1].end_s if words else 0.0),
+                confidence=float(np.mean([w.probability for w in words])) if words else 0.0,
+                words=[TimedString(w.word, start_time=w.start_s, end_time=w.end_s) for w in words],
+            )
+        ],
+    )
+
+
 class WhisperSTT(stt.STT):
     """Local Whisper (CTranslate2) speech-to-text.
 
@@ -115,8 +134,6 @@ class WhisperSTT(stt.STT):
         self._model_dir = model_dir
         self._threads = threads
         models.whisper(model_dir, threads=threads)  # load now, not on the first turn
-        self.last_duration_s: float | None = None
-        """Wall time of the most recent transcription, seconds (for latency breakdowns)."""
         self.last_words: list[WhisperWord] = []
         """Words of the most recent final transcript, seconds from the start of the stream."""
 
@@ -143,28 +160,9 @@ class WhisperSTT(stt.STT):
             import soxr
 
             y = soxr.resample(y, frame.sample_rate, SAMPLE_RATE_HZ)
-        t0 = time.perf_counter()
-        text, words = await asyncio.to_thread(
-            transcribe_array, y, model_dir=self._model_dir, threads=self._threads
-        )
-        self.last_duration_s = time.perf_counter() - t0
-        timed = [TimedString(w.word, start_time=w.start_s, end_time=w.end_s) for w in words]
+        text, words = await asyncio.to_thread(self._transcribe, y)
         self.last_words = words
-        duration = len(y) / SAMPLE_RATE_HZ
-        return stt.SpeechEvent(
-            type=stt.SpeechEventType.FINAL_TRANSCRIPT,
-            request_id=uuid.uuid4().hex[:12],
-            alternatives=[
-                stt.SpeechData(
-                    language="en",  # type: ignore[arg-type]
-                    text=text,
-                    start_time=0.0,
-                    end_time=duration,
-                    confidence=float(np.mean([w.probability for w in words])) if words else 0.0,
-                    words=timed,
-                )
-            ],
-        )
+        return final_event(text, words, end_s=len(y) / SAMPLE_RATE_HZ)
 
     def stream(
         self,
@@ -270,7 +268,6 @@ class WhisperStream(stt.RecognizeStream):
 
         async for item in self._input_ch:
             if isinstance(item, self._FlushSentinel):
-                t0 = time.perf_counter()
                 rest = chunker.take_rest()
                 if rest is not None:
                     pending.append(asyncio.create_task(transcribe(*rest)))
@@ -278,7 +275,6 @@ class WhisperStream(stt.RecognizeStream):
                     continue
                 results = await asyncio.gather(*pending)
                 pending.clear()
-                self._whisper.last_duration_s = time.perf_counter() - t0
                 self._emit_final(results)
                 continue
             y = np.frombuffer(item.data, dtype=np.int16).astype(np.float32) / 32768.0
@@ -302,21 +298,5 @@ class WhisperStream(stt.RecognizeStream):
             )
         text = " ".join(texts).strip()
         self._whisper.last_words = absolute
-        timed = [TimedString(w.word, start_time=w.start_s, end_time=w.end_s) for w in absolute]
-        if not text:
-            return
-        self._event_ch.send_nowait(
-            stt.SpeechEvent(
-                type=stt.SpeechEventType.FINAL_TRANSCRIPT,
-                request_id=uuid.uuid4().hex[:12],
-                alternatives=[
-                    stt.SpeechData(
-                        language="en",  # type: ignore[arg-type]
-                        text=text,
-                        start_time=absolute[0].start_s if absolute else 0.0,
-                        end_time=absolute[-1].end_s if absolute else 0.0,
-                        words=timed,
-                    )
-                ],
-            )
-        )
+        if text:
+            self._event_ch.send_nowait(final_event(text, absolute))

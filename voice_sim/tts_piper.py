@@ -45,16 +45,6 @@ class VoiceCharacter:
     """Pass through the telephone-line effect."""
 
 
-def synthesize_sentences(
-    text: str, character: VoiceCharacter, *, stop: threading.Event | None = None
-) -> list[np.ndarray]:
-    """Synthesize ``text`` with Piper, one float32 array (22.05 kHz) per sentence."""
-    out: list[np.ndarray] = []
-    for chunk in iter_sentences(text, character, stop=stop):
-        out.append(chunk)
-    return out
-
-
 def iter_sentences(
     text: str, character: VoiceCharacter, *, stop: threading.Event | None = None
 ) -> Iterator[np.ndarray]:

@@ -14,8 +14,8 @@ from personas import plan_gauntlet
 from .. import config as cfg
 from ..gauntlet import run_gauntlet
 from ..live import live_call
-from ..session import CallSpec
-from ..simulate import CallResult, simulate_call
+from ..session import CallResult, CallSpec
+from ..simulate import simulate_call
 from ._call_common import (
     CleanOpt,
     ConfigOpt,
