@@ -46,15 +46,7 @@ STAGES: Final = (
 )
 
 #: Stages a persona may give scripted lines for (opening has ``opening_line``).
-LINE_STAGES: Final = (
-    "venting",
-    "explaining",
-    "negotiating",
-    "resolving",
-    "closing",
-    "supervisor",
-    "hanging_up",
-)
+LINE_STAGES: Final = tuple(s for s in STAGES if s != "opening")
 
 #: Intensity bands for line banks: name -> inclusive (low, high) levels.
 BANDS: Final = {"low": (0, 3), "mid": (4, 6), "high": (7, 10)}

@@ -124,6 +124,8 @@ TIME = (
     _DAY,
     r"an hour",
 )
+#: Said within the same turn after "I don't know", these make it an honest, followed-up answer.
+DONT_KNOW = (r"i don't know", r"i do not know", r"i have no idea")
 TRIGGER = (
     r"calm down",
     r"relax",
@@ -138,12 +140,8 @@ TRIGGER = (
     r"(?:you(?:'ll| will)? )?(?:have|need) to call (?:another|a different|the other) (?:number|"
     r"department|team)",
     r"maybe",
-    r"i don't know",
-    r"i do not know",
-    r"i have no idea",
+    *DONT_KNOW,
 )
-#: Said within the same turn after "I don't know", these make it an honest, followed-up answer.
-DONT_KNOW = (r"i don't know", r"i do not know", r"i have no idea")
 FOLLOW_UP = (
     r"but (?:i(?:'ll| will| can)|let me)",
     r"let me (?:find|check|look)",
