@@ -168,6 +168,7 @@ class CallSession:
         self._trainee_start_s: float | None = None
         self._trainee_end_s: float | None = None
         self._turn_interrupted_customer = False
+        self._turn_start_s: float | None = None  # first VAD segment of the current trainee turn
         self._customer_start_s: float | None = None
         self._customer_end_s: float | None = None
         self._awaiting_reply_since_s: float | None = None
@@ -292,7 +293,10 @@ class CallSession:
         if ev.new_state == "speaking" and not self.trainee_speaking:
             self.trainee_speaking = True
             self._trainee_start_s = t
-            self._turn_interrupted_customer = False
+            if self._turn_start_s is None:
+                # one turn can span several VAD segments; it starts at the first
+                self._turn_start_s = t
+                self._turn_interrupted_customer = False
             self.events.emit("speech_start", t_s=t, speaker="trainee")
             self._start_talk_over_watch()
         elif ev.new_state != "speaking" and self.trainee_speaking:
@@ -308,6 +312,8 @@ class CallSession:
         if kind == "customer_start":
             self._customer_start_s = t_s
             self._line_started = True
+            if not self.trainee_speaking:
+                self._turn_start_s = None  # the customer answered: what follows is a new turn
             self.events.emit("speech_start", t_s=t_s, speaker="customer")
             if self.trainee_speaking:
                 self.events.emit("interruption", t_s=t_s, by="customer", of="trainee")
@@ -328,11 +334,14 @@ class CallSession:
     def _on_trainee_turn(self, message: llm.ChatMessage) -> None:
         text = (message.text_content or "").strip()
         m = message.metrics
-        start = (
-            self.line.wall_to_s(m["started_speaking_at"])
-            if "started_speaking_at" in m
-            else (self._trainee_start_s or 0.0)
-        )
+        # livekit's started_speaking_at is the start of the turn's last VAD segment
+        if self._turn_start_s is not None:
+            start = self._turn_start_s
+        elif "started_speaking_at" in m:
+            start = self.line.wall_to_s(m["started_speaking_at"])
+        else:
+            start = self._trainee_start_s or 0.0
+        self._turn_start_s = None
         end = (
             self.line.wall_to_s(m["stopped_speaking_at"])
             if "stopped_speaking_at" in m
