@@ -195,7 +195,8 @@ class CallLine:
         np.ndarray, shape (frame_samples,), int16
             What the speaker plays during this frame (the customer).
         """
-        trainee = np.asarray(trainee, dtype=np.int16)
+        # a copy: a sound card hands the same buffer to every callback
+        trainee = np.array(trainee, dtype=np.int16, copy=True)
         n = trainee.shape[0]
         with self._lock:
             customer = self._pull_customer(n)
