@@ -15,7 +15,17 @@ import typer
 from .errors import VoiceSimError
 
 #: Sub-command modules, in the order ``--help`` lists them.
-COMMAND_MODULES = ("call", "simulate", "gauntlet", "analyze", "score", "personas")
+COMMAND_MODULES = (
+    "call",
+    "simulate",
+    "gauntlet",
+    "analyze",
+    "score",
+    "personas",
+    "import_",
+    "serve",
+    "users",
+)
 
 app = typer.Typer(
     name="voice-sim",

@@ -29,7 +29,7 @@ def test_exit_code_of_a_command_is_returned(monkeypatch: pytest.MonkeyPatch) -> 
 def test_package_errors_print_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     script = tmp_path / "bad.yaml"
     script.write_text("lines: []\n")
-    code = cli.main(["simulate", "--trainee", str(script), "--out", str(tmp_path / "o")])
+    code = cli.main(["simulate", "--script", str(script), "--out", str(tmp_path / "o")])
     err = capsys.readouterr().err.strip()
     assert code == 2
     assert err.count("\n") == 0 and err.startswith("voice-sim: error: ")
