@@ -65,7 +65,7 @@ def _summary(name: str, d: dict[str, Any]) -> str:
 def register(app: typer.Typer) -> None:
     """Add the ``analyze`` command to ``app``."""
 
-    @app.command("analyze", help=HELP, no_args_is_help=True)
+    @app.command("analyze", help=HELP)
     def analyze_cmd(
         inputs: Annotated[
             list[Path] | None,
@@ -128,7 +128,7 @@ def register(app: typer.Typer) -> None:
             int | None, typer.Option(help="CPU threads for Whisper and pitch.")
         ] = None,
         config: Annotated[
-            Path | None, typer.Option("--config", help="Config file (TOML, [analysis] table).")
+            Path | None, typer.Option("--config", help="Config file (TOML, \\[analysis] table).")
         ] = None,
         quiet: Annotated[
             bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")
