@@ -208,7 +208,7 @@ def register(app: typer.Typer) -> None:
             say(_summary(stem, a.to_dict()))
 
         session = analyze_session(paths, analyze_one=one, on_done=done)
-        write_json_atomic(session.to_dict(), dest / "session.json")
+        write_json_atomic(dest / "session.json", session.to_dict())
         say(f"wrote {len(session.analyses)} analyses and {dest / 'session.json'}")
         if session.drift is not None:
             d = session.drift
