@@ -238,7 +238,7 @@ def register(app: typer.Typer) -> None:
                     name=stem,
                     recording=c.recording,
                     persona=pid,
-                    abusive_persona=True if pid and "abus" in pid.lower() else None,
+                    meta=scoring.read_meta(c.meta) if c.meta else None,
                 )
                 card = scoring.score_inputs(call, rubric=rb, settings=settings, judge=judge_obj)
                 report = scoring.write_report(card, call, call_dest, settings)
