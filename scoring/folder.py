@@ -23,7 +23,7 @@ def score_folder(
     """Score a session folder that already holds ``analysis.json``.
 
     Reads ``analysis.json``, ``events.jsonl``, ``meta.json`` (persona) and ``recording.wav`` from
-    ``folder`` and writes ``scorecard.json``, ``report.html`` and ``timeline.svg`` to ``out``
+    ``folder`` and writes ``scorecard.json`` and ``report.html`` to ``out``
     (default: the folder itself).
 
     Raises

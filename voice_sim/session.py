@@ -14,9 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import json
 import logging
-import os
 import platform
 import signal
 import time
@@ -29,6 +27,7 @@ from typing import Any, Literal
 from livekit.agents import Agent, AgentSession, llm
 from livekit.agents.voice import events as lk_events
 
+from audio_analysis import write_json_atomic
 from personas import Customer, DirectorSettings, LLMConfig, TraineeTurn, VoiceStyle, make_customer
 
 from . import __version__, models
@@ -104,13 +103,6 @@ def style_to_character(style: VoiceStyle, *, phone_line: bool) -> VoiceCharacter
         noise_w=style.noise_w,
         phone_line=phone_line,
     )
-
-
-def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
-    """Write JSON through a temp file and rename, so readers never see half a file."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def _version(dist: str) -> str | None:

@@ -65,7 +65,7 @@ def _summary(name: str, d: dict[str, Any]) -> str:
 def register(app: typer.Typer) -> None:
     """Add the ``analyze`` command to ``app``."""
 
-    @app.command("analyze", help=HELP, no_args_is_help=True)
+    @app.command("analyze", help=HELP)
     def analyze_cmd(
         inputs: Annotated[
             list[Path] | None,
@@ -128,7 +128,7 @@ def register(app: typer.Typer) -> None:
             int | None, typer.Option(help="CPU threads for Whisper and pitch.")
         ] = None,
         config: Annotated[
-            Path | None, typer.Option("--config", help="Config file (TOML, [analysis] table).")
+            Path | None, typer.Option("--config", help="Config file (TOML, \\[analysis] table).")
         ] = None,
         quiet: Annotated[
             bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")
@@ -208,7 +208,7 @@ def register(app: typer.Typer) -> None:
             say(_summary(stem, a.to_dict()))
 
         session = analyze_session(paths, analyze_one=one, on_done=done)
-        write_json_atomic(session.to_dict(), dest / "session.json")
+        write_json_atomic(dest / "session.json", session.to_dict())
         say(f"wrote {len(session.analyses)} analyses and {dest / 'session.json'}")
         if session.drift is not None:
             d = session.drift

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..live import live_call
-from ..session import CallSession, CallSpec
 from ._call_common import (
     CleanOpt,
     ConfigOpt,
@@ -26,6 +23,9 @@ from ._call_common import (
     print_live_transcript,
     session_dir,
 )
+
+if TYPE_CHECKING:
+    from ..session import CallSession
 
 
 def _device(value: str | None) -> str | int | None:
@@ -46,7 +46,7 @@ HELP = (
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("call", help=HELP, rich_help_panel="Calls")
+    @app.command("call", help=HELP)
     def call_cmd(
         persona: PersonaOpt = None,
         name: NameOpt = "trainee",
@@ -64,6 +64,11 @@ def register(app: typer.Typer) -> None:
         score: ScoreOpt = True,
         config: ConfigOpt = None,
     ) -> None:
+        import asyncio
+
+        from ..live import live_call
+        from ..session import CallSpec
+
         res = load_settings(config, {"phone_line": phone_line, "stt_model": stt_model}, {})
         folder = session_dir(out, persona)
         settings, llm = res.call, res.llm

@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from personas import plan_gauntlet
-
 from .. import config as cfg
-from ..gauntlet import run_gauntlet
-from ..live import live_call
-from ..session import CallResult, CallSpec
-from ..simulate import simulate_call
 from ._call_common import (
     CleanOpt,
     ConfigOpt,
@@ -30,6 +23,9 @@ from ._call_common import (
 )
 from .simulate import default_script
 
+if TYPE_CHECKING:
+    from ..session import CallResult, CallSpec
+
 HELP = (
     "Back-to-back calls that get harder, like a queue at 4 p.m.\n\n"
     "Starting intensity rises call by call (by default a confused caller, then an angry one, "
@@ -43,7 +39,7 @@ HELP = (
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("gauntlet", help=HELP, rich_help_panel="Calls")
+    @app.command("gauntlet", help=HELP)
     def gauntlet_cmd(
         personas: Annotated[
             str | None,
@@ -77,6 +73,15 @@ def register(app: typer.Typer) -> None:
         score: ScoreOpt = True,
         config: ConfigOpt = None,
     ) -> None:
+        import asyncio
+
+        from personas import plan_gauntlet
+
+        from ..gauntlet import run_gauntlet
+        from ..live import live_call
+        from ..session import CallSpec
+        from ..simulate import simulate_call
+
         res = load_settings(config, {}, {})
         ids = [p.strip() for p in personas.split(",") if p.strip()] if personas else None
         plan = plan_gauntlet(ids, calls)

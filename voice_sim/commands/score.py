@@ -150,7 +150,7 @@ def _analysis_for(inp: _Input, dest: Path, progress: bool) -> tuple[Mapping[str,
 def register(app: typer.Typer) -> None:
     """Add the ``score`` command to ``app``."""
 
-    @app.command("score", help=HELP, no_args_is_help=True)
+    @app.command("score", help=HELP)
     def score_cmd(
         inputs: Annotated[
             list[Path] | None,

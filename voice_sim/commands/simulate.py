@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from ..session import CallSpec
-from ..simulate import load_script, simulate_call
 from ._call_common import (
     CleanOpt,
     ConfigOpt,
@@ -52,7 +49,7 @@ HELP = (
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("simulate", help=HELP, rich_help_panel="Calls")
+    @app.command("simulate", help=HELP)
     def simulate_cmd(
         trainee: Annotated[
             Path | None,
@@ -76,6 +73,11 @@ def register(app: typer.Typer) -> None:
         score: ScoreOpt = True,
         config: ConfigOpt = None,
     ) -> None:
+        import asyncio
+
+        from ..session import CallSpec
+        from ..simulate import load_script, simulate_call
+
         res = load_settings(
             config,
             {"phone_line": phone_line, "stt_model": stt_model, "seed": seed},
