@@ -48,7 +48,16 @@ _QUIET_LOGGERS = ("livekit", "livekit.agents", "livekit.plugins")
 #: After the customer hangs up, the line stays open this long so the last words play out, seconds.
 HANGUP_TAIL_S = 0.8
 
-EndReason = Literal["hangup", "ctrl-c", "script_done", "input_ended", "error", "timeout"]
+EndReason = Literal[
+    "hangup",
+    "ctrl-c",
+    "script_done",
+    "input_ended",
+    "error",
+    "timeout",
+    "trainee_hangup",  # the trainee pressed hang up (browser or room)
+    "disconnected",  # the trainee's browser or room connection went away mid-call
+]
 
 
 @dataclass(frozen=True)

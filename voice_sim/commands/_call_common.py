@@ -150,7 +150,7 @@ def analyze_and_score(folder: Path, *, quiet: bool = False) -> bool:
     """
     from ..cli import main
 
-    args = ["score", str(folder), "--out", str(folder)]
+    args = ["score", str(folder), "--out", str(folder), "--no-store"]
     if quiet:
         args.append("--quiet")
     return main(args) == 0

@@ -15,6 +15,7 @@ import typer
 from ..config import find_config_file, load_config_file, resolve
 from ..errors import VoiceSimError
 from ._inputs import expand_inputs
+from ._store_opts import StoreOpt, TeamOpt, TraineeNameOpt
 
 HELP = (
     "Score a de-escalation call: every point won or lost points at the moment that earned it.\n\n"
@@ -178,6 +179,9 @@ def register(app: typer.Typer) -> None:
             Path | None, typer.Option("--config", help="Config file (TOML, \\[scoring] table).")
         ] = None,
         quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary output.")] = False,
+        trainee: TraineeNameOpt = None,
+        team: TeamOpt = None,
+        store: StoreOpt = True,
     ) -> None:
         import scoring
 
@@ -224,6 +228,7 @@ def register(app: typer.Typer) -> None:
             stems.append(stem)
 
         done: list[tuple[Any, Any, str]] = []
+        stored: list[tuple[Path, Path | None]] = []
         failures: list[str] = []
         for c, stem in zip(calls, stems, strict=True):
             call_dest = dest if kind == "one" else dest / stem
@@ -255,6 +260,7 @@ def register(app: typer.Typer) -> None:
                 _print_items(card)
             say(f"wrote {report}")
             done.append((call, card, f"{stem}/report.html"))
+            stored.append((call_dest, c.recording))
 
         if kind == "many" and done:
             session = scoring.score_session(
@@ -268,6 +274,19 @@ def register(app: typer.Typer) -> None:
             path = scoring.write_session_report(session, dest)
             say(f"session: {session.overall:.0f}/100 - {session.summary}")
             say(f"wrote {path}")
+        if store and stored:
+            from ..store.hook import default_trainee, register_folders
+
+            gauntlet = inputs[0] if len(inputs) == 1 and len(paths) > 1 else None
+            register_folders(
+                [f for f, _ in stored],
+                recordings=[r for _, r in stored],
+                trainee=default_trainee(trainee),
+                team=team,
+                source="score",
+                gauntlet=gauntlet if gauntlet is not None and gauntlet == dest else None,
+                config_path=config,
+            )
         if failures:
             # One line, exit code 2 (cli.main); the calls that could be scored are written.
             raise VoiceSimError(
