@@ -86,6 +86,29 @@ COMMANDS: tuple[CommandEntry, ...] = (
         "The customers you can practise with.",
         "Customers",
     ),
+    CommandEntry(
+        "import",
+        "voice_sim.commands.import_",
+        "Import existing recordings into the session store: a contact center's stereo calls "
+        "(channel 0 the agent, channel 1 the customer), session folders, gauntlet folders, "
+        "folders of recordings, or globs.",
+        "Web app",
+    ),
+    CommandEntry(
+        "serve",
+        "voice_sim.commands.serve",
+        "Serve the coach and team web app: every stored call with its recording, transcript, "
+        "scorecard, comments and score overrides; trainee progress; team gauntlet results; "
+        "uploads; and a JSON API (docs/api.md).",
+        "Web app",
+    ),
+    CommandEntry(
+        "users",
+        "voice_sim.commands.users",
+        "Accounts for voice-sim serve: admins see everything, coaches see the teams they coach, "
+        "trainees see their own calls.",
+        "Web app",
+    ),
 )
 
 #: Package errors: a problem the user can fix, printed as one line. (module, class name); the

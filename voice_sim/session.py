@@ -48,7 +48,16 @@ _QUIET_LOGGERS = ("livekit", "livekit.agents", "livekit.plugins")
 #: After the customer hangs up, the line stays open this long so the last words play out, seconds.
 HANGUP_TAIL_S = 0.8
 
-EndReason = Literal["hangup", "ctrl-c", "script_done", "input_ended", "error", "timeout"]
+EndReason = Literal[
+    "hangup",
+    "ctrl-c",
+    "script_done",
+    "input_ended",
+    "error",
+    "timeout",
+    "trainee_hangup",  # the trainee pressed hang up (browser or room)
+    "disconnected",  # the trainee's browser or room connection went away mid-call
+]
 
 
 @dataclass(frozen=True)
@@ -191,6 +200,14 @@ class CallSession:
             "schema_version": 1,
             "persona": self.customer.persona.id,
             "persona_name": getattr(getattr(self.customer, "persona", None), "display_name", None),
+            # who calls and about what, so the scorer need not guess from the id
+            "archetype": self.customer.persona.archetype,
+            "failure": self.customer.persona.scenario,
+            "failure_keywords": list(self.customer.persona.facts.issue_keywords),
+            "director": {
+                "dead_air_s": self.customer.director.settings.dead_air_s,
+                "hold_max_s": self.customer.director.settings.hold_max_s,
+            },
             "trainee": self.spec.trainee_name,
             "brain": self.customer.brain_name,
             "mode": self.spec.mode,

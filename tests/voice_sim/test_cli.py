@@ -85,7 +85,7 @@ def test_exit_code_of_a_command_is_returned() -> None:
 def test_package_errors_print_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     script = tmp_path / "bad.yaml"
     script.write_text("lines: []\n")
-    code = cli.main(["simulate", "--trainee", str(script), "--out", str(tmp_path / "o")])
+    code = cli.main(["simulate", "--script", str(script), "--out", str(tmp_path / "o")])
     err = one_line_usage_error(capsys, code, "voice-sim")
     assert "bad.yaml: lines: expected a non-empty list" in err
 
@@ -134,6 +134,10 @@ HAND_PICKED = {
     "personas show": [["personas", "show", "nobody"], ["personas", "show"]],
     "personas validate": [["personas", "validate", "missing.yaml"]],
     "personas list": [["personas", "list", "extra"]],
+    "import": [["import", "missing.wav"], ["import", "x.wav", "--persona", "nobody"]],
+    "serve": [["serve", "--port", "0"], ["serve", "--host", "0.0.0.0"]],
+    "users add": [["users", "add", "x", "--role", "boss", "--password-stdin"]],
+    "users list": [["users", "list", "extra"]],
 }
 
 BAD_VALUES = [b for argv, cmd in LEAVES for b in _bad_values(argv, cmd)] + [

@@ -135,7 +135,8 @@ def analyze_and_score(folder: Path, *, quiet: bool = False) -> bool:
     from .score import ScoreOptions, score_paths
 
     try:
-        score_paths([folder], ScoreOptions(out=folder, quiet=quiet))
+        # the call commands register their own sessions in the store
+        score_paths([folder], ScoreOptions(out=folder, quiet=quiet, store=False))
     except Exception as exc:
         line = error_line(exc)
         if line is None:

@@ -23,6 +23,7 @@ from ._call_common import (
     print_live_transcript,
     session_dir,
 )
+from ._store_opts import StoreOpt, TeamOpt, TraineeNameOpt
 
 if TYPE_CHECKING:
     from ..session import CallSession
@@ -62,6 +63,9 @@ def register(app: typer.Typer) -> None:
         start_level: StartLevelOpt = None,
         stt_model: SttModelOpt = None,
         score: ScoreOpt = True,
+        trainee: TraineeNameOpt = None,
+        team: TeamOpt = None,
+        store: StoreOpt = True,
         config: ConfigOpt = None,
     ) -> None:
         import asyncio
@@ -106,4 +110,9 @@ def register(app: typer.Typer) -> None:
         )
         if score:
             analyze_and_score(folder)
+        if store:
+            from ..store.hook import default_trainee, register_folders
+
+            who = default_trainee(trainee, name if name != "trainee" else None)
+            register_folders([folder], trainee=who, team=team, source="live", config_path=config)
         typer.echo(f"session folder: {folder}")

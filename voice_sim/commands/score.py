@@ -15,6 +15,7 @@ import typer
 from ..config import find_config_file, load_config_file, resolve
 from ..errors import VoiceSimError
 from ._inputs import expand_inputs
+from ._store_opts import StoreOpt, TeamOpt, TraineeNameOpt
 
 HELP = (
     "Score a de-escalation call: every point won or lost points at the moment that earned it.\n\n"
@@ -132,6 +133,11 @@ class ScoreOptions:
     quiet: bool = False
     trainee_channel: int = 0
     customer_channel: int | None = None
+    trainee: str | None = None
+    """Store the calls under this trainee (the web app's store)."""
+    team: str | None = None
+    store: bool = True
+    """Register the scored calls in the session store."""
 
 
 @dataclass(frozen=True)
@@ -219,7 +225,7 @@ def _score_one(
         name=stem,
         recording=c.recording,
         persona=pid,
-        abusive_persona=True if pid and "abus" in pid.lower() else None,
+        meta=scoring.read_meta(c.meta) if c.meta else None,
     )
     card = scoring.score_inputs(
         call, rubric=setup.rubric, settings=setup.scoring, judge=setup.judge
@@ -257,12 +263,12 @@ def score_paths(inputs: list[Path], opts: ScoreOptions | None = None) -> None:
     say = (lambda msg: None) if opts.quiet else typer.echo
     one = len(calls) == 1
     done: list[tuple[Any, Any, str]] = []
+    stored: list[tuple[Path, Path | None]] = []
     failures: list[str] = []
     for c, stem in zip(calls, _unique_stems(calls), strict=True):
+        call_dest = dest if one else dest / stem
         try:
-            call, card, report = _score_one(
-                c, stem, dest if one else dest / stem, setup, opts, progress
-            )
+            call, card, report = _score_one(c, stem, call_dest, setup, opts, progress)
         except Exception as exc:
             if one or not _is_user_error(exc):
                 raise
@@ -276,6 +282,7 @@ def score_paths(inputs: list[Path], opts: ScoreOptions | None = None) -> None:
             _print_items(card)
         say(f"wrote {report}")
         done.append((call, card, f"{stem}/report.html"))
+        stored.append((call_dest, c.recording))
     if not one and done:
         session = scoring.score_session(
             [d[0] for d in done],
@@ -288,12 +295,36 @@ def score_paths(inputs: list[Path], opts: ScoreOptions | None = None) -> None:
         path = scoring.write_session_report(session, dest)
         say(f"session: {session.overall:.0f}/100 - {session.summary}")
         say(f"wrote {path}")
+    if opts.store and stored:
+        _register(inputs, paths, dest, stored, opts)
     if failures:
         # One line, exit code 2 (cli.main); the calls that could be scored are written.
         raise VoiceSimError(
             f"{len(failures)} of {len(calls)} inputs could not be scored: {failures[0]}"
             + (f" (and {len(failures) - 1} more)" if len(failures) > 1 else "")
         )
+
+
+def _register(
+    inputs: list[Path],
+    paths: list[Path],
+    dest: Path,
+    stored: list[tuple[Path, Path | None]],
+    opts: ScoreOptions,
+) -> None:
+    """Register the scored calls in the session store (the web app's)."""
+    from ..store.hook import default_trainee, register_folders
+
+    gauntlet = inputs[0] if len(inputs) == 1 and len(paths) > 1 else None
+    register_folders(
+        [f for f, _ in stored],
+        recordings=[r for _, r in stored],
+        trainee=default_trainee(opts.trainee),
+        team=opts.team,
+        source="score",
+        gauntlet=gauntlet if gauntlet is not None and gauntlet == dest else None,
+        config_path=opts.config,
+    )
 
 
 def register(app: typer.Typer) -> None:
@@ -337,6 +368,9 @@ def register(app: typer.Typer) -> None:
             typer.Option("--config", help="Config file (TOML, \\[scoring] and \\[analysis])."),
         ] = None,
         quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary output.")] = False,
+        trainee: TraineeNameOpt = None,
+        team: TeamOpt = None,
+        store: StoreOpt = True,
     ) -> None:
         score_paths(
             list(inputs or []),
@@ -349,6 +383,9 @@ def register(app: typer.Typer) -> None:
                 quiet=quiet,
                 trainee_channel=trainee_channel,
                 customer_channel=customer_channel,
+                trainee=trainee,
+                team=team,
+                store=store,
             ),
         )
 

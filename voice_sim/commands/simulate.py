@@ -24,6 +24,7 @@ from ._call_common import (
     print_live_transcript,
     session_dir,
 )
+from ._store_opts import ScriptOpt, StoreOpt, TeamOpt, TraineeNameOpt, check_trainee_name
 
 #: The trainee bot of ``make demo``: good practice against the default angry billing customer.
 DEFAULT_SCRIPT = "good-billing.yaml"
@@ -43,24 +44,15 @@ HELP = (
     "scorecard.json and report.html.\n\n"
     "Examples:\n\n"
     "  voice-sim simulate\n\n"
-    "  voice-sim simulate --persona abusive-caller --trainee my-lines.yaml --out runs/a1\n\n"
-    "  voice-sim simulate --trainee rehearsal.wav --phone-line"
+    "  voice-sim simulate --persona abusive-caller --script my-lines.yaml --out runs/a1\n\n"
+    "  voice-sim simulate --script rehearsal.wav --phone-line --trainee sam"
 )
 
 
 def register(app: typer.Typer) -> None:
     @app.command("simulate", help=HELP)
     def simulate_cmd(
-        trainee: Annotated[
-            Path | None,
-            typer.Option(
-                "--trainee",
-                "-t",
-                help="A trainee script (.yaml: lines a bot says with Piper, with latencies and "
-                "planned interruptions) or a recording (.wav) streamed as the microphone. "
-                "Default: the built-in good-practice script.",
-            ),
-        ] = None,
+        script: ScriptOpt = None,
         persona: PersonaOpt = None,
         out: OutOpt = None,
         phone_line: PhoneLineOpt = None,
@@ -71,8 +63,12 @@ def register(app: typer.Typer) -> None:
             int | None, typer.Option(help="Seed for the customer's line choices.")
         ] = None,
         score: ScoreOpt = True,
+        trainee: TraineeNameOpt = None,
+        team: TeamOpt = None,
+        store: StoreOpt = True,
         config: ConfigOpt = None,
     ) -> None:
+        check_trainee_name(trainee)
         import asyncio
 
         from ..session import CallSpec
@@ -84,7 +80,7 @@ def register(app: typer.Typer) -> None:
             {},
         )
         folder = session_dir(out, persona)
-        script = trainee or default_script()
+        script = script or default_script()
         # bad input fails before anything is loaded or printed
         trainee_input = (
             load_script(script) if script.suffix.lower() in (".yaml", ".yml") else script
@@ -114,6 +110,13 @@ def register(app: typer.Typer) -> None:
         )
         if score:
             analyze_and_score(folder)
+        if store:
+            from ..store.hook import default_trainee, register_folders
+
+            register_folders(
+                [folder], trainee=default_trainee(trainee), team=team, source="simulated",
+                config_path=config,
+            )
         typer.echo(f"session folder: {folder}")
         typer.echo(f"  recording: {folder / 'recording.wav'}")
         typer.echo(f"  events:    {folder / 'events.jsonl'}")
