@@ -86,7 +86,7 @@ def register(app: typer.Typer) -> None:
             load_script(script) if script.suffix.lower() in (".yaml", ".yml") else script
         )
         settings, llm = res.call, res.llm
-        announce_brain(llm)
+        announce_brain(res)
         console.print(f"[dim]calling {persona or 'angry-billing'}; trainee: {script}[/dim]")
         spec = CallSpec(
             out_dir=folder,
