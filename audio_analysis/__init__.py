@@ -7,22 +7,24 @@ Works on any two-channel recording (trainee and customer), not only voice-sim's;
 
 from __future__ import annotations
 
-from .analysis import (
+from .analysis import analyze, analyze_file, analyze_recording
+from .drift import ToneDrift
+from .errors import AnalysisError
+from .fileio import write_json_atomic, write_text_atomic
+from .gaps import DeadAir, Gap
+from .levels import SILENT_DBFS, rms_dbfs
+from .overlap import Backchannel, Interruption
+from .prosody import PitchTrack, PitchTracker, SwiftF0Tracker, YinTracker
+from .result import (
     SCHEMA_VERSION,
     CallAnalysis,
     Series,
     SpeakerStats,
     Turn,
-    analyze,
-    analyze_file,
+    analysis_schema,
+    read_analysis,
     write_analysis,
-    write_json_atomic,
 )
-from .drift import ToneDrift
-from .errors import AnalysisError
-from .gaps import DeadAir, Gap
-from .overlap import Backchannel, Interruption
-from .prosody import PitchTrack, PitchTracker, SwiftF0Tracker, YinTracker
 from .session import CallSummary, SessionAnalysis, analyze_session
 from .settings import AnalysisSettings
 from .timeline import render_timeline
@@ -30,6 +32,7 @@ from .transcribe import Transcriber, WhisperTranscriber, Word, load_whisper
 
 __all__ = [
     "SCHEMA_VERSION",
+    "SILENT_DBFS",
     "AnalysisError",
     "AnalysisSettings",
     "Backchannel",
@@ -50,11 +53,16 @@ __all__ = [
     "WhisperTranscriber",
     "Word",
     "YinTracker",
+    "analysis_schema",
     "analyze",
     "analyze_file",
+    "analyze_recording",
     "analyze_session",
     "load_whisper",
+    "read_analysis",
     "render_timeline",
+    "rms_dbfs",
     "write_analysis",
     "write_json_atomic",
+    "write_text_atomic",
 ]

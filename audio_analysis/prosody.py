@@ -154,19 +154,3 @@ def robust_median_hz(
         else reference_hz
     )
     return float(np.median(fold_octaves(f, ref, fold_st=fold_st)))
-
-
-def rms_dbfs(y: np.ndarray) -> float:
-    """RMS level of ``y`` in dBFS (a full-scale square wave is 0 dBFS, a full-scale sine -3.01)."""
-    y = np.asarray(y, dtype=np.float64)
-    if y.size == 0:
-        return float("nan")
-    return float(10.0 * np.log10(max(float(np.mean(y * y)), 1e-12)))
-
-
-def power_mean_dbfs(levels_dbfs: np.ndarray) -> float:
-    """Level (dBFS) of the concatenation of equal-length frames with the given levels."""
-    lv = np.asarray(levels_dbfs, dtype=np.float64)
-    if lv.size == 0:
-        return float("nan")
-    return float(10.0 * np.log10(np.mean(np.power(10.0, lv / 10.0))))

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .analysis import CallAnalysis
 from .drift import ToneDrift, between
 from .errors import AnalysisError
+from .result import CallAnalysis
 
 
 @dataclass(frozen=True)

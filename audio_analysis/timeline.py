@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .analysis import CallAnalysis
+from .result import CallAnalysis
 
 _COLORS = {"trainee": "#1f77b4", "customer": "#d62728"}
 

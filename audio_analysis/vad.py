@@ -7,12 +7,14 @@ is downloaded.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+import importlib.util
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
 
 from .errors import AnalysisError
+from .levels import frame_levels_dbfs
 from .settings import ANALYSIS_RATE_HZ, VAD_FRAME_SAMPLES, AnalysisSettings
 
 #: Duration of one speech-activity frame, seconds (Silero's 512-sample window at 16 kHz).
@@ -22,19 +24,23 @@ _CONTEXT = 64
 #: Hiss sits 25-35 dB under speech on a phone line; a 5th percentile closer than this to the
 #: 90th is quiet speech, not noise.
 NOISE_MODE_DB = 15.0
-#: Level of a digitally silent frame, dBFS.
-SILENT_DBFS = -120.0
 
 
 def silero_model_path() -> Path:
-    """Path of the Silero VAD ONNX model bundled in ``livekit-plugins-silero``."""
-    try:
-        import importlib.resources
+    """Path of the Silero VAD ONNX model bundled in ``livekit-plugins-silero``.
 
-        res = importlib.resources.files("livekit.plugins.silero.resources") / "silero_vad.onnx"
-        path = Path(str(res))
-    except (ImportError, ModuleNotFoundError):
-        path = Path("/nonexistent")
+    Found through the package's location, without importing it: importing the plugin imports
+    livekit-agents (0.7 s), which the analysis does not need.
+    """
+    try:
+        spec = importlib.util.find_spec("livekit.plugins.silero")
+    except (ImportError, ValueError):
+        spec = None
+    roots = list(spec.submodule_search_locations or []) if spec is not None else []
+    path = next(
+        (p for p in (Path(r) / "resources" / "silero_vad.onnx" for r in roots) if p.is_file()),
+        Path("/nonexistent"),
+    )
     if not path.is_file():
         raise AnalysisError(
             "Silero VAD model not found: install the package livekit-plugins-silero "
@@ -92,18 +98,23 @@ class SileroStream:
         return probs, frame_levels_dbfs(frames)
 
 
-def frame_levels_dbfs(frames: np.ndarray) -> np.ndarray:
-    """RMS level per row of ``frames`` (shape (k, n)), dBFS; silent rows are -120 dBFS."""
-    if frames.size == 0:
-        return np.zeros(0, dtype=np.float32)
-    ms = np.mean(np.square(frames, dtype=np.float64), axis=1)
-    return (10.0 * np.log10(np.maximum(ms, 1e-12))).astype(np.float32)
-
-
 def speech_probabilities(
-    blocks: Iterable[np.ndarray], *, threads: int = 1
+    blocks: Iterable[np.ndarray],
+    *,
+    threads: int = 1,
+    on_block: Callable[[int], None] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Run Silero over a stream of 16 kHz blocks; returns per-frame probability and level (dBFS)."""
+    """Run Silero over a stream of 16 kHz blocks.
+
+    Returns
+    -------
+    prob : ndarray, shape (k,)
+        Speech probability (0-1) per 32 ms frame.
+    level_dbfs : ndarray, shape (k,)
+        RMS level per frame, dBFS.
+
+    ``on_block(n)`` is called with the number of samples of each block once it is done.
+    """
     stream = SileroStream(threads=threads)
     probs: list[np.ndarray] = []
     levels: list[np.ndarray] = []
@@ -111,6 +122,8 @@ def speech_probabilities(
         p, lv = stream.push(block)
         probs.append(p)
         levels.append(lv)
+        if on_block is not None:
+            on_block(len(block))
     if not probs:
         return np.zeros(0, np.float32), np.zeros(0, np.float32)
     return np.concatenate(probs), np.concatenate(levels)

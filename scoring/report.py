@@ -14,9 +14,11 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from audio_analysis.fileio import write_json_atomic, write_text_atomic
+
 from .inputs import CallInputs, Turn
 from .rules import mmss
-from .scorecard import Evidence, ItemScore, Scorecard, SessionScorecard, write_json_atomic
+from .scorecard import Evidence, ItemScore, Scorecard, SessionScorecard
 from .settings import ScoringSettings
 
 _CSS = """
@@ -401,7 +403,7 @@ def write_report(
     out_dir: str | Path,
     settings: ScoringSettings | None = None,
 ) -> Path:
-    """Write ``scorecard.json``, ``report.html`` and ``timeline.svg`` into ``out_dir``.
+    """Write ``scorecard.json`` and ``report.html`` (its timeline inline) into ``out_dir``.
 
     Returns
     -------
@@ -410,9 +412,8 @@ def write_report(
     """
     out = Path(out_dir)
     write_json_atomic(out / "scorecard.json", card.to_dict())
-    write_json_atomic(out / "timeline.svg", timeline_svg(call, card, standalone=True))
     path = out / "report.html"
-    write_json_atomic(path, render_report(card, call, out, settings))
+    write_text_atomic(path, render_report(card, call, out, settings))
     return path
 
 
@@ -524,7 +525,7 @@ def write_session_report(session: SessionScorecard, out_dir: str | Path) -> Path
     out = Path(out_dir)
     write_json_atomic(out / "session_scorecard.json", session.to_dict())
     path = out / "session_report.html"
-    write_json_atomic(path, render_session_report(session))
+    write_text_atomic(path, render_session_report(session))
     return path
 
 

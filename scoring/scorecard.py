@@ -6,15 +6,10 @@
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Literal
 
-from .errors import ScoringError
 from .settings import OVERALL_MAX, SCORECARD_SCHEMA_VERSION
 
 Effect = Literal["won", "lost", "note"]
@@ -192,24 +187,3 @@ class SessionScorecard:
             "patience": [it.to_dict() for it in self.patience],
             "summary": self.summary,
         }
-
-
-def write_json_atomic(path: Path, data: Mapping[str, Any] | str) -> None:
-    """Write JSON (or text) to ``path`` through a temp file and rename, so nothing half-written
-    is ever left behind."""
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        text = data if isinstance(data, str) else json.dumps(data, indent=2, ensure_ascii=False)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-                if not text.endswith("\n"):
-                    fh.write("\n")
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise ScoringError(f"{path}: cannot write: {exc}") from None

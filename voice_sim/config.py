@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 import types
 import typing
@@ -156,6 +157,7 @@ def resolve(
     env = os.environ if env is None else env
     types_ = _field_types(cls)
     values: dict[str, Any] = {}
+    origin: dict[str, str] = {}  # field -> where its value came from, for error messages
     table = (config or {}).get(section, {})
     if not isinstance(table, Mapping):
         raise VoiceSimError(f"{config_path or 'config'}: [{section}] must be a table")
@@ -165,18 +167,24 @@ def resolve(
             raise VoiceSimError(
                 f"{config_path or 'config'}: [{section}] unknown setting {key!r} (known: {known})"
             )
-        values[key] = _coerce(val, types_[key], f"{config_path or 'config'}: [{section}] {key}")
+        origin[key] = f"{config_path or 'config'}: [{section}] {key}"
+        values[key] = _coerce(val, types_[key], origin[key])
     prefix = f"{ENV_PREFIX}{section.upper()}_"
     for name, tp in types_.items():
         var = prefix + name.upper()
         if var in env:
-            values[name] = _coerce(env[var], tp, f"${var}")
+            origin[name] = f"${var}"
+            values[name] = _coerce(env[var], tp, origin[name])
     for name, val in (flags or {}).items():
         if val is not None:
             if name not in types_:
                 raise KeyError(f"{cls.__name__} has no field {name!r}")
-            values[name] = _coerce(val, types_[name], f"--{name.replace('_', '-')}")
+            origin[name] = f"--{name.replace('_', '-')}"
+            values[name] = _coerce(val, types_[name], origin[name])
     try:
         return cls(**values)
     except (TypeError, ValueError) as exc:
-        raise VoiceSimError(f"{config_path or 'settings'}: [{section}] {exc}") from None
+        # the dataclass names the field it rejects; say where that value was given
+        named = [n for n in origin if re.search(rf"\b{n}\b", str(exc))]
+        where = origin[named[0]] if named else f"{config_path or 'settings'}: [{section}]"
+        raise VoiceSimError(f"{where}: {exc}") from None

@@ -1,6 +1,9 @@
 """Small signal effects for the customer's voice: pitch shift and a telephone line.
 
 Pure functions over ``(y, sr)`` float32 arrays in [-1, 1].
+
+``rms_dbfs`` is the project's one level helper (``audio_analysis.levels``), re-exported here for the
+call's line.
 """
 
 from __future__ import annotations
@@ -8,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 import soxr
 from scipy import signal
+
+from audio_analysis.levels import rms_dbfs
 
 from .settings import PHONE_BAND_HIGH_HZ, PHONE_BAND_LOW_HZ, PHONE_NOISE_DBFS, PHONE_RATE_HZ
 
@@ -80,9 +85,4 @@ class PhoneLine:
         return np.clip(band + noise, -1.0, 1.0).astype(np.float32)
 
 
-def rms_dbfs(y: np.ndarray) -> float:
-    """RMS level of ``y`` in dBFS (-120 for silence)."""
-    if y.size == 0:
-        return -120.0
-    rms = float(np.sqrt(np.mean(np.square(y.astype(np.float64)))))
-    return 20.0 * np.log10(max(rms, 1e-6))
+__all__ = ["PhoneLine", "pitch_ratio", "rms_dbfs", "shift_pitch"]

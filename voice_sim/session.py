@@ -24,9 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import json
 import logging
-import os
 import platform
 import signal
 import time
@@ -39,6 +37,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from audio_analysis import write_json_atomic
 from personas import Customer, DirectorSettings, LLMConfig, TraineeTurn, VoiceStyle, make_customer
 from personas.call_log import (
     CallEnd,
@@ -89,7 +88,16 @@ log = logging.getLogger("voice_sim.session")
 #: After the customer hangs up, the line stays open this long so the last words play out, seconds.
 HANGUP_TAIL_S = 0.8
 
-EndReason = Literal["hangup", "ctrl-c", "script_done", "input_ended", "error", "timeout"]
+EndReason = Literal[
+    "hangup",
+    "ctrl-c",
+    "script_done",
+    "input_ended",
+    "error",
+    "timeout",
+    "trainee_hangup",  # the trainee pressed hang up (browser or room)
+    "disconnected",  # the trainee's browser or room connection went away mid-call
+]
 
 
 @dataclass(frozen=True)
@@ -178,13 +186,6 @@ def style_to_character(style: VoiceStyle, *, phone_line: bool) -> VoiceCharacter
     )
 
 
-def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
-    """Write JSON through a temp file and rename, so readers never see half a file."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
-
-
 def _version(dist: str) -> str | None:
     try:
         return metadata.version(dist)
@@ -268,8 +269,6 @@ class CallSession:
         self.events = EventLog(self.out_dir / "events.jsonl")
         self._write_meta()
 
-        from audio_analysis.vad import SileroStream
-
         self.whisper = ShortWindowWhisper(model_dir=s.stt_model, threads=s.stt_threads)
         self.transcriber = TurnTranscriber(self.whisper, sample_rate=s.sample_rate_hz)
         self._stt_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="whisper")
@@ -278,7 +277,7 @@ class CallSession:
             sample_rate=s.sample_rate_hz,
             seed=s.seed,
         )
-        self._silero = SileroStream(threads=1)
+        self._silero = models.silero_stream()
         self._vad = VoiceActivity(
             activation=s.vad_activation,
             deactivation=s.vad_deactivation,
@@ -301,6 +300,14 @@ class CallSession:
             "schema_version": 1,
             "persona": self.customer.persona.id,
             "persona_name": self.customer.persona.display_name,
+            # who calls and about what, so the scorer need not guess from the id
+            "archetype": self.customer.persona.archetype,
+            "failure": self.customer.persona.scenario,
+            "failure_keywords": list(self.customer.persona.facts.issue_keywords),
+            "director": {
+                "dead_air_s": self.customer.director.settings.dead_air_s,
+                "hold_max_s": self.customer.director.settings.hold_max_s,
+            },
             "trainee": self.spec.trainee_name,
             "brain": self.customer.brain_name,
             "mode": self.spec.mode,

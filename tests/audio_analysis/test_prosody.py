@@ -9,25 +9,10 @@ from audio_analysis.prosody import (
     fold_octaves,
     hz_to_st,
     make_pitch_tracker,
-    power_mean_dbfs,
-    rms_dbfs,
     robust_median_hz,
 )
 
 from .conftest import harmonic
-
-
-def test_rms_dbfs_of_sines_and_squares() -> None:
-    t = np.arange(16000) / 16000
-    assert rms_dbfs(0.5 * np.sin(2 * np.pi * 200 * t)) == pytest.approx(-9.031, abs=0.005)
-    assert rms_dbfs(np.ones(100)) == pytest.approx(0.0)
-    assert np.isnan(rms_dbfs(np.zeros(0)))
-
-
-def test_power_mean_of_equal_frames() -> None:
-    assert power_mean_dbfs(np.array([-20.0, -20.0])) == pytest.approx(-20.0)
-    # -10 dBFS and silence average to half the power: -13.01 dBFS
-    assert power_mean_dbfs(np.array([-10.0, -200.0])) == pytest.approx(-13.0103, abs=1e-3)
 
 
 def test_octave_errors_are_folded_before_the_median() -> None:

@@ -1,4 +1,4 @@
-"""``simulate --trainee TRAINEE.wav``: a recording streamed as the microphone in real time."""
+"""``simulate --script TRAINEE.wav``: a recording streamed as the microphone in real time."""
 
 from __future__ import annotations
 

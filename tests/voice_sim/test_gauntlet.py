@@ -22,7 +22,7 @@ def test_three_call_gauntlet(tmp_path: Path) -> None:
         [
             "gauntlet",
             "--simulate",
-            "--trainee",
+            "--script",
             str(bot),
             "--calls",
             "3",

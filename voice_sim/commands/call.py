@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..live import live_call
-from ..session import CallSession, CallSpec
 from ._call_common import (
     CleanOpt,
     ConfigOpt,
@@ -26,6 +23,10 @@ from ._call_common import (
     print_live_transcript,
     session_dir,
 )
+from ._store_opts import StoreOpt, TeamOpt, TraineeNameOpt
+
+if TYPE_CHECKING:
+    from ..session import CallSession
 
 
 def _device(value: str | None) -> str | int | None:
@@ -46,7 +47,7 @@ HELP = (
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("call", help=HELP, rich_help_panel="Calls")
+    @app.command("call", help=HELP)
     def call_cmd(
         persona: PersonaOpt = None,
         name: NameOpt = "trainee",
@@ -62,12 +63,20 @@ def register(app: typer.Typer) -> None:
         start_level: StartLevelOpt = None,
         stt_model: SttModelOpt = None,
         score: ScoreOpt = True,
+        trainee: TraineeNameOpt = None,
+        team: TeamOpt = None,
+        store: StoreOpt = True,
         config: ConfigOpt = None,
     ) -> None:
+        import asyncio
+
+        from ..live import live_call
+        from ..session import CallSpec
+
         res = load_settings(config, {"phone_line": phone_line, "stt_model": stt_model}, {})
         folder = session_dir(out, persona)
         settings, llm = res.call, res.llm
-        announce_brain(llm)
+        announce_brain(res)
         spec = CallSpec(
             out_dir=folder,
             persona=persona,
@@ -101,4 +110,9 @@ def register(app: typer.Typer) -> None:
         )
         if score:
             analyze_and_score(folder)
+        if store:
+            from ..store.hook import default_trainee, register_folders
+
+            who = default_trainee(trainee, name if name != "trainee" else None)
+            register_folders([folder], trainee=who, team=team, source="live", config_path=config)
         typer.echo(f"session folder: {folder}")

@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from personas import plan_gauntlet
-
 from .. import config as cfg
-from ..gauntlet import run_gauntlet
-from ..live import live_call
-from ..session import CallResult, CallSpec
-from ..simulate import simulate_call
 from ._call_common import (
     CleanOpt,
     ConfigOpt,
@@ -28,7 +20,11 @@ from ._call_common import (
     load_settings,
     print_live_transcript,
 )
+from ._store_opts import ScriptsOpt, StoreOpt, TeamOpt, TraineeNameOpt, check_trainee_name
 from .simulate import default_script
+
+if TYPE_CHECKING:
+    from ..session import CallResult, CallSpec
 
 HELP = (
     "Back-to-back calls that get harder, like a queue at 4 p.m.\n\n"
@@ -38,12 +34,12 @@ HELP = (
     "Examples:\n\n"
     "  voice-sim gauntlet --calls 3                      (live, from the microphone)\n\n"
     "  voice-sim gauntlet --simulate --calls 3 --break 0\n\n"
-    "  voice-sim gauntlet --personas elderly-confused,angry-billing,abusive-caller -t bot.yaml"
+    "  voice-sim gauntlet --personas elderly-confused,angry-billing,abusive-caller -s bot.yaml"
 )
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("gauntlet", help=HELP, rich_help_panel="Calls")
+    @app.command("gauntlet", help=HELP)
     def gauntlet_cmd(
         personas: Annotated[
             str | None,
@@ -59,15 +55,7 @@ def register(app: typer.Typer) -> None:
         break_s: Annotated[
             float, typer.Option("--break", min=0.0, help="Seconds of rest between calls.")
         ] = 5.0,
-        trainee: Annotated[
-            list[Path] | None,
-            typer.Option(
-                "--trainee",
-                "-t",
-                help="Simulate: a trainee script (.yaml) or recording "
-                "(.wav) per call, cycled. Without it the calls are live from the microphone.",
-            ),
-        ] = None,
+        script: ScriptsOpt = None,
         name: NameOpt = "trainee",
         out: OutOpt = None,
         simulate: Annotated[
@@ -75,15 +63,28 @@ def register(app: typer.Typer) -> None:
         ] = False,
         clean: CleanOpt = False,
         score: ScoreOpt = True,
+        trainee: TraineeNameOpt = None,
+        team: TeamOpt = None,
+        store: StoreOpt = True,
         config: ConfigOpt = None,
     ) -> None:
+        check_trainee_name(trainee)
+        import asyncio
+
+        from personas import plan_gauntlet
+
+        from ..gauntlet import run_gauntlet
+        from ..live import live_call
+        from ..session import CallSpec
+        from ..simulate import simulate_call
+
         res = load_settings(config, {}, {})
         ids = [p.strip() for p in personas.split(",") if p.strip()] if personas else None
         plan = plan_gauntlet(ids, calls)
         folder = out or cfg.data_dir() / "gauntlets" / dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        scripts = list(trainee or []) or ([default_script()] if simulate else [])
+        scripts = list(script or []) or ([default_script()] if simulate else [])
         settings, llm = res.call, res.llm
-        announce_brain(llm)
+        announce_brain(res)
         console.print(
             "gauntlet: " + ", ".join(f"{c.persona_id} (starts at {c.start_level})" for c in plan)
         )
@@ -126,4 +127,15 @@ def register(app: typer.Typer) -> None:
             )
         if score:
             analyze_and_score(folder)
+        if store:
+            from ..store.hook import default_trainee, register_folders
+
+            register_folders(
+                [r.out_dir for r in result.calls],
+                trainee=default_trainee(trainee, name if name != "trainee" else None),
+                team=team,
+                source="simulated" if scripts else "live",
+                gauntlet=folder,
+                config_path=config,
+            )
         typer.echo(f"gauntlet folder: {folder}")

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from ..session import CallSpec
-from ..simulate import load_script, simulate_call
 from ._call_common import (
     CleanOpt,
     ConfigOpt,
@@ -27,6 +24,7 @@ from ._call_common import (
     print_live_transcript,
     session_dir,
 )
+from ._store_opts import ScriptOpt, StoreOpt, TeamOpt, TraineeNameOpt, check_trainee_name
 
 #: The trainee bot of ``make demo``: good practice against the default angry billing customer.
 DEFAULT_SCRIPT = "good-billing.yaml"
@@ -46,24 +44,15 @@ HELP = (
     "scorecard.json and report.html.\n\n"
     "Examples:\n\n"
     "  voice-sim simulate\n\n"
-    "  voice-sim simulate --persona abusive-caller --trainee my-lines.yaml --out runs/a1\n\n"
-    "  voice-sim simulate --trainee rehearsal.wav --phone-line"
+    "  voice-sim simulate --persona abusive-caller --script my-lines.yaml --out runs/a1\n\n"
+    "  voice-sim simulate --script rehearsal.wav --phone-line --trainee sam"
 )
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("simulate", help=HELP, rich_help_panel="Calls")
+    @app.command("simulate", help=HELP)
     def simulate_cmd(
-        trainee: Annotated[
-            Path | None,
-            typer.Option(
-                "--trainee",
-                "-t",
-                help="A trainee script (.yaml: lines a bot says with Piper, with latencies and "
-                "planned interruptions) or a recording (.wav) streamed as the microphone. "
-                "Default: the built-in good-practice script.",
-            ),
-        ] = None,
+        script: ScriptOpt = None,
         persona: PersonaOpt = None,
         out: OutOpt = None,
         phone_line: PhoneLineOpt = None,
@@ -74,21 +63,30 @@ def register(app: typer.Typer) -> None:
             int | None, typer.Option(help="Seed for the customer's line choices.")
         ] = None,
         score: ScoreOpt = True,
+        trainee: TraineeNameOpt = None,
+        team: TeamOpt = None,
+        store: StoreOpt = True,
         config: ConfigOpt = None,
     ) -> None:
+        check_trainee_name(trainee)
+        import asyncio
+
+        from ..session import CallSpec
+        from ..simulate import load_script, simulate_call
+
         res = load_settings(
             config,
             {"phone_line": phone_line, "stt_model": stt_model, "seed": seed},
             {},
         )
         folder = session_dir(out, persona)
-        script = trainee or default_script()
+        script = script or default_script()
         # bad input fails before anything is loaded or printed
         trainee_input = (
             load_script(script) if script.suffix.lower() in (".yaml", ".yml") else script
         )
         settings, llm = res.call, res.llm
-        announce_brain(llm)
+        announce_brain(res)
         console.print(f"[dim]calling {persona or 'angry-billing'}; trainee: {script}[/dim]")
         spec = CallSpec(
             out_dir=folder,
@@ -112,6 +110,13 @@ def register(app: typer.Typer) -> None:
         )
         if score:
             analyze_and_score(folder)
+        if store:
+            from ..store.hook import default_trainee, register_folders
+
+            register_folders(
+                [folder], trainee=default_trainee(trainee), team=team, source="simulated",
+                config_path=config,
+            )
         typer.echo(f"session folder: {folder}")
         typer.echo(f"  recording: {folder / 'recording.wav'}")
         typer.echo(f"  events:    {folder / 'events.jsonl'}")

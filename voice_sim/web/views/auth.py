@@ -1,0 +1,90 @@
+"""Login, logout and the front door."""
+
+from __future__ import annotations
+
+import asyncio
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from ...store import User
+from ...store.passwords import MAX_PASSWORD_CHARS, dummy_verify, verify_password
+from .. import security
+from ..app import _actor_loader, render, state
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a local path may be a redirect target (no //host or scheme: no open redirect)."""
+    if not target:
+        return "/sessions"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/sessions"
+    if "\\" in target:
+        return "/sessions"
+    return target
+
+
+async def home(request: Request) -> Response:
+    if security.actor(request) is None:
+        return RedirectResponse("/login", status_code=303)
+    return RedirectResponse("/sessions", status_code=303)
+
+
+async def login_form(request: Request) -> Response:
+    nxt = _safe_next(request.query_params.get("next"))
+    if security.actor(request) is not None:
+        return RedirectResponse(nxt, status_code=303)
+    return render(request, "login.html", {"next": nxt, "error": None, "username": ""})
+
+
+async def login(request: Request) -> Response:
+    form = await request.form()
+    name = str(form.get("username") or "").strip()[:200]
+    password = str(form.get("password") or "")[: MAX_PASSWORD_CHARS + 1]
+    nxt = _safe_next(str(form.get("next") or ""))
+    vs = state(request)
+    address = request.client.host if request.client else "?"
+    wait = vs.throttle.delay_s(name, address)
+    if wait:
+        await asyncio.sleep(wait)
+
+    def check() -> tuple[User | None, bool]:
+        with vs.db.read() as s:
+            user = s.scalar(select(User).where(User.name == name)) if name else None
+            if user is None:
+                dummy_verify(password)
+                return None, False
+            return user, verify_password(password, user.password_hash)
+
+    from starlette.concurrency import run_in_threadpool
+
+    user, ok = await run_in_threadpool(check)
+    if user is None or not ok:
+        vs.throttle.failed(name, address)
+        return render(
+            request,
+            "login.html",
+            {"next": nxt, "error": "Wrong user name or password.", "username": name},
+            status_code=401,
+        )
+    vs.throttle.succeeded(name, address)
+    who = _actor_loader(vs.db)(user.id, user.auth_epoch)
+    security.log_in(request, who, user.auth_epoch)
+    return RedirectResponse(nxt, status_code=303)
+
+
+async def logout(request: Request) -> Response:
+    security.log_out(request)
+    return RedirectResponse("/login", status_code=303)
+
+
+routes = [
+    Route("/", home, methods=["GET"]),
+    Route("/login", login_form, methods=["GET"]),
+    Route("/login", login, methods=["POST"]),
+    Route("/logout", logout, methods=["POST"]),
+]
