@@ -295,8 +295,9 @@ class _Reader:
 
 _MISSING: Any = object()
 
-# Bounds for voice overrides: beyond these Piper output sounds broken or clips.
-_VOICE_BOUNDS = {
+#: Bounds of each voice setting (personas and trainee scripts alike), low and high: beyond
+#: these Piper output sounds broken or clips.
+VOICE_BOUNDS = {
     "length_scale": (0.5, 2.0),
     "volume": (0.1, 2.0),
     "pitch_shift_st": (-6.0, 6.0),
@@ -403,7 +404,7 @@ def parse_persona(text: str, src: str = "<persona>") -> Persona:
     ends: dict[str, dict[str, float]] = {}
     for end in ("calm", "furious"):
         raw = r.mapping(("voice", end), required=False, keys=VOICE_END_FIELDS)
-        ends[end] = {k: r.number(("voice", end, k), *_VOICE_BOUNDS[k]) for k in raw}
+        ends[end] = {k: r.number(("voice", end, k), *VOICE_BOUNDS[k]) for k in raw}
     barge: BargeIn | None = None
     braw = r.get(("barge_in",))
     if braw in ("never", False):

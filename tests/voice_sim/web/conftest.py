@@ -92,17 +92,29 @@ def fill_store(data_dir: Path) -> dict[str, dict[str, int]]:
         ("sam2", "sam", 2, 3, (12.0, 10.0, 12.0, 12.0)),
         ("kim1", "kim", 3, 1, (2.0, 4.0, 6.0, 0.0)),
     ):
-        call = FakeCall(trainee=who, seed=seed, started_at=base + dt.timedelta(days=day),
-                        scores=scores)
+        call = FakeCall(
+            trainee=who, seed=seed, started_at=base + dt.timedelta(days=day), scores=scores
+        )
         folder = make_session(data_dir / "sessions" / label, call)
         ids[label], _ = store_session(db, read_session(folder), trainee=who, source="simulated")
     g = make_gauntlet(
         data_dir / "gauntlets" / "g1",
         [
-            FakeCall(trainee="sam", seed=10, persona="elderly-confused", pitch_hz=170,
-                     started_at=base + dt.timedelta(days=5)),
-            FakeCall(trainee="sam", seed=11, persona="abusive-caller", pitch_hz=200,
-                     loudness_dbfs=-18, started_at=base + dt.timedelta(days=5, minutes=5)),
+            FakeCall(
+                trainee="sam",
+                seed=10,
+                persona="elderly-confused",
+                pitch_hz=170,
+                started_at=base + dt.timedelta(days=5),
+            ),
+            FakeCall(
+                trainee="sam",
+                seed=11,
+                persona="abusive-caller",
+                pitch_hz=200,
+                loudness_dbfs=-18,
+                started_at=base + dt.timedelta(days=5, minutes=5),
+            ),
         ],
     )
     recs = [read_session(p) for p in sorted(g.iterdir()) if p.is_dir()]

@@ -32,14 +32,30 @@ MATRIX: list[tuple[str, str, str | None, tuple[object, ...]]] = [
     ("GET", "/sessions/{kim1}/recording", None, (LOGIN, 200, 404, 200, 404, 200)),
     ("GET", "/sessions/{sam1}/files/scorecard.json", None, (LOGIN, 200, 200, 404, 200, 404)),
     ("GET", "/sessions/{kim1}/files/meta.json", None, (LOGIN, 200, 404, 200, 404, 200)),
-    ("POST", "/sessions/{sam1}/comments", "comment", (LOGIN, OK_REDIRECT, OK_REDIRECT, 404,
-                                                      OK_REDIRECT, 404)),
-    ("POST", "/sessions/{kim1}/comments", "comment", (LOGIN, OK_REDIRECT, 404, OK_REDIRECT,
-                                                      404, OK_REDIRECT)),
-    ("POST", "/sessions/{sam1}/overrides", "override", (LOGIN, OK_REDIRECT, OK_REDIRECT, 404,
-                                                        403, 404)),
-    ("POST", "/sessions/{kim1}/overrides", "override", (LOGIN, OK_REDIRECT, 404, OK_REDIRECT,
-                                                        404, 403)),
+    (
+        "POST",
+        "/sessions/{sam1}/comments",
+        "comment",
+        (LOGIN, OK_REDIRECT, OK_REDIRECT, 404, OK_REDIRECT, 404),
+    ),
+    (
+        "POST",
+        "/sessions/{kim1}/comments",
+        "comment",
+        (LOGIN, OK_REDIRECT, 404, OK_REDIRECT, 404, OK_REDIRECT),
+    ),
+    (
+        "POST",
+        "/sessions/{sam1}/overrides",
+        "override",
+        (LOGIN, OK_REDIRECT, OK_REDIRECT, 404, 403, 404),
+    ),
+    (
+        "POST",
+        "/sessions/{kim1}/overrides",
+        "override",
+        (LOGIN, OK_REDIRECT, 404, OK_REDIRECT, 404, 403),
+    ),
     ("GET", "/trainees/{t:sam}", None, (LOGIN, 200, 200, 404, 200, 404)),
     ("GET", "/trainees/{t:kim}", None, (LOGIN, 200, 404, 200, 404, 200)),
     ("GET", "/teams", None, (LOGIN, 200, 200, 200, 403, 403)),
@@ -86,8 +102,10 @@ def _body(kind: str | None) -> dict[str, object]:
     if kind == "json_override":
         return {"json": {"item": "diagnose", "score": 6, "reason": "api matrix override"}}
     if kind == "empty_upload":
-        return {"files": {"file": ("empty.wav", b"", "audio/wav")},
-                "data": {"trainee": "sam", "team": "red"}}
+        return {
+            "files": {"file": ("empty.wav", b"", "audio/wav")},
+            "data": {"trainee": "sam", "team": "red"},
+        }
     return {}
 
 
@@ -96,8 +114,9 @@ def job_id(site: Site) -> int:
     """A job of the admin's: a duplicate upload answers at once with a finished job."""
     c = site.client("ada")
     rec = (site.data_dir / "sessions" / "sam1" / "recording.wav").read_bytes()
-    r = c.post("/api/uploads", files={"file": ("dup.wav", rec, "audio/wav")},
-               data={"trainee": "sam"})
+    r = c.post(
+        "/api/uploads", files={"file": ("dup.wav", rec, "audio/wav")}, data={"trainee": "sam"}
+    )
     assert r.status_code == 200, r.text
     job = r.json()["job"]
     assert job["status"] == "done" and job["session_id"] == site.sessions["sam1"]
@@ -114,8 +133,13 @@ def clients(site: Site) -> dict[str, Client]:
     ("method", "template", "kind", "expected"), MATRIX, ids=[f"{m} {p}" for m, p, _, _ in MATRIX]
 )
 def test_role_matrix(
-    site: Site, clients: dict[str, Client], job_id: int, method: str, template: str,
-    kind: str | None, expected: tuple[object, ...],
+    site: Site,
+    clients: dict[str, Client],
+    job_id: int,
+    method: str,
+    template: str,
+    kind: str | None,
+    expected: tuple[object, ...],
 ) -> None:
     path = _path(site, template, job_id)
     got = []
