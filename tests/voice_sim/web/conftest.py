@@ -78,8 +78,15 @@ class Client:
 def fill_store(data_dir: Path) -> dict[str, dict[str, int]]:
     from sqlalchemy import select
 
-    from voice_sim.store import Database, Team, Trainee, add_user, read_session, store_gauntlet
-    from voice_sim.store import store_session
+    from voice_sim.store import (
+        Database,
+        Team,
+        Trainee,
+        add_user,
+        read_session,
+        store_gauntlet,
+        store_session,
+    )
 
     db = Database.open(data_dir)
     with db.write() as s:

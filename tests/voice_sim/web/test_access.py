@@ -146,10 +146,7 @@ def test_role_matrix(
     for who in WHO:
         # logging out ends the session: a client of its own
         c = site.client(None if who == "anon" else who) if kind == "form" else clients[who]
-        if method == "GET":
-            r = c.get(path)
-        else:
-            r = c.post(path, **_body(kind))
+        r = c.get(path) if method == "GET" else c.post(path, **_body(kind))
         if r.status_code in (302, 303):
             to_login = r.headers["location"].startswith("/login")
             status: object = LOGIN if to_login else OK_REDIRECT
