@@ -64,6 +64,8 @@ class CallSocket:
         After-call work, per call (see :class:`~.bridge.CallBridge`).
     review_url : callable, optional
         Where the page goes when the plan is done.
+    on_done : callable, optional
+        ``on_done(call)`` once the socket is closed and the call marked ended.
     """
 
     def __init__(
@@ -74,12 +76,14 @@ class CallSocket:
         trusted_origins: Iterable[str] = (),
         on_call_end: Callable[[PracticeCall], OnCallEnd] | None = None,
         review_url: ReviewUrl | None = None,
+        on_done: Callable[[PracticeCall], None] | None = None,
     ) -> None:
         self.registry = registry
         self.authenticate = authenticate
         self.trusted_origins = tuple(trusted_origins)
         self.on_call_end = on_call_end
         self.review_url = review_url
+        self.on_done = on_done
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "websocket":
@@ -108,6 +112,8 @@ class CallSocket:
             await self._serve(call, receive, send)
         finally:
             self.registry.finish(call, call.results)
+            if self.on_done is not None:
+                self.on_done(call)
 
     async def _serve(self, call: PracticeCall, receive: Receive, send: Send) -> None:
         out: asyncio.Queue[Any] = asyncio.Queue()
