@@ -128,11 +128,17 @@ def score_target(target: str) -> None:
 
     The session folder's ``case_note.md`` is read by the scorer like the rest of the folder.
     """
+    import io
+
     from ..cli import main
 
-    code = main(["score", target, "--out", target, "--quiet", "--no-store"])
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = main(["score", target, "--out", target, "--quiet", "--no-store"])
     if code != 0:
-        raise RuntimeError(f"{target}: scoring failed (exit {code})")
+        lines = [ln for ln in err.getvalue().splitlines() if ln.strip()]
+        reason = lines[-1].removeprefix("voice-sim: error: ") if lines else f"exit {code}"
+        raise RuntimeError(reason)
 
 
 # ----------------------------------------------------------------------------- the service
@@ -150,6 +156,10 @@ def prewarm(settings: CallSettings) -> None:
         prefix_padding_s=settings.vad_prefix_padding_s,
         sample_rate=settings.sample_rate_hz,
     )
+
+
+def _one_line(exc: BaseException) -> str:
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
 _SLUG = re.compile(r"[^a-z0-9-]+")
@@ -299,24 +309,33 @@ class PracticeService:
         return written
 
     async def _finish(self, call: PracticeCall, care: Aftercare) -> None:
+        """Analysis of every call, the note, scoring, the store. A call that cannot be
+        analysed or scored (too short, silent) is still stored, unscored: it happened."""
         try:
             care.phase = "analysing"
-            # every call of the plan, then every analysis
-            while call.state != "ended":
+            while call.state != "ended":  # every call of the plan has been made
                 await asyncio.sleep(0.2)
-            await asyncio.gather(*care.analyses)
+            for outcome in await asyncio.gather(*care.analyses, return_exceptions=True):
+                if isinstance(outcome, BaseException):
+                    care.error = _one_line(outcome)
             care.phase = "waiting_note"
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(care.note_done.wait(), timeout=self.settings.note_wait_s)
             care.phase = "scoring"
             target = care.folders[0] if not call.plan.gauntlet else call.plan.folder
             loop = asyncio.get_running_loop()
-            await loop.run_in_executor(self._workers(), score_target, str(target))
+            if care.error is None:
+                try:
+                    await loop.run_in_executor(self._workers(), score_target, str(target))
+                except Exception as exc:
+                    care.error = _one_line(exc)
+            if care.error is not None:
+                log.warning("practice call %s stored unscored: %s", target, care.error)
             ids, review = await asyncio.to_thread(self._store, call, list(care.folders))
             care.session_ids, care.review = ids, review
             care.phase = "done"
         except Exception as exc:
-            care.error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            care.error = _one_line(exc)
             care.phase = "failed"
             log.exception("after-call work failed for %s", call.plan.folder)
 

@@ -104,19 +104,18 @@ def _socket(svc: PracticeService) -> CallSocket:
             trusted_origins=trusted,
             on_call_end=svc.on_call_end,
             on_done=svc.plan_done,
+            prepare=svc.ready,
         )
         svc._socket = sock  # type: ignore[attr-defined]
     return sock
 
 
 class PracticeSocket:
-    """The call socket, once the shared models are loaded (the first call waits for them)."""
+    """The call socket of the app's practice service."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         vs: AppState = scope["app"].state.vs
-        svc = service(vs)
-        await svc.ready()
-        await _socket(svc)(scope, receive, send)
+        await _socket(service(vs))(scope, receive, send)
 
 
 def _personas() -> list[dict[str, str]]:
