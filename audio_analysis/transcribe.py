@@ -8,6 +8,7 @@ and one call per short turn would waste most of it. Word times are mapped back t
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,9 +91,18 @@ class WhisperTranscriber:
         for seg in segments:
             for w in seg.words or []:
                 text = w.word.strip()
-                if text:
+                if words and _ATTACHED.match(w.word):
+                    # ".99" after "$49", "-5" after "3", ".com" after "example": one written word
+                    last = words[-1]
+                    words[-1] = Word(last.word + text, last.start_s, float(w.end))
+                elif text:
                     words.append(Word(text, float(w.start), float(w.end)))
         return words
+
+
+#: A Whisper word token that continues the previous word (no leading space, and punctuation
+#: joined to letters or digits): amounts, ranges, email addresses and domains.
+_ATTACHED = re.compile(r"^[.\-@/:][\w]")
 
 
 def _batches(spans: Sequence[tuple[float, float]], *, batch_s: float) -> list[list[int]]:

@@ -1,7 +1,8 @@
 """The escalation director: after every trainee turn, move the customer's intensity and stage.
 
-It reads what the trainee said (:mod:`personas.cues`) and how (interrupted the customer,
-response latency, loudness against the customer) and applies the persona's trigger weights.
+It reads what the trainee said (:mod:`personas.phrases`, the vocabulary the scorer uses too)
+and how (interrupted the customer, response latency, loudness against the customer) and applies
+the persona's trigger weights.
 Every move is an :class:`IntensityChange` whose ``reason`` tells a coach why it happened.
 """
 
@@ -10,8 +11,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .cues import Cues, read_cues
 from .events import IntensityChange, TraineeTurn
+from .phrases import Cues, content_words, is_dead_air, read_cues
 from .schema import Persona
 from .settings import DirectorSettings
 
@@ -52,7 +53,7 @@ _UP_REASONS = {
         'trainee hid behind policy ("{m}") without explaining why or offering a way forward'
     ),
     "flat_no": 'flat no ("{m}") with no alternative offered',
-    "blaming": 'trainee blamed the customer ("{m}")',
+    "blaming": 'trainee blamed {who} ("{m}")',
     "dead_air": "{m} s of dead air with no hold notice",
     "fix_before_diagnosis": (
         'trainee jumped to a fix ("{m}") before asking a single diagnostic question'
@@ -125,6 +126,8 @@ class Director:
         self.refusals = 0
         self.demands = 0
         self.hold_announced = False
+        self.heard: set[str] = content_words(persona.opening_line)
+        """Content words the customer has said (restating details), from the facts it reveals."""
         self.end_reason: str | None = None
         self.last: Verdict | None = None
 
@@ -139,7 +142,7 @@ class Director:
     def hear(self, turn: TraineeTurn) -> tuple[list[IntensityChange], Verdict]:
         """Read one trainee turn; return the intensity changes and the verdict for the brain."""
         p, s = self.persona, self.settings
-        c = read_cues(turn.text, p)
+        c = read_cues(turn.text, p, self.heard)
         self.turns += 1
         up: list[tuple[str, str]] = []
         down: list[tuple[str, str]] = []
@@ -150,12 +153,13 @@ class Director:
             up.append(("interrupting", ""))
         lat = turn.response_latency_s
         if lat is not None:
-            if not self.hold_announced and lat > s.dead_air_s:
-                up.append(("dead_air", f"{lat:.1f}"))
-                if p.hang_up is not None and lat > p.hang_up.max_silence_s:
+            held = self.hold_announced
+            if is_dead_air(lat, held=held, dead_air_s=s.dead_air_s, hold_max_s=s.hold_max_s):
+                up.append(
+                    ("dead_air", f"{lat:.1f} (hold with no check-in)" if held else f"{lat:.1f}")
+                )
+                if not held and p.hang_up is not None and lat > p.hang_up.max_silence_s:
                     hang_now = f"left in silence for {lat:.0f} s with no hold notice"
-            elif self.hold_announced and lat > s.hold_max_s:
-                up.append(("dead_air", f"{lat:.1f} (hold with no check-in)"))
         if turn.loudness_vs_customer_db is not None and turn.loudness_vs_customer_db > s.loud_db:
             up.append(("raised_voice", f"{turn.loudness_vs_customer_db:.0f}"))
 
@@ -180,7 +184,8 @@ class Director:
             fired_up.append(trig)
             step = min(w, s.max_rise_per_turn - rise)
             new = self._clamp(self.level + step)
-            reason = _UP_REASONS[trig].format(m=m)
+            who = "the customer" if c.blames_customer else "someone else"
+            reason = _UP_REASONS[trig].format(m=m, who=who)
             if new != self.level:
                 rise += new - self.level
                 changes.append(IntensityChange(new, self.level, self.stage, reason, trig))
@@ -226,11 +231,11 @@ class Director:
         if fired_down and not fired_up:
             self.strikes = max(0, self.strikes - 1)
 
+        # only a question about a topic reveals it; any other question gets a stage line
         new_topics = tuple(i for i in c.topics if i not in self.revealed)
-        if c.question and not new_topics and not c.topics and not c.restate:
-            unrevealed = [i for i in range(len(p.facts.must_ask)) if i not in self.revealed]
-            new_topics = tuple(unrevealed[:1])
         self.revealed.update(new_topics)
+        for i in new_topics:
+            self.heard |= content_words(p.facts.must_ask[i].answer)
         if c.question:
             self.asked_diagnostic = True
         if "acknowledge_specific" in fired_down or "restate" in fired_down:
@@ -283,18 +288,18 @@ class Director:
             up.append(("flat_no", c.refusal))
         if c.blaming:
             up.append(("blaming", c.blaming))
-        if c.vague_time and not c.concrete_time:
+        if c.vague_time:
             up.append(("vague_timeline", c.vague_time))
+        if c.jargon and not c.explained:
+            up.append(("jargon", c.jargon))
         if (
             c.fix_offer
+            and c.fix_first
             and not self.asked_diagnostic
-            and not c.question
             and "fix_before_diagnosis" not in self.used
         ):
             self.used["fix_before_diagnosis"] += 1
             up.append(("fix_before_diagnosis", c.fix_offer))
-        if c.jargon and not c.explained:
-            up.append(("jargon", c.jargon))
 
     def _deescalating_words(self, c: Cues, down: list[tuple[str, str]]) -> None:
         lim = self.settings.repeat_limit
@@ -303,18 +308,18 @@ class Director:
             return self.used[trig] < lim
 
         hostile = bool(c.calm_down or c.blaming or c.insult)
-        if c.acknowledge and c.mentions_issue and ok("acknowledge_specific") and not hostile:
+        if c.acknowledge and c.ack_specific and ok("acknowledge_specific") and not hostile:
             down.append(("acknowledge_specific", f"{c.acknowledge} ... {c.mentions_issue}"))
         elif c.acknowledge and ok("empathy") and not hostile:
             down.append(("empathy", c.acknowledge))
-        if c.restate and c.mentions_issue and ok("restate"):
+        if c.restate and ok("restate"):
             down.append(("restate", ""))
         new_topic = any(i not in self.revealed for i in c.topics)
         if c.question and (new_topic or (self.used["diagnostic_question"] == 0 and not c.restate)):
             topics = [self.persona.facts.must_ask[i].topic for i in c.topics]
             down.append(("diagnostic_question", topics[0] if topics else "open question"))
-        if c.commitment and c.concrete_time and ok("next_step"):
-            down.append(("next_step", c.concrete_time))
+        if c.next_step and ok("next_step"):
+            down.append(("next_step", c.next_step))
         if c.boundary and not hostile and ok("boundary"):
             down.append(("boundary", ""))
 
@@ -368,8 +373,7 @@ class Director:
             self.end_reason = "resolved"
             return "close", "closing", "customer is satisfied and wraps up"
         if (
-            c.commitment
-            and c.concrete_time
+            c.next_step
             and not up
             and self.level <= max(s.resolve_level, p.floor)
             and self.asked_diagnostic
@@ -380,7 +384,7 @@ class Director:
             intent = "in_character"
         if self.level >= s.venting_level and not self.acknowledged:
             return intent, "venting", None
-        if c.refusal or c.per_policy or c.fix_offer or (c.commitment and c.concrete_time):
+        if c.refusal or c.per_policy or c.fix_offer or c.next_step:
             return intent, "negotiating", None
         if cur in ("opening", "venting") or new_topics or c.question:
             return intent, "explaining", None

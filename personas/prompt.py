@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .brain import ReplyContext
-from .cues import INJECTION, normalize
+from .phrases import INJECTION, normalize
 from .vocabulary import band_of
 
 _MOOD = {

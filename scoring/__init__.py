@@ -5,7 +5,7 @@ Does not import ``voice_sim``; works on any recording's ``analysis.json``.
 
 from .errors import ScoringError
 from .folder import score_folder
-from .inputs import CallInputs, call_inputs, read_events, read_json
+from .inputs import CallEnd, CallInputs, PersonaInfo, call_inputs, read_events, read_json, read_meta
 from .judge import Judge
 from .llm_judge import LLMJudge
 from .report import write_report, write_session_report
@@ -17,12 +17,14 @@ from .session import score_session
 from .settings import ScoringSettings
 
 __all__ = [
+    "CallEnd",
     "CallFigures",
     "CallInputs",
     "Evidence",
     "ItemScore",
     "Judge",
     "LLMJudge",
+    "PersonaInfo",
     "Rubric",
     "RubricItem",
     "RulesJudge",
@@ -35,6 +37,7 @@ __all__ = [
     "make_judge",
     "read_events",
     "read_json",
+    "read_meta",
     "score_call",
     "score_folder",
     "score_inputs",

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from .errors import ScoringError
-from .inputs import call_inputs, read_events, read_json
+from .inputs import call_inputs, read_events, read_json, read_meta
 from .report import write_report
 from .rubric import Rubric
 from .score import score_inputs
@@ -38,14 +37,6 @@ def score_folder(
         raise ScoringError(f"{folder}: no analysis.json (run `voice-sim analyze` first)")
     events_path = folder / "events.jsonl"
     events = read_events(events_path) if events_path.is_file() else []
-    persona = None
-    meta_path = folder / "meta.json"
-    if meta_path.is_file():
-        try:
-            meta = json.loads(meta_path.read_text(encoding="utf-8"))
-            persona = meta.get("persona") if isinstance(meta, dict) else None
-        except (OSError, ValueError):
-            persona = None
     rec = folder / "recording.wav"
     call = call_inputs(
         read_json(analysis_path),
@@ -53,8 +44,7 @@ def score_folder(
         source=str(analysis_path),
         name=folder.name,
         recording=rec if rec.is_file() else None,
-        persona=persona if isinstance(persona, str) else None,
-        abusive_persona=True if isinstance(persona, str) and "abus" in persona.lower() else None,
+        meta=read_meta(folder / "meta.json"),
     )
     card = score_inputs(call, rubric=rubric, settings=settings)
     write_report(card, call, Path(out) if out is not None else folder, settings)

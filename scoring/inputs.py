@@ -17,9 +17,15 @@ from typing import Any
 # writes it from, so the two packages cannot drift apart.
 from audio_analysis import Backchannel, DeadAir, Gap, Interruption, Turn
 from audio_analysis import Word as WordTime
+from personas.settings import DirectorSettings
 
+from .customer_words import exact_customer_turns
 from .errors import ScoringError
 from .settings import ANALYSIS_SCHEMA_VERSION
+
+#: The director's thresholds: dead air means the same in the call and in the scorecard.
+DEAD_AIR_S = DirectorSettings().dead_air_s
+HOLD_MAX_S = DirectorSettings().hold_max_s
 
 SPEAKERS = ("trainee", "customer")
 
@@ -68,6 +74,79 @@ class Hangup:
 
 
 @dataclass(frozen=True)
+class PersonaInfo:
+    """Who called, as the session recorded it (``meta.json``), for the items that depend on it.
+
+    Attributes
+    ----------
+    id : str or None
+        Persona id.
+    archetype : str or None
+        ``confused``, ``mistaken``, ``disappointed``, ``impatient``, ``angry`` or ``abusive``.
+    failure : str or None
+        What the caller calls about, in a coach's words ("Double charge on the monthly
+        subscription").
+    failure_keywords : tuple of str
+        Words that name that failure (an acknowledgement or restatement that uses one is
+        specific).
+    """
+
+    id: str | None = None
+    archetype: str | None = None
+    failure: str | None = None
+    failure_keywords: tuple[str, ...] = ()
+
+    @property
+    def abusive(self) -> bool:
+        """The persona is an abusive caller (the boundary item applies whatever is heard)."""
+        return self.archetype == "abusive"
+
+
+@dataclass(frozen=True)
+class CallEnd:
+    """How the call ended (``events.jsonl`` and ``meta.json``).
+
+    Attributes
+    ----------
+    reason : str or None
+        ``call_end`` reason: ``hangup``, ``ctrl-c``, ``script_done``, ``input_ended``,
+        ``timeout`` or ``error``.
+    outcome : str or None
+        The customer's side: ``resolved``, ``transferred to a supervisor`` or ``hung up: ...``.
+    final_intensity : float or None
+        The customer's intensity at the end, 0-10.
+    """
+
+    reason: str | None = None
+    outcome: str | None = None
+    final_intensity: float | None = None
+
+    @property
+    def label(self) -> str:
+        """Why the call ended, in a few words: resolved, supervisor, hung up, script done..."""
+        o = (self.outcome or "").lower()
+        if o.startswith("hung up") or (self.reason == "hangup" and not o):
+            return "customer hung up"
+        if "supervisor" in o:
+            return "passed to a supervisor"
+        if o == "resolved":
+            return "resolved"
+        return {
+            "script_done": "script ran out",
+            "input_ended": "trainee audio ran out",
+            "ctrl-c": "stopped by the trainee",
+            "timeout": "time limit reached",
+            "error": "ended by an error",
+            "hangup": "customer hung up",
+        }.get(self.reason or "", self.reason or "unknown")
+
+    @property
+    def unresolved(self) -> bool:
+        """Ended without the customer's problem being settled (script out, hung up, stopped)."""
+        return self.label not in ("resolved", "passed to a supervisor")
+
+
+@dataclass(frozen=True)
 class CallInputs:
     """Everything the judges look at for one call.
 
@@ -81,12 +160,18 @@ class CallInputs:
         Both speakers' turns in start order.
     intensity : tuple of IntensityEvent
         Persona intensity events in time order (empty for recordings that are not ours).
-    persona : str or None
-        Persona id when known.
-    abusive_persona : bool or None
-        ``True`` when the persona is known to be abusive (the boundary item then applies).
+    persona_info : PersonaInfo
+        Who called (archetype, failure), from ``meta.json`` or the persona library.
+    end : CallEnd
+        How the call ended.
     two_channels : bool
         ``False`` for a mono recording: nothing is known about the customer's side.
+    customer_words_exact : bool
+        The customer's turns hold the words our simulated customer said (from events.jsonl),
+        not Whisper's hearing of them.
+    dead_air_s, hold_max_s : float
+        The call's dead-air threshold and the longest silence a hold notice covers, seconds
+        (the director's, from ``meta.json``; see :func:`personas.phrases.is_dead_air`).
     """
 
     name: str
@@ -100,12 +185,20 @@ class CallInputs:
     speakers: Mapping[str, SpeakerStats]
     intensity: tuple[IntensityEvent, ...] = ()
     hangups: tuple[Hangup, ...] = ()
-    persona: str | None = None
-    abusive_persona: bool | None = None
+    persona_info: PersonaInfo = PersonaInfo()
+    end: CallEnd = CallEnd()
     recording: Path | None = None
     source: str = ""
     warnings: tuple[str, ...] = ()
     two_channels: bool = True
+    customer_words_exact: bool = False
+    dead_air_s: float = DEAD_AIR_S
+    hold_max_s: float = HOLD_MAX_S
+
+    @property
+    def persona(self) -> str | None:
+        """Persona id when known."""
+        return self.persona_info.id
 
     def turns_of(self, speaker: str) -> tuple[Turn, ...]:
         """Turns of one speaker in time order."""
@@ -246,7 +339,8 @@ def call_inputs(
     name: str | None = None,
     recording: Path | None = None,
     persona: str | None = None,
-    abusive_persona: bool | None = None,
+    meta: Mapping[str, Any] | None = None,
+    archetype: str | None = None,
 ) -> CallInputs:
     """Validate an ``analysis.json`` document (and the call's events) into ``CallInputs``.
 
@@ -258,12 +352,65 @@ def call_inputs(
         The parsed ``events.jsonl`` lines, or empty for recordings that are not ours.
     source : str
         File name used in error messages.
+    persona : str, optional
+        Persona id (else from ``meta`` or the ``call_start`` event).
+    meta : mapping, optional
+        The session's ``meta.json`` (persona archetype and failure, director thresholds).
+    archetype : str, optional
+        The caller's archetype when there is no ``meta.json`` (``--persona`` on an outside
+        recording is looked up in the library instead).
 
     Raises
     ------
     ScoringError
         A newer ``schema_version``, a missing or mistyped field, or no trainee speech.
     """
+    _check_schema(analysis, source)
+    duration = _num(_req(analysis, "duration_s", source), f"{source}: duration_s")
+    assert duration is not None
+    turns = _fill_text_from_transcripts(_read_turns(analysis, source), events)
+    turns, exact = exact_customer_turns(turns, events)
+    if not any(t.speaker == "trainee" and t.end_s > t.start_s for t in turns):
+        raise ScoringError(
+            f"{source}: no trainee speech in the recording (no turn on the trainee channel); "
+            "nothing to score - check the channel mapping or the microphone"
+        )
+    drift, speakers = _read_voice(analysis, source)
+    intensity, hangups, end = _read_call_events(events, meta)
+    meta = meta or {}
+    pid = persona or _str(meta.get("persona")) or _started_persona(events)
+    raw = meta.get("director")
+    director: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
+    warnings = analysis.get("warnings") or []
+    return CallInputs(
+        name=name or Path(source).parent.name or "call",
+        duration_s=duration,
+        turns=tuple(turns),
+        interruptions=_read_interruptions(analysis, source),
+        backchannels=_read_backchannels(analysis, source),
+        gaps=_read_gaps(analysis, source),
+        dead_air=_read_dead_air(analysis, source),
+        drift=drift,
+        speakers=speakers,
+        intensity=intensity,
+        hangups=hangups,
+        persona_info=persona_info(pid, meta, archetype=archetype),
+        end=end,
+        recording=recording,
+        source=source,
+        warnings=tuple(str(w) for w in warnings) if isinstance(warnings, list) else (),
+        two_channels=_has_customer_channel(analysis),
+        customer_words_exact=exact,
+        dead_air_s=_num(director.get("dead_air_s"), "meta", optional=True) or DEAD_AIR_S,
+        hold_max_s=_num(director.get("hold_max_s"), "meta", optional=True) or HOLD_MAX_S,
+    )
+
+
+def _str(v: Any) -> str | None:
+    return v if isinstance(v, str) and v else None
+
+
+def _check_schema(analysis: Mapping[str, Any], source: str) -> None:
     version = analysis.get("schema_version")
     if not isinstance(version, int) or isinstance(version, bool):
         raise ScoringError(f"{source}: missing or non-integer 'schema_version'")
@@ -272,8 +419,9 @@ def call_inputs(
             f"{source}: schema_version {version} is newer than this scorer reads "
             f"({ANALYSIS_SCHEMA_VERSION}); upgrade voice-sim"
         )
-    duration = _num(_req(analysis, "duration_s", source), f"{source}: duration_s")
-    assert duration is not None
+
+
+def _read_turns(analysis: Mapping[str, Any], source: str) -> list[Turn]:
     turns: list[Turn] = []
     for i, raw in enumerate(_list(analysis, "turns", source)):
         where = f"{source}: turns[{i}]"
@@ -301,50 +449,58 @@ def call_inputs(
             )
         )
     turns.sort(key=lambda t: t.start_s)
-    turns = _fill_text_from_transcripts(turns, events)
-    if not any(t.speaker == "trainee" and t.end_s > t.start_s for t in turns):
-        raise ScoringError(
-            f"{source}: no trainee speech in the recording (no turn on the trainee channel); "
-            "nothing to score - check the channel mapping or the microphone"
-        )
+    return turns
 
-    def items(key: str) -> list[Mapping[str, Any]]:
-        return _list(analysis, key, source)
 
-    interruptions = tuple(
+def _read_interruptions(analysis: Mapping[str, Any], source: str) -> tuple[Interruption, ...]:
+    return tuple(
         Interruption(
             str(_req(r, "by", f"{source}: interruptions[{i}]")),
             str(_req(r, "of", f"{source}: interruptions[{i}]")),
             _num(_req(r, "start_s", f"{source}: interruptions[{i}]"), source) or 0.0,
             _num(r.get("overlap_s"), source, optional=True) or 0.0,
         )
-        for i, r in enumerate(items("interruptions"))
+        for i, r in enumerate(_list(analysis, "interruptions", source))
     )
-    backchannels = tuple(
+
+
+def _read_backchannels(analysis: Mapping[str, Any], source: str) -> tuple[Backchannel, ...]:
+    return tuple(
         Backchannel(
             str(r.get("by", "")),
             str(r.get("of") or _other(str(r.get("by", "")))),
             _num(_req(r, "start_s", f"{source}: backchannels[{i}]"), source) or 0.0,
             _num(r.get("duration_s"), source, optional=True) or 0.0,
         )
-        for i, r in enumerate(items("backchannels"))
+        for i, r in enumerate(_list(analysis, "backchannels", source))
     )
-    gaps = tuple(
+
+
+def _read_gaps(analysis: Mapping[str, Any], source: str) -> tuple[Gap, ...]:
+    return tuple(
         Gap(
             str(r.get("from", "")),
             str(r.get("to", "")),
             _num(_req(r, "start_s", f"{source}: gaps[{i}]"), source) or 0.0,
             _num(_req(r, "duration_s", f"{source}: gaps[{i}]"), source) or 0.0,
         )
-        for i, r in enumerate(items("gaps"))
+        for i, r in enumerate(_list(analysis, "gaps", source))
     )
-    dead_air = tuple(
+
+
+def _read_dead_air(analysis: Mapping[str, Any], source: str) -> tuple[DeadAir, ...]:
+    return tuple(
         DeadAir(
             _num(_req(r, "start_s", f"{source}: dead_air[{i}]"), source) or 0.0,
             _num(_req(r, "duration_s", f"{source}: dead_air[{i}]"), source) or 0.0,
         )
-        for i, r in enumerate(items("dead_air"))
+        for i, r in enumerate(_list(analysis, "dead_air", source))
     )
+
+
+def _read_voice(
+    analysis: Mapping[str, Any], source: str
+) -> tuple[dict[str, Drift], dict[str, SpeakerStats]]:
     drift: dict[str, Drift] = {}
     raw_drift = analysis.get("tone_drift") or {}
     speakers_raw = analysis.get("speakers") or {}
@@ -365,12 +521,20 @@ def call_inputs(
             _num(s.get("pitch_hz_median"), source, optional=True),
             _num(s.get("loudness_dbfs_median"), source, optional=True),
         )
+    return drift, speakers
 
+
+def _read_call_events(
+    events: Sequence[Mapping[str, Any]], meta: Mapping[str, Any] | None
+) -> tuple[tuple[IntensityEvent, ...], tuple[Hangup, ...], CallEnd]:
+    """Intensity moves, hang-ups and how the call ended."""
     intensity: list[IntensityEvent] = []
     hangups: list[Hangup] = []
+    reason: str | None = None
     for e in events:
         t = _num(e.get("t_s"), "events", optional=True) or 0.0
-        if e.get("type") == "intensity":
+        kind = e.get("type")
+        if kind == "intensity":
             level = _num(e.get("level"), "events", optional=True)
             if level is None:
                 continue
@@ -383,33 +547,55 @@ def call_inputs(
                     str(e.get("reason", "")),
                 )
             )
-        elif e.get("type") == "hangup":
+        elif kind == "hangup":
             hangups.append(Hangup(t, str(e.get("by", "")), str(e.get("reason", ""))))
-        elif e.get("type") == "call_start" and persona is None and e.get("persona"):
-            persona = str(e.get("persona"))
+        elif kind == "call_end":
+            reason = _str(e.get("reason"))
     intensity.sort(key=lambda ev: ev.t_s)
-    if abusive_persona is None and persona and "abus" in persona.lower():
-        abusive_persona = True
-    warnings = analysis.get("warnings") or []
-    return CallInputs(
-        name=name or Path(source).parent.name or "call",
-        duration_s=duration,
-        turns=tuple(turns),
-        interruptions=interruptions,
-        backchannels=backchannels,
-        gaps=gaps,
-        dead_air=dead_air,
-        drift=drift,
-        speakers=speakers,
-        intensity=tuple(intensity),
-        hangups=tuple(hangups),
-        persona=persona,
-        abusive_persona=abusive_persona,
-        recording=recording,
-        source=source,
-        warnings=tuple(str(w) for w in warnings) if isinstance(warnings, list) else (),
-        two_channels=_has_customer_channel(analysis),
+    meta = meta or {}
+    reason = reason or _str(meta.get("end_reason"))
+    outcome = next((h.reason for h in hangups if h.by == "customer" and h.reason), None)
+    final = (
+        intensity[-1].level
+        if intensity
+        else _num(meta.get("final_intensity"), "meta", optional=True)
     )
+    return tuple(intensity), tuple(hangups), CallEnd(reason, outcome, final)
+
+
+def _started_persona(events: Sequence[Mapping[str, Any]]) -> str | None:
+    return next((_str(e.get("persona")) for e in events if e.get("type") == "call_start"), None)
+
+
+def persona_info(
+    persona_id: str | None, meta: Mapping[str, Any] | None = None, *, archetype: str | None = None
+) -> PersonaInfo:
+    """Who called: the archetype and failure ``meta.json`` recorded, else the library's persona
+    of that id, else only what is given."""
+    meta = meta or {}
+    arch = _str(meta.get("archetype")) or archetype
+    failure = _str(meta.get("failure"))
+    raw_kw = meta.get("failure_keywords")
+    keywords = tuple(str(k).lower() for k in raw_kw) if isinstance(raw_kw, list) else ()
+    if persona_id and (arch is None or failure is None or not keywords):
+        from personas import get_persona, persona_ids
+
+        # only library ids: a persona id is never read as a path
+        p = get_persona(persona_id) if persona_id in persona_ids() else None
+        if p is not None:
+            arch = arch or p.archetype
+            failure = failure or p.scenario
+            keywords = keywords or tuple(p.facts.issue_keywords)
+    return PersonaInfo(persona_id, arch, failure, keywords)
+
+
+def read_meta(path: Path) -> Mapping[str, Any]:
+    """A session's ``meta.json`` (empty when missing or unreadable: it only adds context)."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, Mapping) else {}
 
 
 def _has_customer_channel(analysis: Mapping[str, Any]) -> bool:

@@ -1,7 +1,10 @@
 """The rules judge: every rubric item scored offline from the analysis, transcript and events.
 
-Each ``item_<id>`` function returns the fraction of the item won (0-1), the evidence, and
-whether the item applies to this call. ``RulesJudge`` turns those into ``ItemScore``s.
+The language items read the trainee's utterances with the vocabulary the escalation director
+uses during the call (:mod:`personas.phrases`, through :mod:`scoring.reading`), so a phrase that
+moved the customer is the phrase that wins or loses the item. Each ``item_<id>`` function
+returns the fraction of the item won (0-1), the evidence, and whether the item applies to this
+call. ``RulesJudge`` turns those into ``ItemScore``s.
 """
 
 from __future__ import annotations
@@ -11,22 +14,41 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from statistics import median
 
-from . import phrases as ph
+from personas import phrases as vocab
+
 from .inputs import CallInputs, Turn
+from .reading import CoachPhrases, TurnReading, read_turn
 from .rubric import LANGUAGE_ITEM_IDS, RubricItem
 from .scorecard import Evidence, ItemScore
 from .settings import ScoringSettings
+from .transcript import Hit, Utterance, find, hit, utterances, words_of
 
 _MAX_EVIDENCE = 10
+
+#: What each trigger kind is, for the evidence line.
+_TRIGGER_WHAT = {
+    "calm_down": "telling them to calm down",
+    "unfortunately": "leading with bad news",
+    "per_policy": "hiding behind policy",
+    "deflect": "deflecting",
+    "flat_no": "a flat no with no alternative",
+    "blame_customer": "blaming the customer",
+    "hedge": "a hedge",
+    "coach": "a phrase your coach flagged",
+}
 
 
 @dataclass(frozen=True)
 class ItemResult:
-    """What a check found: the fraction of the item won, evidence, and whether it applies."""
+    """What a check found: the fraction of the item won, evidence, and whether it applies.
+
+    ``tip_note`` adds a call-specific sentence to the rubric's tip (the caller's own failure).
+    """
 
     fraction: float
     evidence: tuple[Evidence, ...]
     applicable: bool = True
+    tip_note: str | None = None
 
 
 def mmss(t_s: float | None) -> str:
@@ -42,34 +64,64 @@ def _clip(text: str, n: int = 140) -> str:
     return text if len(text) <= n else text[: n - 1].rstrip() + "\u2026"
 
 
-def _pat(base: Sequence[str], item: RubricItem) -> re.Pattern[str]:
-    return ph.compile_patterns((*base, *ph.literal_patterns(item.phrases)))
+@dataclass(frozen=True)
+class _Read:
+    """A trainee utterance and its reading."""
+
+    u: Utterance
+    r: TurnReading
+
+    def at(self, offset: int) -> float:
+        return self.u.time_at(offset)
+
+    def quote(self, offset: int) -> str:
+        return _clip(self.u.sentence_at(offset))
 
 
-def _first_response(call: CallInputs, settings: ScoringSettings) -> list[Turn]:
-    """The trainee's first real reply(ies) to the customer's opening complaint."""
+def _coach(item: RubricItem) -> CoachPhrases:
+    return CoachPhrases.of({item.id: item.phrases}) if item.phrases else CoachPhrases()
+
+
+def trainee_utterances(call: CallInputs, s: ScoringSettings) -> list[Utterance]:
+    """The trainee's utterances (split VAD turns joined)."""
+    return utterances(call.turns, "trainee", merge_s=s.utterance_merge_s)
+
+
+def readings(call: CallInputs, s: ScoringSettings, item: RubricItem | None = None) -> list[_Read]:
+    """Every trainee utterance read with the shared vocabulary, in time order."""
+    coach = _coach(item) if item is not None else CoachPhrases()
+    failure = call.persona_info.failure_keywords
+    customer = call.turns_of("customer")
+    out = []
+    for u in trainee_utterances(call, s):
+        heard = words_of(t for t in customer if t.start_s < u.start_s)
+        out.append(_Read(u, read_turn(u.text, failure=failure, heard=heard, coach=coach)))
+    return out
+
+
+def _complaint(call: CallInputs, s: ScoringSettings) -> Turn | None:
+    """The customer's complaint: their first turn long enough to say what went wrong ("Hello?"
+    and "Hi" before it are not)."""
     customer = call.turns_of("customer")
     if not customer:
+        return None
+    return next((t for t in customer if len(t.text.split()) >= s.complaint_min_words), customer[0])
+
+
+def _first_response(reads: Sequence[_Read], call: CallInputs, s: ScoringSettings) -> list[_Read]:
+    """The trainee's first real reply to the customer's complaint."""
+    complaint = _complaint(call, s)
+    if complaint is None:
         return []
-    # The complaint is the first customer turn long enough to say what went wrong ("Hello?" and
-    # "Hi" before it are not), so a greeting exchange does not count as the first response.
-    first_c = next(
-        (t for t in customer if len(t.text.split()) >= settings.complaint_min_words), customer[0]
-    )
     replies = [
-        t
-        for t in call.turns_of("trainee")
-        if t.start_s >= first_c.start_s and len(t.text.split()) > settings.greeting_max_words
+        x
+        for x in reads
+        if x.u.end_s > complaint.start_s
+        and len(x.u.text.split()) > s.greeting_max_words
+        # a boundary on abuse may come before the acknowledgement; the reply after it counts
+        and not (x.r.boundary is not None and x.r.acknowledgement is None)
     ]
-    return replies[: settings.first_response_window]
-
-
-def _customer_words_before(call: CallInputs, t_s: float) -> set[str]:
-    words: set[str] = set()
-    for t in call.turns_of("customer"):
-        if t.start_s < t_s:
-            words |= ph.content_words(t.text)
-    return words
+    return replies[: s.first_response_window]
 
 
 def _words_near(call: CallInputs, speaker: str, t_s: float, span_s: float = 2.5) -> str:
@@ -82,14 +134,6 @@ def _words_near(call: CallInputs, speaker: str, t_s: float, span_s: float = 2.5)
                     return _clip(" ".join(ws))
             return _clip(turn.text, 80)
     return ""
-
-
-def _sentence_of(hit: ph.Hit) -> str:
-    """The sentence of the turn that holds ``hit`` (what a coach would quote)."""
-    for sent in reversed(ph.sentences(hit.turn)):
-        if sent.char_start <= hit.char_start:
-            return _clip(sent.text)
-    return _clip(hit.turn.text)
 
 
 # -- items ----------------------------------------------------------------------------------
@@ -120,328 +164,282 @@ def item_let_finish(call: CallInputs, item: RubricItem, s: ScoringSettings) -> I
     return ItemResult(max(0.0, 1.0 - s.interruption_penalty_frac * len(cuts)), tuple(ev))
 
 
-def _acknowledging_words(hits: Sequence[ph.Hit]) -> set[str]:
-    """Content words of the sentences that acknowledge, plus the statement right after one
-    ("I'm sorry. Three dates for one order is not okay."); a question that follows is asking
-    (for an order number, say), not acknowledging, so its words do not count."""
-    words: set[str] = set()
-    for h in hits:
-        sents = ph.sentences(h.turn)
-        for k, sent in enumerate(sents):
-            if sent.char_start <= h.char_start < sent.char_start + len(sent.text):
-                words |= ph.content_words(sent.text)
-                if k + 1 < len(sents) and not sents[k + 1].is_question:
-                    words |= ph.content_words(sents[k + 1].text)
-    return words
-
-
 def item_acknowledge(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemResult:
     """The first real reply names the customer's specific failure, with an acknowledgement."""
-    first = _first_response(call, s)
+    failure = call.persona_info.failure
+    note = f"This call: {failure.rstrip('.')}." if failure else None
+    first = _first_response(readings(call, s, item), call, s)
     if not first:
-        return ItemResult(
-            0.0,
-            (
-                Evidence(
-                    None, "trainee", figure="no reply to the customer's complaint", effect="lost"
-                ),
-            ),
-        )
-    pat = _pat(ph.ACKNOWLEDGE, item)
-    hits = ph.find(pat, first)
-    complaint = _customer_words_before(call, first[0].start_s)
-    said = _acknowledging_words(hits)
-    shared = sorted(complaint & said)
-    specific = len(shared) >= s.specific_overlap_min_words
-    t0 = first[0]
-    if hits and specific:
-        h = hits[0]
+        ev = Evidence(None, "trainee", figure="no reply to the customer's complaint", effect="lost")
+        return ItemResult(0.0, (ev,), tip_note=note)
+    x = first[0]
+    ack = x.r.acknowledgement
+    if ack is not None and ack.specific:
         return ItemResult(
             1.0,
             (
                 Evidence(
-                    h.start_s,
+                    x.at(ack.phrase.start),
                     "trainee",
-                    quote=_sentence_of(h),
-                    figure=f"acknowledged and named the problem ({', '.join(shared[:4])})",
+                    quote=x.quote(ack.phrase.start),
+                    figure=f"acknowledged and named the problem ({', '.join(ack.named[:4])})",
                     effect="won",
                 ),
             ),
         )
-    if hits:
+    if ack is not None:
         return ItemResult(
             0.5,
             (
                 Evidence(
-                    hits[0].start_s,
+                    x.at(ack.phrase.start),
                     "trainee",
-                    quote=_sentence_of(hits[0]),
+                    quote=x.quote(ack.phrase.start),
                     figure="acknowledged the feelings but not the specific failure",
                     effect="lost",
                 ),
             ),
+            tip_note=note,
         )
     return ItemResult(
         0.0,
         (
             Evidence(
-                t0.start_s,
+                x.u.start_s,
                 "trainee",
-                quote=_clip(t0.text),
+                quote=_clip(x.u.text),
                 figure="first reply did not acknowledge what went wrong",
                 effect="lost",
             ),
         ),
+        tip_note=note,
     )
-
-
-def _questions(call: CallInputs) -> list[ph.Sentence]:
-    not_diag = ph.compile_patterns(ph.NOT_DIAGNOSTIC)
-    out = []
-    for turn in call.turns_of("trainee"):
-        for sent in ph.sentences(turn):
-            if sent.is_question and not not_diag.search(ph.normalise(sent.text)):
-                out.append(sent)
-    return out
 
 
 def item_diagnose(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemResult:
     """At least one diagnostic question before any fix, discount or apology-only answer."""
-    questions = _questions(call)
-    offers = ph.find(_pat(ph.OFFER, item), call.turns_of("trainee"))
-    apology = ph.compile_patterns(ph.APOLOGY)
-    q_t = questions[0].start_s if questions else None
-    ev: list[Evidence] = []
-    if offers and (q_t is None or offers[0].start_s < q_t):
-        o = offers[0]
-        ev.append(
-            Evidence(
-                o.start_s,
-                "trainee",
-                quote=_sentence_of(o),
-                figure=f"offered a fix ('{o.phrase}') before asking what happened",
-                effect="lost",
+    reads = readings(call, s, item)
+    asked = [(x, q) for x in reads for q in x.r.questions]
+    q_t = None
+    if asked:
+        x_q, q = asked[0]
+        q_t = x_q.at(q.start)
+    for x in reads:
+        if x.r.fix is None:
+            continue
+        fix_t = x.at(x.r.fix.start)
+        if q_t is None or fix_t < q_t:
+            return ItemResult(
+                0.0,
+                (
+                    Evidence(
+                        fix_t,
+                        "trainee",
+                        quote=x.quote(x.r.fix.start),
+                        figure=f"offered a fix ('{x.r.fix.text}') before asking what happened",
+                        effect="lost",
+                    ),
+                ),
             )
+        break
+    if not asked:
+        return ItemResult(
+            0.0, (Evidence(None, "trainee", figure="asked no diagnostic question", effect="lost"),)
         )
-        return ItemResult(0.0, tuple(ev))
-    if q_t is None:
-        ev.append(Evidence(None, "trainee", figure="asked no diagnostic question", effect="lost"))
-        return ItemResult(0.0, tuple(ev))
+    x_q, q = asked[0]
     before = [
-        t
-        for t in call.turns_of("trainee")
-        if t.end_s <= q_t and len(t.text.split()) > s.greeting_max_words
+        x
+        for x in reads
+        if x.u.end_s <= x_q.u.start_s
+        and len(x.u.text.split()) > s.greeting_max_words
+        and x.r.apology is not None
     ]
-    sorry_only = [t for t in before if apology.search(ph.normalise(t.text))]
-    q = questions[0]
-    if len(sorry_only) >= 2:
-        ev.append(
-            Evidence(
-                sorry_only[0].start_s,
-                "trainee",
-                quote=_clip(sorry_only[0].text),
-                figure=f"apologised {len(sorry_only)} times before asking anything",
-                effect="lost",
-            )
-        )
-        ev.append(Evidence(q.start_s, "trainee", quote=_clip(q.text), effect="won"))
-        return ItemResult(0.5, tuple(ev))
-    ev.append(
-        Evidence(
-            q.start_s,
-            "trainee",
-            quote=_clip(q.text),
-            figure=f"asked before answering (first question at {mmss(q.start_s)})",
-            effect="won",
-        )
+    won = Evidence(
+        q_t,
+        "trainee",
+        quote=_clip(q.text),
+        figure=f"asked before answering (first question at {mmss(q_t)})",
+        effect="won",
     )
-    return ItemResult(1.0, tuple(ev))
+    if len(before) >= 2:
+        lost = Evidence(
+            before[0].u.start_s,
+            "trainee",
+            quote=_clip(before[0].u.text),
+            figure=f"apologised {len(before)} times before asking anything",
+            effect="lost",
+        )
+        return ItemResult(0.5, (lost, won))
+    return ItemResult(1.0, (won,))
 
 
 def item_restate(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemResult:
-    """The trainee says the problem back in the customer's terms."""
-    cue = _pat(ph.RESTATE_CUE, item)
-    check_back = ph.compile_patterns(ph.CHECK_BACK)
-    # Ranked by score, then a cue in the sentence itself, then details shared with the customer.
-    best: tuple[tuple[float, bool, int], Evidence] | None = None
-    for turn in call.turns_of("trainee"):
-        complaint = _customer_words_before(call, turn.start_s)
-        checked = bool(check_back.search(ph.normalise(turn.text)))
-        for sent in ph.sentences(turn):
-            shared = complaint & ph.content_words(sent.text)
-            own_cue = bool(cue.search(ph.normalise(sent.text)))
-            has_cue = checked or own_cue
-            has_you = bool(re.search(r"\byou(?:r|'re|'ve)?\b", ph.normalise(sent.text)))
-            if has_cue and len(shared) >= 2:
-                frac, fig = 1.0, f"restated the problem ({', '.join(sorted(shared)[:4])})"
-            elif has_cue or (has_you and len(shared) >= 3):
-                frac, fig = (
-                    0.5,
-                    "partly restated (a cue without the details, or details without checking back)",
-                )
-            else:
-                continue
-            e = Evidence(
-                sent.start_s,
-                "trainee",
-                quote=_clip(sent.text),
-                figure=fig,
-                effect="won" if frac == 1.0 else "lost",
-            )
-            rank = (frac, own_cue, len(shared))
-            if best is None or rank > best[0]:
-                best = (rank, e)
-        if best is not None and best[0][0] == 1.0:
+    """The trainee says the problem back in the customer's terms (and lets them correct it)."""
+    best: tuple[tuple[bool, bool, int], Evidence] | None = None
+    for x in readings(call, s, item):
+        r = x.r.restatement
+        if r is None:
+            continue
+        if r.full:
+            fig = f"restated the problem ({', '.join(r.details[:4])})"
+        else:
+            fig = "partly restated (a cue without the details, or details without checking back)"
+        e = Evidence(
+            x.at(r.sentence.start),
+            "trainee",
+            quote=_clip(r.sentence.text),
+            figure=fig,
+            effect="won" if r.full else "lost",
+        )
+        rank = (r.full, r.cue, len(r.details))
+        if best is None or rank > best[0]:
+            best = (rank, e)
+        if r.full:
             break
     if best is None:
-        return ItemResult(
-            0.0,
-            (
-                Evidence(
-                    None, "trainee", figure="never restated the customer's problem", effect="lost"
-                ),
-            ),
+        ev = Evidence(
+            None, "trainee", figure="never restated the customer's problem", effect="lost"
         )
-    return ItemResult(best[0][0], (best[1],))
+        return ItemResult(0.0, (ev,))
+    return ItemResult(1.0 if best[0][0] else 0.5, (best[1],))
 
 
 def item_next_step(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemResult:
-    """A concrete next step: an owner ("I will") and a time in the same sentence."""
-    owner = _pat(ph.OWNER, item)
-    time_ = ph.compile_patterns(ph.TIME)
-    we = ph.compile_patterns(
-        (r"we(?:'ll| will| are going to)", r"someone will", r"they(?:'ll| will)")
-    )
+    """A concrete next step: an owner ("I will") and a time in the same sentence; vague
+    timelines ("sometime soon", "we're looking into it") cost a quarter each."""
+    concrete: Evidence | None = None
     partial: Evidence | None = None
-    vague: Evidence | None = None
-    for turn in call.turns_of("trainee"):
-        for sent in ph.sentences(turn):
-            norm = ph.normalise(sent.text)
-            o, tm = owner.search(norm), time_.search(norm)
-            if o and tm:
-                return ItemResult(
-                    1.0,
-                    (
-                        Evidence(
-                            sent.start_s,
-                            "trainee",
-                            quote=_clip(sent.text),
-                            figure=f"owner and time: '{o.group(0)}' ... '{tm.group(0)}'",
-                            effect="won",
-                        ),
-                    ),
-                )
-            if partial is None and (
-                tm
-                or (
-                    o
-                    and re.search(
-                        r"\b(?:call|email|text|send|update|follow up|check|escalate|refund|ship)",
-                        norm,
-                    )
-                )
-            ):
-                what = "a time but no owner" if tm else "an owner but no time"
-                partial = Evidence(
-                    sent.start_s,
+    vague: list[Evidence] = []
+    unowned: Evidence | None = None
+    for x in readings(call, s, item):
+        st = x.r.step
+        if st is not None and st.concrete and concrete is None:
+            assert st.owner is not None and st.time is not None
+            concrete = Evidence(
+                x.at(st.sentence.start),
+                "trainee",
+                quote=_clip(st.sentence.text),
+                figure=f"owner and time: '{st.owner.text}' ... '{st.time.text}'",
+                effect="won",
+            )
+        elif st is not None and not st.concrete and partial is None:
+            what = "a time but no owner" if st.time else "an owner but no time"
+            partial = Evidence(
+                x.at(st.sentence.start),
+                "trainee",
+                quote=_clip(st.sentence.text),
+                figure=f"next step with {what}",
+                effect="lost",
+            )
+        if x.r.vague is not None:
+            vague.append(
+                Evidence(
+                    x.at(x.r.vague.start),
                     "trainee",
-                    quote=_clip(sent.text),
-                    figure=f"next step with {what}",
+                    quote=x.quote(x.r.vague.start),
+                    figure=f"vague timeline ('{x.r.vague.text}') instead of a time",
                     effect="lost",
                 )
-            if vague is None and we.search(norm):
-                vague = Evidence(
-                    sent.start_s,
-                    "trainee",
-                    quote=_clip(sent.text),
-                    figure="vague next step: no one named, no time",
-                    effect="lost",
-                )
+            )
+        we = next((d for d in x.r.deflections if d.kind == "we_they"), None)
+        if unowned is None and we is not None:
+            unowned = Evidence(
+                x.at(we.start),
+                "trainee",
+                quote=x.quote(we.start),
+                figure="vague next step: no one named, no time",
+                effect="lost",
+            )
+    penalty = 0.25 * len(vague)
+    if concrete is not None:
+        return ItemResult(max(0.5, 1.0 - penalty), (concrete, *vague[:3]))
     if partial is not None:
-        return ItemResult(0.5, (partial,))
-    ev = vague or Evidence(None, "trainee", figure="no next step committed to", effect="lost")
+        return ItemResult(max(0.0, 0.5 - penalty), (partial, *vague[:3]))
+    if vague:
+        return ItemResult(0.0, tuple(vague[:3]))
+    ev = unowned or Evidence(None, "trainee", figure="no next step committed to", effect="lost")
     return ItemResult(0.0, (ev,))
 
 
 def item_no_triggers(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemResult:
-    """Trigger and hedge phrases said by the trainee ("I don't know" with a follow-up is fine)."""
-    hits = ph.find(_pat(ph.TRIGGER, item), call.turns_of("trainee"))
-    dont_know = ph.compile_patterns(ph.DONT_KNOW)
-    follow = ph.compile_patterns(ph.FOLLOW_UP)
-    counted = []
-    for h in hits:
-        if dont_know.fullmatch(ph.normalise(h.phrase)):
-            rest = ph.normalise(h.turn.text)[h.char_start :]
-            if follow.search(rest):
-                continue
-        counted.append(h)
+    """Trigger and hedge phrases: calm down, unfortunately, policy, deflections, flat noes,
+    blaming the customer, hedges ("I don't know" followed by how you will find out is fine)."""
+    counted = [(x, p) for x in readings(call, s, item) for p in x.r.triggers]
     if not counted:
         return ItemResult(
             1.0, (Evidence(None, "trainee", figure="no trigger or hedge phrases", effect="won"),)
         )
     ev = tuple(
         Evidence(
-            h.start_s,
+            x.at(p.start),
             "trainee",
-            quote=h.phrase,
-            figure=f"said '{h.phrase}' at {mmss(h.start_s)}",
+            quote=p.text,
+            figure=f"said '{p.text}' at {mmss(x.at(p.start))} ({_TRIGGER_WHAT[p.kind]})",
             effect="lost",
         )
-        for h in counted[:_MAX_EVIDENCE]
+        for x, p in counted[:_MAX_EVIDENCE]
     )
     return ItemResult(max(0.0, 1.0 - s.trigger_penalty_frac * len(counted)), ev)
 
 
 def item_ownership(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemResult:
-    """Share of "I will / let me" against "we / they" commitments."""
-    turns = call.turns_of("trainee")
-    own = ph.find(_pat(ph.OWNER, item), turns)
-    we = [h for h in ph.find(ph.compile_patterns(ph.WE_DEFLECT), turns)]
-    if not own and not we:
-        return ItemResult(
-            0.5,
-            (
-                Evidence(
-                    None, "trainee", figure="neither 'I will' nor 'we' commitments", effect="lost"
-                ),
-            ),
+    """Share of "I will / let me" commitments against "we / they will" and blame put on others
+    ("that's the warehouse's fault"), which counts double."""
+    reads = readings(call, s, item)
+    own = [(x, p) for x in reads for p in x.r.owners]
+    away = [(x, p) for x in reads for p in x.r.deflections]
+    if not own and not away:
+        none = Evidence(
+            None, "trainee", figure="neither 'I will' nor 'we' commitments", effect="lost"
         )
-    frac = len(own) / (len(own) + len(we))
-    ev = [Evidence(h.start_s, "trainee", quote=h.phrase, effect="won") for h in own[:3]] + [
-        Evidence(h.start_s, "trainee", quote=h.phrase, effect="lost") for h in we[:3]
-    ]
-    ev.insert(
-        0,
+        return ItemResult(0.5, (none,))
+    weight = sum(2 if p.kind == "blame_other" else 1 for _, p in away)
+    frac = len(own) / (len(own) + weight)
+    blamed = sum(1 for _, p in away if p.kind == "blame_other")
+    also = f"; blamed someone else {blamed} time(s)" if blamed else ""
+    ev = [
         Evidence(
             None,
             "trainee",
-            figure=f"{len(own)} 'I' commitment(s) against {len(we)} 'we/they'",
+            figure=f"{len(own)} 'I' commitment(s) against {len(away) - blamed} 'we/they'{also}",
             effect="won" if frac >= 0.75 else "lost",
-        ),
-    )
+        )
+    ]
+    ev += [Evidence(x.at(p.start), "trainee", quote=p.text, effect="won") for x, p in own[:3]]
+    ev += [
+        Evidence(
+            x.at(p.start),
+            "trainee",
+            quote=p.text,
+            figure="blamed someone else" if p.kind == "blame_other" else None,
+            effect="lost",
+        )
+        for x, p in away[:3]
+    ]
     return ItemResult(frac, tuple(ev))
 
 
 def item_boundary(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemResult:
-    """With an abusive caller: warn before ending the call; never retaliate."""
-    trainee = call.turns_of("trainee")
-    retaliation = ph.find(ph.compile_patterns(ph.RETALIATE), trainee)
-    abuse = ph.find(ph.compile_patterns(ph.ABUSE), call.turns_of("customer"))
+    """With an abusive caller: a respectful boundary, a warning before ending the call; never
+    retaliate."""
+    reads = readings(call, s, item)
+    retaliation = [(x, p) for x in reads for p in x.r.retaliation]
+    abuse = find(vocab.ABUSE, utterances(call.turns, "customer", merge_s=s.utterance_merge_s))
     abusive_events = [
         e for e in call.intensity if re.search(r"abus|insult|profan|swear", e.reason, re.I)
     ]
-    abusive = bool(abuse or abusive_events or call.abusive_persona)
+    abusive = bool(abuse or abusive_events or call.persona_info.abusive)
     ev: list[Evidence] = []
     if retaliation:
         ev.extend(
             Evidence(
-                h.start_s,
+                x.at(p.start),
                 "trainee",
-                quote=h.phrase,
+                quote=p.text,
                 figure="retaliated against the customer",
                 effect="lost",
             )
-            for h in retaliation[:3]
+            for x, p in retaliation[:3]
         )
         return ItemResult(0.0, tuple(ev))
     if not abusive:
@@ -450,28 +448,28 @@ def item_boundary(call: CallInputs, item: RubricItem, s: ScoringSettings) -> Ite
             (Evidence(None, "customer", figure="no abusive language in this call", effect="note"),),
             applicable=False,
         )
-    first_abuse = abuse[0] if abuse else None
-    if first_abuse is not None:
+    if abuse:
         ev.append(
             Evidence(
-                first_abuse.start_s,
+                abuse[0].start_s,
                 "customer",
-                quote=first_abuse.phrase,
+                quote=abuse[0].quote,
                 figure="abusive language from the customer",
                 effect="note",
             )
         )
-    warnings = ph.find(_pat(ph.BOUNDARY, item), trainee)
+    warned = [(x, x.r.boundary) for x in reads if x.r.boundary is not None]
     ended_by_trainee = [h for h in call.hangups if h.by == "trainee"]
     if ended_by_trainee:
         end = ended_by_trainee[0]
-        if warnings and warnings[0].start_s < end.t_s:
-            w = warnings[0]
+        first = next(((x, p) for x, p in warned if x.at(p.start) < end.t_s), None)
+        if first is not None:
+            x, p = first
             ev.append(
                 Evidence(
-                    w.start_s,
+                    x.at(p.start),
                     "trainee",
-                    quote=_clip(w.turn.text),
+                    quote=x.quote(p.start),
                     figure="warned before ending the call",
                     effect="won",
                 )
@@ -481,13 +479,13 @@ def item_boundary(call: CallInputs, item: RubricItem, s: ScoringSettings) -> Ite
             Evidence(end.t_s, "trainee", figure="ended the call without a warning", effect="lost")
         )
         return ItemResult(0.0, tuple(ev))
-    if warnings:
-        w = warnings[0]
+    if warned:
+        x, p = warned[0]
         ev.append(
             Evidence(
-                w.start_s,
+                x.at(p.start),
                 "trainee",
-                quote=_clip(w.turn.text),
+                quote=x.quote(p.start),
                 figure="set a respectful boundary",
                 effect="won",
             )
@@ -588,16 +586,52 @@ def item_composure(call: CallInputs, item: RubricItem, s: ScoringSettings) -> It
     return ItemResult(max(0.0, 1.0 - lost), tuple(ev))
 
 
-def _trainee_owes_silence(call: CallInputs, gap_start_s: float, gap_end_s: float) -> bool:
-    """Whether a silence is the trainee's: the trainee breaks it, or the customer breaks it by
-    checking the line ("Hello? Are you still there?"). A silence the customer ends with an
-    ordinary answer is the customer's own pause."""
-    after = next((t for t in call.turns if t.start_s >= gap_end_s - 0.3), None)
-    if after is None:
-        return False
-    if after.speaker == "trainee":
-        return True
-    return bool(ph.compile_patterns(ph.LINE_CHECK).search(ph.normalise(after.text)))
+def _silence_owner(call: CallInputs, start_s: float, end_s: float) -> str:
+    """Whose silence it is: the trainee's when the customer finished speaking before it, when
+    the trainee's last words put the customer on hold, or when the customer breaks it by
+    checking the line ("Hello? Are you still there?"); any other silence after the trainee's
+    own words is the customer's to break (a pressure pause, a customer thinking)."""
+    before = [t for t in call.turns if t.end_s <= start_s + 0.3]
+    last = max(before, key=lambda t: t.end_s, default=None)
+    after = next((t for t in call.turns if t.start_s >= end_s - 0.3), None)
+    if after is not None and after.speaker == "customer":
+        if vocab.LINE_CHECK.search(vocab.normalise(after.text)):
+            return "trainee"
+        return "customer"
+    if last is None or last.speaker == "customer":
+        return "trainee"
+    # after the trainee's own words: theirs only if those words put the customer on hold
+    return "trainee" if vocab.hold_notice(last.text) is not None else "customer"
+
+
+def dead_air_verdicts(
+    call: CallInputs, s: ScoringSettings
+) -> list[tuple[float, float, str, Hit | None]]:
+    """Each silence of the analysis with the shared verdict: ``(start_s, duration_s, verdict,
+    hold notice)`` where verdict is ``dead_air``, ``held`` (a hold notice covered it) or
+    ``theirs`` (the customer's silence to break)."""
+    out: list[tuple[float, float, str, Hit | None]] = []
+    trainee = trainee_utterances(call, s)
+    for gap in call.dead_air:
+        if gap.duration_s <= call.dead_air_s:
+            continue
+        end_s = gap.start_s + gap.duration_s
+        if _silence_owner(call, gap.start_s, end_s) != "trainee":
+            out.append((gap.start_s, gap.duration_s, "theirs", None))
+            continue
+        last = max(
+            (u for u in trainee if u.start_s < gap.start_s + 0.25),
+            key=lambda u: u.end_s,
+            default=None,
+        )
+        notice = vocab.hold_notice(last.text) if last is not None else None
+        held = notice is not None
+        h = hit(last, notice) if last is not None and notice is not None else None
+        dead = vocab.is_dead_air(
+            gap.duration_s, held=held, dead_air_s=call.dead_air_s, hold_max_s=call.hold_max_s
+        )
+        out.append((gap.start_s, gap.duration_s, "dead_air" if dead else "held", h))
+    return out
 
 
 def item_pace(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemResult:
@@ -637,50 +671,43 @@ def item_pace(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemRes
                 )
             )
             pace_frac = max(0.0, pace_frac - s.rushed_turn_penalty_frac)
-    hold = ph.compile_patterns(ph.HOLD_NOTICE)
     unexplained = 0
-    for gap in call.dead_air:
-        end_s = gap.start_s + gap.duration_s
-        if not _trainee_owes_silence(call, gap.start_s, end_s):
+    verdicts = dead_air_verdicts(call, s)
+    for start_s, dur, verdict, notice in verdicts:
+        if verdict == "theirs":
             ev.append(
                 Evidence(
-                    gap.start_s,
+                    start_s,
                     "customer",
-                    figure=f"{gap.duration_s:.1f} s pause before the customer answered "
-                    "(theirs, not counted)",
+                    figure=f"{dur:.1f} s pause after your words (the customer's to break; "
+                    "not dead air)",
                     effect="note",
                 )
             )
-            continue
-        before = [
-            t
-            for t in call.turns_of("trainee")
-            if t.start_s < gap.start_s + 0.25
-            and t.end_s >= gap.start_s - s.dead_air_excuse_window_s
-        ]
-        notice = next((h for t in reversed(before) for h in ph.find(hold, [t])), None)
-        if notice is not None:
+        elif verdict == "held":
+            assert notice is not None
             ev.append(
                 Evidence(
                     notice.start_s,
                     "trainee",
-                    quote=_sentence_of(notice),
-                    figure=f"{gap.duration_s:.1f} s silence announced with a hold notice",
+                    quote=_clip(notice.sentence),
+                    figure=f"{dur:.1f} s silence announced with a hold notice",
                     effect="won",
                 )
             )
         else:
             unexplained += 1
+            why = " (longer than a hold notice covers)" if notice is not None else ""
             ev.append(
                 Evidence(
-                    gap.start_s,
+                    start_s,
                     "call",
-                    figure=f"{gap.duration_s:.1f} s of unexplained dead air at {mmss(gap.start_s)}",
+                    figure=f"{dur:.1f} s of unexplained dead air at {mmss(start_s)}{why}",
                     effect="lost",
                 )
             )
     air_frac = max(0.0, 1.0 - 0.5 * unexplained)
-    if not call.dead_air:
+    if not verdicts:
         ev.append(Evidence(None, "call", figure="no dead air", effect="won"))
     return ItemResult(0.5 * pace_frac + 0.5 * air_frac, tuple(ev))
 
@@ -696,7 +723,8 @@ def item_outcome(call: CallInputs, item: RubricItem, s: ScoringSettings) -> Item
             Evidence(
                 last.t_s,
                 "customer",
-                figure=f"customer intensity {start:g} -> {last.level:g} (0-10 scale)",
+                figure=f"customer intensity {start:g} -> {last.level:g} (0-10 scale); "
+                f"call ended: {call.end.label}",
                 effect="won" if drop > 0 else "lost",
             )
         ]
@@ -711,7 +739,11 @@ def item_outcome(call: CallInputs, item: RubricItem, s: ScoringSettings) -> Item
                     effect="lost",
                 )
             )
-        hung = [h for h in call.hangups if h.by == "customer"]
+        hung = [
+            h
+            for h in call.hangups
+            if h.by == "customer" and not h.reason.startswith(("resolved", "transferred"))
+        ]
         if hung and drop <= 0:
             frac = 0.0
             ev.append(
@@ -770,13 +802,14 @@ CHECKS: dict[str, Callable[[CallInputs, RubricItem, ScoringSettings], ItemResult
 def to_item_score(item: RubricItem, result: ItemResult, judged_by: str = "rules") -> ItemScore:
     """Scale a check's fraction by the item's weight."""
     frac = min(1.0, max(0.0, result.fraction))
+    tip = f"{item.tip} {result.tip_note}".strip() if result.tip_note else item.tip
     return ItemScore(
         id=item.id,
         label=item.label,
         score=item.weight * frac,
         max=item.weight,
         evidence=result.evidence,
-        tip=item.tip,
+        tip=tip,
         applicable=result.applicable,
         judged_by=judged_by,
     )

@@ -65,8 +65,10 @@ class ScoringSettings:
         Share of the pace half lost per rushed turn.
     rushed_turn_min_words : int
         Fewer words than this in a turn give a meaningless pace; such turns are not judged.
-    dead_air_excuse_window_s : float
-        A hold notice said within this many seconds before a dead-air stretch excuses it.
+    utterance_merge_s : float
+        A speaker's turns closer than this, with no one else speaking in between, are read as
+        one utterance (VAD splits a sentence at short pauses; "...twice this month." and "Is
+        that right?" are one check-back).
     outcome_full_drop_levels : float
         Intensity drop (0-10 scale) from start to end that earns the full outcome item.
     session_patience_share : float
@@ -107,7 +109,7 @@ class ScoringSettings:
     rushed_turn_wpm: float = 200.0
     rushed_turn_min_words: int = 12
     rushed_turn_penalty_frac: float = 0.1
-    dead_air_excuse_window_s: float = 2.0
+    utterance_merge_s: float = 2.0
     outcome_full_drop_levels: float = 3.0
     session_patience_share: float = 0.3
     patience_pitch_st: float = 3.0

@@ -200,6 +200,14 @@ class CallSession:
             "schema_version": 1,
             "persona": self.customer.persona.id,
             "persona_name": getattr(getattr(self.customer, "persona", None), "display_name", None),
+            # who calls and about what, so the scorer need not guess from the id
+            "archetype": self.customer.persona.archetype,
+            "failure": self.customer.persona.scenario,
+            "failure_keywords": list(self.customer.persona.facts.issue_keywords),
+            "director": {
+                "dead_air_s": self.customer.director.settings.dead_air_s,
+                "hold_max_s": self.customer.director.settings.hold_max_s,
+            },
             "trainee": self.spec.trainee_name,
             "brain": self.customer.brain_name,
             "mode": self.spec.mode,

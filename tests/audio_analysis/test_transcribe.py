@@ -87,3 +87,26 @@ def test_whisper_words_and_times_on_piper_speech(small_call) -> None:  # type: i
     words = [w.word.strip(".,").lower() for w in out[0]]
     assert "tracking" in words and "arrive" in words
     assert all(s - 0.05 <= w.start_s <= w.end_s <= e + 0.05 for w in out[0])
+
+
+class _FakeWhisperModel:
+    """faster-whisper's word tokens as tiny.en gives them for "It's $49.99, 3-5 days, at
+    dana@example.com" (a hand-written fake: only the joining of tokens is under test)."""
+
+    def transcribe(self, y16: np.ndarray, **kw: object) -> tuple[list[object], None]:
+        from types import SimpleNamespace as NS
+
+        toks = [" It's", " $49", ".99,", " 3", "-5", " days,", " at", " dana", "@example", ".com"]
+        words = [NS(word=w, start=0.3 * i, end=0.3 * i + 0.25) for i, w in enumerate(toks)]
+        return [NS(words=words)], None
+
+
+def test_amounts_ranges_and_emails_stay_one_word() -> None:
+    from audio_analysis.transcribe import WhisperTranscriber
+
+    wt = object.__new__(WhisperTranscriber)
+    wt._model = _FakeWhisperModel()
+    wt._beam = 1
+    words = wt.transcribe(np.zeros(RATE, dtype=np.float32))
+    assert [w.word for w in words] == ["It's", "$49.99,", "3-5", "days,", "at", "dana@example.com"]
+    assert words[1].start_s == pytest.approx(0.3) and words[1].end_s == pytest.approx(0.85)

@@ -264,11 +264,11 @@ def test_three_triggers_floor_at_zero_and_coach_phrases_count() -> None:
     assert it.score == 0
     from scoring.rubric import RubricItem
 
-    b = opened("That is just how things are, sir.")
+    b = opened("Rules are rules, sir.")
     call = call_inputs(b.analysis(), b.events)
-    extra = RubricItem("no_triggers", "No triggers", 12, "", phrases=("just how things are",))
+    extra = RubricItem("no_triggers", "No triggers", 12, "", phrases=("rules are rules",))
     (res,) = RulesJudge().judge(call, [extra])
-    assert lost_quotes(res) == ["just how things are"]
+    assert lost_quotes(res) == ["Rules are rules"]
 
 
 # -- ownership --------------------------------------------------------------------------------
@@ -325,7 +325,7 @@ def test_boundary_retaliation_zero() -> None:
 
 
 def test_boundary_applies_for_known_abusive_persona() -> None:
-    it = score(opened("I'm sorry about the dates."), "boundary", abusive_persona=True)
+    it = score(opened("I'm sorry about the dates."), "boundary", archetype="abusive")
     assert it.applicable and it.score == pytest.approx(it.max / 2)
 
 
@@ -466,7 +466,7 @@ def test_customer_pause_after_a_question_is_not_dead_air() -> None:
     b.say("customer", "Let me find it, it is four four seven two.")
     it = score(b, "pace")
     assert it.score == it.max
-    assert any("theirs, not counted" in (e.figure or "") for e in it.evidence)
+    assert any("not dead air" in (e.figure or "") for e in it.evidence)
 
 
 def test_customer_checking_the_line_makes_it_the_trainees_dead_air() -> None:
@@ -518,3 +518,61 @@ def test_mono_recording_leaves_customer_items_out() -> None:
     na = {it.id for it in card.items if not it.applicable}
     assert na >= {"let_finish", "acknowledge", "restate", "outcome"}
     assert card.item("next_step").applicable and card.item("next_step").score == 10
+
+
+# -- the misreads a coach disputed (issue 12) --------------------------------------------------
+
+
+def test_check_back_in_the_next_segment_of_the_same_turn_completes_the_restatement() -> None:
+    b = CallBuilder()
+    b.say("customer", "You charged me forty nine ninety nine twice this month.", gap_s=0.2)
+    b.say("trainee", "So you were billed forty nine ninety nine twice this month.")
+    b.say("trainee", "Is that right?", gap_s=0.7)  # VAD split the turn at a short pause
+    it = score(b, "restate")
+    assert it.score == it.max, it.evidence
+
+
+def test_they_about_the_charges_costs_no_ownership() -> None:
+    it = score(opened("Which card were they on? I will check both charges now."), "ownership")
+    assert it.score == it.max
+    assert not lost_quotes(it)
+
+
+def test_blaming_a_third_party_loses_ownership() -> None:
+    it = score(opened("That's the warehouse's fault, not ours. I will check it."), "ownership")
+    assert it.score < it.max / 2
+    assert any("warehouse" in q for q in lost_quotes(it))
+
+
+def test_sometime_soon_is_a_vague_timeline() -> None:
+    it = score(opened("I'm sorry about that. It should ship sometime soon."), "next_step")
+    assert it.score == 0
+    assert any("vague timeline" in (e.figure or "") for e in it.evidence if e.effect == "lost")
+
+
+def test_a_collaborative_question_is_not_asking_before_answering() -> None:
+    it = score(opened("Can we work on it together? I can refund the shipping."), "diagnose")
+    assert it.score == 0
+
+
+def test_acknowledge_tip_names_this_callers_failure() -> None:
+    b = CallBuilder()
+    b.say(
+        "customer",
+        "Oh, hello, dear. My bill is different this month and the computer won't let me in.",
+        gap_s=0.2,
+    )
+    b.say("trainee", "Can I take your name please?")
+    it = score(b, "acknowledge", persona="elderly-confused")
+    assert it.score == 0
+    assert "double charge" not in it.tip and "late order" not in it.tip
+    assert "bill" in it.tip
+
+
+@pytest.mark.parametrize("notice", ["Hang on, I'm pulling it up.", "I'll put you on hold."])
+def test_hold_notices_the_director_accepts_excuse_the_silence(notice: str) -> None:
+    b = opened(f"Sorry about that. {notice}")
+    b.silence(6.0)
+    b.say("trainee", "Thanks for holding, I found it.")
+    it = score(b, "pace")
+    assert it.score == it.max

@@ -84,7 +84,7 @@ def register(app: typer.Typer) -> None:
         folder = out or cfg.data_dir() / "gauntlets" / dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         scripts = list(script or []) or ([default_script()] if simulate else [])
         settings, llm = res.call, res.llm
-        announce_brain(llm)
+        announce_brain(res)
         console.print(
             "gauntlet: " + ", ".join(f"{c.persona_id} (starts at {c.start_level})" for c in plan)
         )

@@ -303,6 +303,7 @@ def run_import(
         if on_progress is not None:
             on_progress(item, status, audio_s)
 
+    queued: set[str] = set()
     for item in items:
         try:
             h = sha256_file(item.path)
@@ -310,10 +311,12 @@ def run_import(
             report.failed.append((item.path, f"cannot read: {exc.strerror or exc}"))
             tell(item, f"failed: cannot read: {exc.strerror or exc}")
             continue
-        if is_stored(h) and not (item.folder and not (item.folder / "scorecard.json").exists()):
-            report.skipped.append(item.path)
+        unscored = item.folder is not None and not (item.folder / "scorecard.json").exists()
+        if h in queued or (is_stored(h) and not unscored):
+            report.skipped.append(item.path)  # the same recording twice is one session
             tell(item, "skipped")
             continue
+        queued.add(h)
         todo.append((item, h))
     if not todo:
         return report

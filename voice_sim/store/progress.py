@@ -94,9 +94,7 @@ def team_board(s: OrmSession, team: Team) -> list[dict[str, Any]]:
             select(Gauntlet.trainee_id, func.max(Gauntlet.id))
             .where(Gauntlet.trainee_id.in_([m.id for m in members]))
             .group_by(Gauntlet.trainee_id)
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     rows = []
     for m in members:
