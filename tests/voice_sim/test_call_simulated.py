@@ -9,7 +9,15 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from personas.call_log import CustomerLine, Intensity, Interruption, Latency, Transcript
+from personas.call_log import (
+    CustomerLine,
+    Intensity,
+    Interruption,
+    Latency,
+    SpeechEnd,
+    SpeechStart,
+    Transcript,
+)
 from voice_sim.events import read_events
 from voice_sim.session import CallSpec
 from voice_sim.simulate import ScriptLine, TraineeScript, simulate_call
@@ -88,7 +96,8 @@ def test_transcript_and_replies(call: tuple[Path, object]) -> None:
     for word in ("charged", "email", "card", "refund"):
         assert word in said
     lines = [e for e in events if isinstance(e, CustomerLine)]
-    assert len(trainee_turns) == len(SCRIPT.lines)  # one transcript per turn, none split
+    # one transcript per line the bot said (its goodbye included), none split or lost
+    assert len(trainee_turns) == len(SCRIPT.lines) + 1
     assert len(lines) >= 1 + len(SCRIPT.lines)  # the opening plus an answer to every line
     assert result.turns_answered >= 2  # type: ignore[attr-defined]
     for e in trainee_turns:
@@ -129,3 +138,29 @@ def test_barge_in_stops_the_customer_quickly(call: tuple[Path, object]) -> None:
     for ln in (e for e in events if isinstance(e, CustomerLine) and e.interrupted):
         end = ln.t_s + (ln.played_s or 0.0)
         assert trainee_act[max(0, int((end - 0.4) / 0.02)) : int(end / 0.02) + 1].any(), ln
+
+
+def test_script_ends_politely_not_mid_air(call: tuple[Path, object]) -> None:
+    """When the lines run out the bot says goodbye, hears the customer out, then hangs up."""
+    out, _ = call
+    events = read_events(out / "events.jsonl")
+    said = [e for e in events if isinstance(e, Transcript) and e.speaker == "trainee"]
+    assert "goodbye" in said[-1].text.lower()
+    ends = [e for e in events if isinstance(e, SpeechEnd) and e.speaker == "customer"]
+    assert ends[-1].t_s > said[-1].end_s  # the customer answered the goodbye
+    assert not ends[-1].interrupted
+    duration = sf.info(str(out / "recording.wav")).duration
+    assert duration - ends[-1].t_s >= 0.5  # and finished before the line went dead
+
+
+def test_interrupt_after_counts_from_the_customers_line(call: tuple[Path, object]) -> None:
+    out, _ = call
+    events = read_events(out / "events.jsonl")
+    cut = next(e for e in events if isinstance(e, Interruption) and e.by == "trainee")
+    started = [
+        e.t_s
+        for e in events
+        if isinstance(e, SpeechStart) and e.speaker == "customer" and e.t_s < cut.t_s
+    ]
+    # 1.5 s planned; the voice-on edge is stamped at the first voiced Silero window
+    assert cut.t_s - started[-1] == pytest.approx(1.5, abs=0.2)
