@@ -65,21 +65,9 @@ def piper() -> Any:
     return PiperVoice.load(model, config_path=config)
 
 
-@functools.cache
-def silero_vad(
-    *, min_silence_s: float, activation: float, prefix_padding_s: float, sample_rate: int
-) -> Any:
-    """The bundled Silero VAD as a livekit ``vad.VAD``."""
-    try:
-        from livekit.plugins import silero
-    except ImportError:
-        raise VoiceSimError(
-            "Silero VAD missing: install the PyPI package livekit-plugins-silero"
-        ) from None
-    return silero.VAD.load(
-        min_silence_duration=min_silence_s,
-        activation_threshold=activation,
-        prefix_padding_duration=prefix_padding_s,
-        sample_rate=8000 if sample_rate == 8000 else 16000,
-        force_cpu=True,
-    )
+def silero_stream() -> Any:
+    """A new Silero VAD stream over the model bundled in ``livekit-plugins-silero`` (the ONNX
+    session is loaded once per process and shared)."""
+    from audio_analysis.vad import SileroStream
+
+    return SileroStream(threads=1)
