@@ -115,3 +115,29 @@ def test_barge_in_stops_the_customer_within_half_a_second(call: tuple[Path, obje
     )
     stop = next(i for i in range(onset, customer_act.size) if not customer_act[i : i + 10].any())
     assert (stop - onset) * 0.02 <= 0.5
+
+
+def test_script_ends_politely_not_mid_air(call: tuple[Path, object]) -> None:
+    """When the lines run out the bot says goodbye, hears the customer out, then hangs up."""
+    out, _ = call
+    events = read_events(out / "events.jsonl")
+    said = [e for e in events if e["type"] == "transcript" and e["speaker"] == "trainee"]
+    assert "goodbye" in said[-1]["text"].lower()
+    ends = [e for e in events if e["type"] == "speech_end" and e["speaker"] == "customer"]
+    assert ends[-1]["t_s"] > said[-1]["end_s"]  # the customer answered the goodbye
+    assert not ends[-1].get("interrupted")
+    duration = sf.info(str(out / "recording.wav")).duration
+    assert duration - ends[-1]["t_s"] >= 0.5  # and finished before the line went dead
+
+
+def test_interrupt_after_counts_from_the_customers_line(call: tuple[Path, object]) -> None:
+    out, _ = call
+    events = read_events(out / "events.jsonl")
+    cut = next(e for e in events if e["type"] == "interruption" and e["by"] == "trainee")
+    started = [
+        e["t_s"]
+        for e in events
+        if e["type"] == "speech_start" and e["speaker"] == "customer" and e["t_s"] < cut["t_s"]
+    ]
+    # 1.5 s planned; the VAD hears the trainee's onset up to a few frames late
+    assert cut["t_s"] - started[-1] == pytest.approx(1.5, abs=0.45)

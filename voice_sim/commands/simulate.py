@@ -114,7 +114,10 @@ def register(app: typer.Typer) -> None:
             from ..store.hook import default_trainee, register_folders
 
             register_folders(
-                [folder], trainee=default_trainee(trainee), team=team, source="simulated",
+                [folder],
+                trainee=default_trainee(trainee),
+                team=team,
+                source="simulated",
                 config_path=config,
             )
         typer.echo(f"session folder: {folder}")
