@@ -219,7 +219,7 @@ def make_gauntlet(
             {
                 "id": "composure_held",
                 "label": "Composure held",
-                "score": 6.0,
+                "score": composure,
                 "max": 10.0,
                 "applicable": True,
                 "evidence": [],
