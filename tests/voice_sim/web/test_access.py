@@ -73,11 +73,19 @@ MATRIX: list[tuple[str, str, str | None, tuple[object, ...]]] = [
     # an empty file: staff get the upload checks' 400, the others never reach them
     ("POST", "/api/uploads", "empty_upload", (401, 400, 400, 400, 403, 403)),
     ("GET", "/api/jobs/{job}", None, (401, 200, 404, 404, 404, 404)),
+    # practice calls are their maker's alone (sam made {call}); the call socket's own checks
+    # are in tests/voice_sim/practice/test_call_socket.py
+    ("GET", "/practice", None, (LOGIN, 200, 200, 200, 200, 200)),
+    ("POST", "/practice/calls", "practice_call", (LOGIN, *[OK_REDIRECT] * 5)),
+    ("GET", "/practice/calls/{call}", None, (LOGIN, 404, 404, 404, 200, 404)),
+    ("POST", "/practice/calls/{call}/notes/1", "json_note", (LOGIN, 404, 404, 404, 200, 404)),
+    ("GET", "/practice/calls/{call}/status", None, (LOGIN, 404, 404, 404, 200, 404)),
+    ("GET", "/practice/calls/{call}/scorecard", None, (LOGIN, 404, 404, 404, 404, 404)),
 ]
 
 
-def _path(site: Site, template: str, job_id: int) -> str:
-    out = template.replace("{job}", str(job_id))
+def _path(site: Site, template: str, job_id: int, call_id: str = "") -> str:
+    out = template.replace("{job}", str(job_id)).replace("{call}", call_id)
     for label, sid in site.sessions.items():
         out = out.replace("{" + label + "}", str(sid))
     for name, tid in site.trainees.items():
@@ -101,6 +109,10 @@ def _body(kind: str | None) -> dict[str, object]:
         return {"json": {"t_s": 2.0, "text": "api matrix comment"}}
     if kind == "json_override":
         return {"json": {"item": "diagnose", "score": 6, "reason": "api matrix override"}}
+    if kind == "practice_call":
+        return {"data": {"kind": "persona", "persona": "angry-billing"}}
+    if kind == "json_note":
+        return {"json": {"skip": True}}
     if kind == "empty_upload":
         return {
             "files": {"file": ("empty.wav", b"", "audio/wav")},
@@ -124,6 +136,19 @@ def job_id(site: Site) -> int:
 
 
 @pytest.fixture(scope="module")
+def call_id(site: Site) -> str:
+    """A practice call of sam's (created, never joined: no models load)."""
+    c = site.client("sam")
+    r = c.post(
+        "/practice/calls",
+        data={"kind": "persona", "persona": "angry-billing"},
+        headers={"Accept": "application/json"},
+    )
+    assert r.status_code == 200, r.text
+    return str(r.json()["id"])
+
+
+@pytest.fixture(scope="module")
 def clients(site: Site) -> dict[str, Client]:
     """One logged-in client per role (scrypt makes each login cost 0.2 s)."""
     return {who: site.client(None if who == "anon" else who) for who in WHO}
@@ -136,12 +161,13 @@ def test_role_matrix(
     site: Site,
     clients: dict[str, Client],
     job_id: int,
+    call_id: str,
     method: str,
     template: str,
     kind: str | None,
     expected: tuple[object, ...],
 ) -> None:
-    path = _path(site, template, job_id)
+    path = _path(site, template, job_id, call_id)
     got = []
     for who in WHO:
         # logging out ends the session: a client of its own
@@ -164,7 +190,8 @@ def test_matrix_covers_every_route() -> None:
     missing = []
     for name in VIEW_MODULES:
         for route in importlib.import_module(f"voice_sim.web.views.{name}").routes:
-            for method in set(route.methods or ()) - {"HEAD"}:
+            # a WebSocket route has no methods; the call socket has its own tests
+            for method in set(getattr(route, "methods", None) or ()) - {"HEAD"}:
                 if not any(m == method and route.path_regex.match(p) for m, p in rows):
                     missing.append(f"{method} {route.path}")
     assert missing == []
