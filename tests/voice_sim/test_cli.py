@@ -219,3 +219,10 @@ def test_importing_the_cli_loads_no_engine() -> None:
     assert got["codes"] == [0, 0, 0]
     loaded = {m.split(".")[0] for m in got["modules"]}
     assert loaded.isdisjoint(ENGINES), sorted(loaded & set(ENGINES))
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from importlib import metadata
+
+    assert cli.main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"voice-sim {metadata.version('voice-sim')}"
