@@ -166,7 +166,8 @@ def start_server(out: Path, token: str, port: int, webrtc: bool) -> subprocess.P
     ]
     if webrtc:
         cmd.append("--webrtc")
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=open(out / "server.log", "wb"))
+    with (out / "server.log").open("wb") as log:
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log)
     for _ in range(600):
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/static/call/call-client.js")
@@ -257,7 +258,8 @@ def main() -> None:
     try:
         for transport in transports:
             for i in range(args.calls):
-                folder, meter, cpu, wall = run_call(base, token, wav, seconds, transport, server.pid)
+                got = run_call(base, token, wav, seconds, transport, server.pid)
+                folder, meter, cpu, wall = got
                 fig = CallFigures(transport, cpu_s_per_s=cpu / wall)
                 measure(folder, meter, fig)
                 if transport == "websocket" and wall > 0:
