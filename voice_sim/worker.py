@@ -252,6 +252,7 @@ class LiveKitLink:
         )
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(_forget)
 
     async def messages(self) -> AsyncIterator[dict[str, Any]]:
         while True:
@@ -259,6 +260,12 @@ class LiveKitLink:
             if doc is None:
                 return
             yield doc
+
+
+def _forget(task: asyncio.Task[Any]) -> None:
+    """A data message to a caller who already left fails; that is not worth a warning."""
+    if not task.cancelled():
+        task.exception()
 
 
 # ----------------------------------------------------------------------------- the job
@@ -281,7 +288,7 @@ async def run_room_call(
     folder: Path,
     settings: CallSettings | None = None,
     note_wait_s: float = NOTE_WAIT_S,
-    after_call: Callable[[JobPlan, CallPlan, list[Path]], list[int]] | None = None,
+    after_call: Callable[[JobPlan, CallPlan, list[Path]], tuple[list[int], str]] | None = None,
 ) -> RoomCall:
     """Run a job's calls over ``link``, take the case note, then ``after_call`` (score, store).
 
@@ -325,12 +332,14 @@ async def run_room_call(
             await runner
     if after_call is not None and out.results:
         try:
-            out.session_ids = await asyncio.to_thread(
+            out.session_ids, review = await asyncio.to_thread(
                 after_call, job, plan, [r.out_dir for r in out.results]
             )
+            link.send({"type": "stored", "session_ids": out.session_ids, "review": review})
         except Exception as exc:  # the folders are complete on disk: import them later
             out.error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             log.exception("after-call work failed for %s", folder)
+            link.send({"type": "error", "message": f"the call was not stored: {out.error}"})
     return out
 
 
@@ -368,9 +377,10 @@ async def _take_notes(
 
 def analyse_score_store(
     job: JobPlan, plan: CallPlan, folders: list[Path], *, data_dir: Path | None = None
-) -> list[int]:
+) -> tuple[list[int], str]:
     """After the call, in the job's process at a lower CPU priority: analyse and score every
-    call (the gauntlet's session scorecard too) and store them in the shared store."""
+    call (the gauntlet's session scorecard too) and store them in the shared store; returns
+    the session ids and the web app's page to review them."""
     from .store.hook import open_store
     from .store.register import read_session, store_gauntlet, store_session
     from .web.practice import analyse_folder, score_target
@@ -389,16 +399,17 @@ def analyse_score_store(
     try:
         recs = [read_session(f) for f in folders]
         if plan.gauntlet:
-            _, ids = store_gauntlet(
+            gid, ids = store_gauntlet(
                 db, plan.folder, recs, trainee=job.trainee, team=job.team, source="live"
             )
+            review = f"/sessions?gauntlet={gid}"
         else:
             sid, _ = store_session(db, recs[0], trainee=job.trainee, team=job.team, source="live")
-            ids = [sid]
+            ids, review = [sid], f"/sessions/{sid}"
     finally:
         db.close()
     log.info("stored sessions %s (%s)", ids, "scored" if scored else "not scored")
-    return ids
+    return ids, review
 
 
 # ----------------------------------------------------------------------------- the worker

@@ -177,6 +177,8 @@ def test_a_job_runs_the_call_takes_the_note_and_stores_it_in_postgresql(
     np.testing.assert_array_equal(rec[:, 0], fed[start : start + rec.shape[0]])
     np.testing.assert_array_equal(rec[:, 1], back[: rec.shape[0]])
     assert any(m["type"] == "transcript" and m["speaker"] == "trainee" for m in link.sent)
+    stored = [m for m in link.sent if m["type"] == "stored"]
+    assert stored and stored[0]["review"] == f"/sessions/{result.session_ids[0]}"
 
     db = Database.open(tmp_path, StoreSettings(database_url=fresh_pg))
     try:
