@@ -19,6 +19,8 @@ import numpy as np
 import soundfile as sf
 import soxr
 
+from audio_analysis.levels import rms_dbfs
+
 RATE = 16_000
 #: Gaps this long between one speaker's sentences keep them separate turns (MIN_PAUSE_S 1.0).
 SAME_SPEAKER_SEPARATION_S = 1.3
@@ -211,10 +213,6 @@ def synth(
     return y[idx[0] : idx[-1] + 1].astype(np.float32) if idx.size else y.astype(np.float32)
 
 
-def _rms_dbfs(y: np.ndarray) -> float:
-    return 20 * float(np.log10(np.sqrt(np.mean(y.astype(np.float64) ** 2)) + 1e-12))
-
-
 def render(script: Script, folder: Path, seed: int = 0) -> dict[str, Any]:
     """Write ``recording.wav`` (stereo, 16 kHz; 0 trainee, 1 customer) and ``events.jsonl``.
 
@@ -238,7 +236,7 @@ def render(script: Script, folder: Path, seed: int = 0) -> dict[str, Any]:
             pitch_st=pitch,
         )
         level = TRAINEE_LEVEL_DBFS if line.speaker == "trainee" else CUSTOMER_LEVEL_DBFS
-        y = y * 10 ** ((level + line.gain_db - _rms_dbfs(y)) / 20)
+        y = y * 10 ** ((level + line.gain_db - rms_dbfs(y)) / 20)
         if line.overlap_at_s is not None:
             start = prev_start + line.overlap_at_s
         else:

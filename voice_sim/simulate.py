@@ -322,8 +322,11 @@ def load_trainee_wav(path: Path, *, sample_rate: int) -> np.ndarray:
         raise VoiceSimError(f"{path}: trainee audio not found")
     try:
         y, sr = sf.read(str(path), dtype="float32", always_2d=True)
-    except (RuntimeError, sf.LibsndfileError) as exc:
-        raise VoiceSimError(f"{path}: cannot read audio: {exc}") from None
+    except (RuntimeError, sf.LibsndfileError):  # libsndfile's own words help nobody
+        raise VoiceSimError(
+            f"{path}: not audio voice-sim can stream as the trainee "
+            "(it reads WAV, FLAC, OGG/Opus and MP3, or a .yaml trainee script)"
+        ) from None
     if y.shape[0] == 0:
         raise VoiceSimError(f"{path}: the audio is empty")
     return _to_line_rate(y.mean(axis=1), sr, sample_rate)

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from personas import DirectorSettings, LLMConfig
+from personas.call_log import CallEvent, CustomerLine, Error, Hangup, Intensity, Transcript
 
 from .. import config
 from ..events import EventLog
@@ -102,26 +103,42 @@ def announce_brain(res: Resolved) -> None:
         console.print(f"[dim]brain: LLM {escape(res.endpoint.describe())}[/dim]")
 
 
-def print_live_transcript(events: EventLog) -> None:
-    """Echo transcripts and mood changes to the terminal as the call goes."""
+#: A line whose start is this much earlier than the last one printed is marked late, seconds.
+LATE_S = 0.5
 
-    def show(ev: dict[str, Any]) -> None:
-        t = ev.get("t_s", 0.0)
-        if ev["type"] == "customer_line":
-            cut = " [dim](cut off)[/dim]" if ev.get("interrupted") else ""
-            console.print(f"[dim]{t:6.1f}s[/dim] [bold red]customer[/bold red]  {ev['text']}{cut}")
-        elif ev["type"] == "transcript" and ev.get("speaker") == "trainee":
-            console.print(f"[dim]{t:6.1f}s[/dim] [bold cyan]you[/bold cyan]       {ev['text']}")
-        elif ev["type"] == "intensity":
-            prev = ev.get("previous")
-            arrow = f"{prev} -> {ev['level']}" if prev is not None else str(ev["level"])
-            console.print(f"[dim]{t:6.1f}s   mood {arrow}: {ev['reason']}[/dim]")
-        elif ev["type"] == "error":
+
+def print_live_transcript(events: EventLog) -> None:
+    """Echo the call to the terminal as it goes: what each side said, mood changes, silences.
+
+    Lines print when they are known (a trainee turn once it is answered, a customer line once it
+    has played), stamped with when they started; one that started before a line already printed
+    is marked "(late)", so the order on screen never pretends. Transcript and LLM text is
+    printed as text, never as rich markup.
+    """
+    shown = [0.0]
+
+    def stamp(t: float) -> str:
+        late = t < shown[0] - LATE_S
+        shown[0] = max(shown[0], t)
+        return f"[dim]{t:6.1f}s{' (late)' if late else ''}[/dim]"
+
+    def show(ev: CallEvent) -> None:
+        if isinstance(ev, CustomerLine) and ev.text:
+            cut = " [dim](cut off)[/dim]" if ev.interrupted else ""
+            console.print(f"{stamp(ev.t_s)} [bold red]customer[/bold red]  {escape(ev.text)}{cut}")
+        elif isinstance(ev, Transcript) and ev.speaker == "trainee":
+            console.print(f"{stamp(ev.start_s)} [bold cyan]you[/bold cyan]       {escape(ev.text)}")
+        elif isinstance(ev, Intensity):
+            arrow = f"{ev.previous} -> {ev.level}" if ev.previous is not None else str(ev.level)
+            console.print(f"{stamp(ev.t_s)} [dim]  mood {arrow}: {escape(ev.reason)}[/dim]")
+        elif isinstance(ev, Error):
             console.print(
-                f"[yellow]{t:6.1f}s   {ev.get('source', '')} error: {ev['message']}[/yellow]"
+                f"[yellow]{ev.t_s:6.1f}s   {escape(ev.source)} error: {escape(ev.message)}[/yellow]"
             )
-        elif ev["type"] == "hangup":
-            console.print(f"[bold]{t:6.1f}s   the customer hung up ({ev.get('reason')})[/bold]")
+        elif isinstance(ev, Hangup):
+            console.print(
+                f"[bold]{ev.t_s:6.1f}s   the customer hung up ({escape(ev.reason)})[/bold]"
+            )
 
     events.subscribe(show)
 

@@ -202,6 +202,7 @@ def analyse_and_score(
     with contextlib.suppress(Exception):  # a missing figure must not lose the scorecard
         render_timeline(analysis, dest / "timeline", formats=("png",))
     evs = scoring.read_events(events) if events is not None and events.is_file() else []
+    meta_path = dest / "meta.json"
     call = scoring.call_inputs(
         analysis.to_dict(),
         evs,
@@ -209,7 +210,7 @@ def analyse_and_score(
         name=name,
         recording=recording,
         persona=persona,
-        abusive_persona=True if persona and "abus" in persona.lower() else None,
+        meta=scoring.read_meta(meta_path) if meta_path.is_file() else None,
     )
     card = scoring.score_inputs(call)
     scoring.write_report(card, call, dest)

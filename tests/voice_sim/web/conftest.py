@@ -127,6 +127,31 @@ def fill_store(data_dir: Path) -> dict[str, dict[str, int]]:
     recs = [read_session(p) for p in sorted(g.iterdir()) if p.is_dir()]
     _, gids = store_gauntlet(db, g, recs, trainee="sam")
     ids["sam_g1"], ids["sam_g2"] = gids
+    # a teammate without an account, whose patience held better
+    g = make_gauntlet(
+        data_dir / "gauntlets" / "g2",
+        [
+            FakeCall(
+                trainee="lee",
+                seed=20,
+                pitch_hz=150,
+                wpm=140,
+                started_at=base + dt.timedelta(days=6),
+            ),
+            FakeCall(
+                trainee="lee",
+                seed=21,
+                pitch_hz=153,
+                wpm=146,
+                loudness_dbfs=-21,
+                started_at=base + dt.timedelta(days=6, minutes=6),
+            ),
+        ],
+        overall=81.0,
+        composure=9.0,
+    )
+    recs = [read_session(p) for p in sorted(g.iterdir()) if p.is_dir()]
+    store_gauntlet(db, g, recs, trainee="lee", team="red")
     with db.read() as s:
         trainees = {t.name: t.id for t in s.scalars(select(Trainee))}
         teams = {t.name: t.id for t in s.scalars(select(Team))}
