@@ -14,9 +14,7 @@ check and the login cookie):
 
 from __future__ import annotations
 
-import contextlib
 import json
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -31,18 +29,6 @@ from ...transport.ws import Receive, Scope, Send
 from .. import security
 from ..app import AppState, not_found, render, state
 from ..practice import GAUNTLET_BREAK_S, MAX_NOTE_CHARS, PracticeService, PracticeSettings
-
-
-def _register_livekit_plugins() -> None:
-    """livekit plugins register themselves when imported and refuse any thread but the main
-    one, while the models are loaded on a worker thread before the first call: import the VAD
-    plugin now (``create_app`` runs on the main thread)."""
-    if threading.current_thread() is threading.main_thread():
-        with contextlib.suppress(ImportError):
-            import livekit.plugins.silero  # noqa: F401
-
-
-_register_livekit_plugins()
 
 #: Calls a trainee may plan in one gauntlet from the browser.
 MAX_GAUNTLET_CALLS = 6
