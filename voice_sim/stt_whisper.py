@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from . import models
-from .settings import SAMPLE_RATE_HZ, WHISPER_BEAM_SIZE
+from .settings import SAMPLE_RATE_HZ, WHISPER_BEAM_SIZE, WHISPER_COMPUTE_TYPE
 
 #: Whisper's mel frames per second (10 ms hop).
 MEL_FPS = 100
@@ -405,12 +405,12 @@ class TurnTranscriber:
 def transcribe_array(y: np.ndarray, *, model_dir: Path | None = None, threads: int = 2) -> str:
     """Full-window (30 s) offline transcription of 16 kHz float32 audio: the reference the live
     path is measured against in ``bench/stt_wer.py``."""
-    model = models.whisper(model_dir, threads=threads)
-    segments, _info = model.transcribe(
-        np.asarray(y, dtype=np.float32),
-        language="en",
+    from audio_analysis import WhisperTranscriber  # the one offline wrapper, as the analysis
+
+    whisper = WhisperTranscriber(
+        model_dir=model_dir,
         beam_size=WHISPER_BEAM_SIZE,
-        condition_on_previous_text=False,
-        vad_filter=False,
+        compute_type=WHISPER_COMPUTE_TYPE,
+        threads=threads,
     )
-    return " ".join(s.text.strip() for s in segments).strip()
+    return whisper.text(y)
