@@ -269,6 +269,7 @@ class CallSession:
         self.events = EventLog(self.out_dir / "events.jsonl")
         self._write_meta()
 
+        t_load = time.perf_counter()
         self.whisper = ShortWindowWhisper(model_dir=s.stt_model, threads=s.stt_threads)
         self.transcriber = TurnTranscriber(self.whisper, sample_rate=s.sample_rate_hz)
         self._stt_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="whisper")
@@ -284,6 +285,11 @@ class CallSession:
             min_speech_s=s.vad_min_speech_s,
             min_silence_s=s.vad_min_silence_s,
         )
+        self.engines_load_s = time.perf_counter() - t_load
+        """Seconds :meth:`start` spent loading Whisper, Piper and Silero (the first call of a
+        process loads them; later calls reuse them)."""
+        self._meta["engines_load_s"] = round(self.engines_load_s, 3)
+        write_json_atomic(self.out_dir / "meta.json", self._meta)
         self.line.subscribe(self._on_line)
         self.line.on_trainee_frame = self._on_frame
         self.events.emit(
