@@ -471,6 +471,8 @@ class CallSession:
         hold = self.customer.hold_s()
         if hold is not None:
             self.turns.keep_silent_until(turn.end_s + hold, hold=True)
+        else:
+            self.turns.end_hold()
         r.gap_s = self._reply_gap_s()
         ln = _Line("reply", Utterance(), turn_id=turn.id)
         r.line = ln
@@ -485,7 +487,8 @@ class CallSession:
 
         ln.task = self._spawn(self._speak(ln, self._reply_text(), first_text, first_audio))
         await ready.wait()
-        await self._until_clock(turn.end_s + r.gap_s)
+        # the persona's thinking pause, or a deliberate silence (turns.keep_silent_until)
+        await self._until_clock(max(turn.end_s + r.gap_s, self.turns.customer_silent_until_s))
         self._play(ln)
 
     def _trainee_turn(self, turn: Turn, tt: TurnText) -> TraineeTurn:
