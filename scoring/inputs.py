@@ -1,7 +1,9 @@
-"""Read ``analysis.json`` and ``events.jsonl`` into typed, frozen call inputs.
+"""Read ``analysis.json``, ``events.jsonl`` and ``meta.json`` into typed, frozen call inputs.
 
-Only the fields the scorer uses are read; unknown fields are ignored so the analysis contract can
-grow. Times are seconds from the start of the recording.
+``analysis.json`` is read by its owner, ``audio_analysis`` (``CallAnalysis.from_dict``); the
+events add the persona's intensity, hang-ups, how the call ended and, for our own calls, the
+customer's exact words; ``meta.json`` says who called. Times are seconds from the start of the
+recording.
 """
 
 from __future__ import annotations
@@ -13,44 +15,30 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-# The analysis result types: scoring reads analysis.json into the very types audio_analysis
-# writes it from, so the two packages cannot drift apart.
-from audio_analysis import Backchannel, DeadAir, Gap, Interruption, Turn
+from audio_analysis import (
+    AnalysisError,
+    Backchannel,
+    CallAnalysis,
+    DeadAir,
+    Gap,
+    Interruption,
+    SpeakerStats,
+    ToneDrift,
+    Turn,
+)
 from audio_analysis import Word as WordTime
 from personas.settings import DirectorSettings
 
 from .customer_words import exact_customer_turns
 from .errors import ScoringError
-from .settings import ANALYSIS_SCHEMA_VERSION
 
 #: The director's thresholds: dead air means the same in the call and in the scorecard.
 DEAD_AIR_S = DirectorSettings().dead_air_s
 HOLD_MAX_S = DirectorSettings().hold_max_s
 
 SPEAKERS = ("trainee", "customer")
-
-
-def _other(speaker: str) -> str:
-    return "customer" if speaker == "trainee" else "trainee"
-
-
-@dataclass(frozen=True)
-class Drift:
-    """Last third of a speaker's turns against the first third (semitones, dB, percent)."""
-
-    pitch_st: float | None
-    loudness_db: float | None
-    wpm_pct: float | None
-
-
-@dataclass(frozen=True)
-class SpeakerStats:
-    """Whole-call figures for one speaker."""
-
-    talk_time_s: float
-    wpm: float | None
-    pitch_hz_median: float | None
-    loudness_dbfs_median: float | None
+#: Figures of a speaker the analysis has none for (a mono recording's customer).
+_NO_SPEECH = SpeakerStats(0.0, 0, 0, None, None, None, 0.0)
 
 
 @dataclass(frozen=True)
@@ -181,7 +169,7 @@ class CallInputs:
     backchannels: tuple[Backchannel, ...]
     gaps: tuple[Gap, ...]
     dead_air: tuple[DeadAir, ...]
-    drift: Mapping[str, Drift]
+    drift: Mapping[str, ToneDrift]
     speakers: Mapping[str, SpeakerStats]
     intensity: tuple[IntensityEvent, ...] = ()
     hangups: tuple[Hangup, ...] = ()
@@ -218,21 +206,6 @@ def _num(value: Any, where: str, *, optional: bool = False) -> float | None:
             return None
         raise ScoringError(f"{where}: expected a number, got NaN")
     return f
-
-
-def _req(mapping: Mapping[str, Any], key: str, where: str) -> Any:
-    if key not in mapping:
-        raise ScoringError(f"{where}: missing field '{key}'")
-    return mapping[key]
-
-
-def _list(data: Mapping[str, Any], key: str, where: str) -> list[Mapping[str, Any]]:
-    value = data.get(key, [])
-    if value is None:
-        return []
-    if not isinstance(value, list) or not all(isinstance(v, Mapping) for v in value):
-        raise ScoringError(f"{where}: '{key}' must be a list of objects")
-    return value
 
 
 def read_json(path: Path) -> Mapping[str, Any]:
@@ -365,41 +338,40 @@ def call_inputs(
     ScoringError
         A newer ``schema_version``, a missing or mistyped field, or no trainee speech.
     """
-    _check_schema(analysis, source)
-    duration = _num(_req(analysis, "duration_s", source), f"{source}: duration_s")
-    assert duration is not None
-    turns = _fill_text_from_transcripts(_read_turns(analysis, source), events)
+    try:
+        a = CallAnalysis.from_dict(analysis, source=source)
+    except AnalysisError as exc:
+        raise ScoringError(str(exc)) from None
+    turns = _fill_text_from_transcripts(sorted(a.turns, key=lambda t: t.start_s), events)
     turns, exact = exact_customer_turns(turns, events)
     if not any(t.speaker == "trainee" and t.end_s > t.start_s for t in turns):
         raise ScoringError(
             f"{source}: no trainee speech in the recording (no turn on the trainee channel); "
             "nothing to score - check the channel mapping or the microphone"
         )
-    drift, speakers = _read_voice(analysis, source)
     intensity, hangups, end = _read_call_events(events, meta)
     meta = meta or {}
     pid = persona or _str(meta.get("persona")) or _started_persona(events)
     raw = meta.get("director")
     director: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
-    warnings = analysis.get("warnings") or []
     return CallInputs(
         name=name or Path(source).parent.name or "call",
-        duration_s=duration,
+        duration_s=a.duration_s,
         turns=tuple(turns),
-        interruptions=_read_interruptions(analysis, source),
-        backchannels=_read_backchannels(analysis, source),
-        gaps=_read_gaps(analysis, source),
-        dead_air=_read_dead_air(analysis, source),
-        drift=drift,
-        speakers=speakers,
+        interruptions=a.interruptions,
+        backchannels=a.backchannels,
+        gaps=a.gaps,
+        dead_air=a.dead_air,
+        drift={r: a.tone_drift.get(r) or ToneDrift(None, None, None) for r in SPEAKERS},
+        speakers={r: a.speakers.get(r) or _NO_SPEECH for r in SPEAKERS},
         intensity=intensity,
         hangups=hangups,
         persona_info=persona_info(pid, meta, archetype=archetype),
         end=end,
         recording=recording,
         source=source,
-        warnings=tuple(str(w) for w in warnings) if isinstance(warnings, list) else (),
-        two_channels=_has_customer_channel(analysis),
+        warnings=a.warnings,
+        two_channels="customer" in a.channels,
         customer_words_exact=exact,
         dead_air_s=_num(director.get("dead_air_s"), "meta", optional=True) or DEAD_AIR_S,
         hold_max_s=_num(director.get("hold_max_s"), "meta", optional=True) or HOLD_MAX_S,
@@ -408,120 +380,6 @@ def call_inputs(
 
 def _str(v: Any) -> str | None:
     return v if isinstance(v, str) and v else None
-
-
-def _check_schema(analysis: Mapping[str, Any], source: str) -> None:
-    version = analysis.get("schema_version")
-    if not isinstance(version, int) or isinstance(version, bool):
-        raise ScoringError(f"{source}: missing or non-integer 'schema_version'")
-    if version > ANALYSIS_SCHEMA_VERSION:
-        raise ScoringError(
-            f"{source}: schema_version {version} is newer than this scorer reads "
-            f"({ANALYSIS_SCHEMA_VERSION}); upgrade voice-sim"
-        )
-
-
-def _read_turns(analysis: Mapping[str, Any], source: str) -> list[Turn]:
-    turns: list[Turn] = []
-    for i, raw in enumerate(_list(analysis, "turns", source)):
-        where = f"{source}: turns[{i}]"
-        speaker = _req(raw, "speaker", where)
-        if speaker not in SPEAKERS:
-            raise ScoringError(f"{where}.speaker: expected trainee or customer, got {speaker!r}")
-        start = _num(_req(raw, "start_s", where), f"{where}.start_s")
-        end = _num(_req(raw, "end_s", where), f"{where}.end_s")
-        assert start is not None and end is not None
-        text = raw.get("text") or ""
-        if not isinstance(text, str):
-            raise ScoringError(f"{where}.text: expected a string")
-        wc = raw.get("words")
-        turns.append(
-            Turn(
-                speaker=speaker,
-                start_s=start,
-                end_s=end,
-                text=text,
-                words=int(wc) if isinstance(wc, int | float) else len(text.split()),
-                word_times=_word_times(raw.get("word_times"), where),
-                wpm=_num(raw.get("wpm"), f"{where}.wpm", optional=True),
-                pitch_hz_median=_num(raw.get("pitch_hz_median"), where, optional=True),
-                loudness_dbfs=_num(raw.get("loudness_dbfs"), where, optional=True),
-            )
-        )
-    turns.sort(key=lambda t: t.start_s)
-    return turns
-
-
-def _read_interruptions(analysis: Mapping[str, Any], source: str) -> tuple[Interruption, ...]:
-    return tuple(
-        Interruption(
-            str(_req(r, "by", f"{source}: interruptions[{i}]")),
-            str(_req(r, "of", f"{source}: interruptions[{i}]")),
-            _num(_req(r, "start_s", f"{source}: interruptions[{i}]"), source) or 0.0,
-            _num(r.get("overlap_s"), source, optional=True) or 0.0,
-        )
-        for i, r in enumerate(_list(analysis, "interruptions", source))
-    )
-
-
-def _read_backchannels(analysis: Mapping[str, Any], source: str) -> tuple[Backchannel, ...]:
-    return tuple(
-        Backchannel(
-            str(r.get("by", "")),
-            str(r.get("of") or _other(str(r.get("by", "")))),
-            _num(_req(r, "start_s", f"{source}: backchannels[{i}]"), source) or 0.0,
-            _num(r.get("duration_s"), source, optional=True) or 0.0,
-        )
-        for i, r in enumerate(_list(analysis, "backchannels", source))
-    )
-
-
-def _read_gaps(analysis: Mapping[str, Any], source: str) -> tuple[Gap, ...]:
-    return tuple(
-        Gap(
-            str(r.get("from", "")),
-            str(r.get("to", "")),
-            _num(_req(r, "start_s", f"{source}: gaps[{i}]"), source) or 0.0,
-            _num(_req(r, "duration_s", f"{source}: gaps[{i}]"), source) or 0.0,
-        )
-        for i, r in enumerate(_list(analysis, "gaps", source))
-    )
-
-
-def _read_dead_air(analysis: Mapping[str, Any], source: str) -> tuple[DeadAir, ...]:
-    return tuple(
-        DeadAir(
-            _num(_req(r, "start_s", f"{source}: dead_air[{i}]"), source) or 0.0,
-            _num(_req(r, "duration_s", f"{source}: dead_air[{i}]"), source) or 0.0,
-        )
-        for i, r in enumerate(_list(analysis, "dead_air", source))
-    )
-
-
-def _read_voice(
-    analysis: Mapping[str, Any], source: str
-) -> tuple[dict[str, Drift], dict[str, SpeakerStats]]:
-    drift: dict[str, Drift] = {}
-    raw_drift = analysis.get("tone_drift") or {}
-    speakers_raw = analysis.get("speakers") or {}
-    speakers: dict[str, SpeakerStats] = {}
-    for spk in SPEAKERS:
-        d = raw_drift.get(spk) if isinstance(raw_drift, Mapping) else None
-        d = d if isinstance(d, Mapping) else {}
-        drift[spk] = Drift(
-            _num(d.get("pitch_st"), source, optional=True),
-            _num(d.get("loudness_db"), source, optional=True),
-            _num(d.get("wpm_pct"), source, optional=True),
-        )
-        s = speakers_raw.get(spk) if isinstance(speakers_raw, Mapping) else None
-        s = s if isinstance(s, Mapping) else {}
-        speakers[spk] = SpeakerStats(
-            _num(s.get("talk_time_s"), source, optional=True) or 0.0,
-            _num(s.get("wpm"), source, optional=True),
-            _num(s.get("pitch_hz_median"), source, optional=True),
-            _num(s.get("loudness_dbfs_median"), source, optional=True),
-        )
-    return drift, speakers
 
 
 def _read_call_events(
@@ -596,9 +454,3 @@ def read_meta(path: Path) -> Mapping[str, Any]:
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, Mapping) else {}
-
-
-def _has_customer_channel(analysis: Mapping[str, Any]) -> bool:
-    """False for a mono recording (``channels`` names only the trainee)."""
-    channels = analysis.get("channels")
-    return not isinstance(channels, Mapping) or "customer" in channels

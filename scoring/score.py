@@ -16,6 +16,29 @@ from .scorecard import ItemScore, Scorecard, overall_of
 from .settings import ScoringSettings
 
 
+def end_of_call(call: CallInputs, settings: ScoringSettings) -> tuple[str | None, str | None]:
+    """Why the call ended, and what a coach should see at a glance (None when it ended well).
+
+    Only calls voice-sim recorded know this (their ``events.jsonl``); others give (None, None).
+    """
+    if not call.intensity and call.end.reason is None:
+        return None, None
+    ended = call.end.label
+    level = call.end.final_intensity
+    angry = level is not None and level >= settings.still_angry_level
+    if ended == "customer hung up":
+        warning: str | None = "the customer hung up"
+    elif call.end.unresolved and angry:
+        warning = f"{ended} with the customer still angry ({level:g}/10)"
+    elif call.end.unresolved and call.end.reason in ("script_done", "input_ended"):
+        warning = f"{ended} before the call was settled"
+    elif angry:
+        warning = f"the customer was still angry at the end ({level:g}/10)"
+    else:
+        warning = None
+    return ended, warning
+
+
 def make_judge(settings: ScoringSettings) -> Judge:
     """The judge the settings ask for (``rules`` or ``llm``)."""
     return LLMJudge(settings) if settings.judge == "llm" else RulesJudge(settings)
@@ -71,11 +94,15 @@ def score_inputs(
     items = judge.judge(call, rubric.items)
     new_warnings = tuple(judge.warnings[seen:])
     overall = overall_of(items)
+    ended, warning = end_of_call(call, settings)
     return Scorecard(
         name=call.name,
         overall=overall,
         items=tuple(items),
         summary=summarize(overall, items),
+        ended=ended,
+        end_intensity=call.end.final_intensity,
+        end_warning=warning,
         judge=judge.name,
         rubric=rubric.name,
         duration_s=call.duration_s,
@@ -145,4 +172,4 @@ def score_call(
     return score_inputs(call, rubric=rubric, settings=settings, judge=judge)
 
 
-__all__ = ["ScoringError", "make_judge", "score_call", "score_inputs", "summarize"]
+__all__ = ["ScoringError", "end_of_call", "make_judge", "score_call", "score_inputs", "summarize"]

@@ -25,7 +25,7 @@ def test_reads_contract_fields(good: object) -> None:
 def test_future_schema_is_refused() -> None:
     a = good_call().analysis()
     a["schema_version"] = 2
-    with pytest.raises(ScoringError, match=r"a.json: schema_version 2 is newer than this scorer"):
+    with pytest.raises(ScoringError, match=r"a.json: schema_version: 2 is newer than this version"):
         call_inputs(a, source="a.json")
 
 

@@ -209,7 +209,6 @@ def analyse_and_score(
         name=name,
         recording=recording,
         persona=persona,
-        abusive_persona=True if persona and "abus" in persona.lower() else None,
     )
     card = scoring.score_inputs(call)
     scoring.write_report(card, call, dest)
