@@ -36,6 +36,8 @@ bench: install
 	$(BIN)/python bench/latency.py
 	$(BIN)/python bench/analysis_accuracy.py
 	$(BIN)/python bench/scoring_calibration.py
+	$(BIN)/python bench/cli_speed.py
+	$(BIN)/python bench/web.py
 
 clean:
 	rm -rf out build *.egg-info

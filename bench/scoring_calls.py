@@ -258,10 +258,6 @@ def _customer_events(out: Played) -> None:
         )
 
 
-def _rms_dbfs(y: np.ndarray) -> float:
-    return 20 * float(np.log10(np.sqrt(np.mean(y.astype(np.float64) ** 2)) + 1e-12))
-
-
 def write(played: Played, folder: Path, *, seed: int = 0) -> Path:
     """Write the session folder: ``recording.wav`` (when the call has audio), ``events.jsonl``,
     ``meta.json``. Returns the folder."""

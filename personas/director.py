@@ -12,13 +12,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from .events import IntensityChange, TraineeTurn
-from .phrases import Cues, content_words, is_dead_air, read_cues
+from .phrases import Cues, content_words, read_cues
 from .schema import Persona
 from .settings import DirectorSettings
 
 #: Intents the brain acts on after a turn.
 INTENTS = (
     "stage",
+    "silence",
+    "hold_check",
     "answer",
     "react",
     "supervisor",
@@ -55,6 +57,7 @@ _UP_REASONS = {
     "flat_no": 'flat no ("{m}") with no alternative offered',
     "blaming": 'trainee blamed {who} ("{m}")',
     "dead_air": "{m} s of dead air with no hold notice",
+    "hold_too_long": "on hold for {m} s with no check-in",
     "fix_before_diagnosis": (
         'trainee jumped to a fix ("{m}") before asking a single diagnostic question'
     ),
@@ -79,6 +82,7 @@ _NOTES = {
     "flat_no": "The agent just said no without offering anything else.",
     "blaming": "The agent implied this is your fault.",
     "dead_air": "The agent left you in silence without saying they were checking something.",
+    "hold_too_long": "The agent put you on hold and has not come back.",
     "fix_before_diagnosis": "The agent offered a fix without asking you anything first.",
     "vague_timeline": "The agent gave a vague timeline with no actual time.",
     "raised_voice": "The agent raised their voice at you.",
@@ -90,6 +94,28 @@ _NOTES = {
     "next_step": "The agent committed to a concrete next step with a time.",
     "boundary": "The agent calmly set a boundary about your language while offering to help.",
     "empathy": "The agent was kind, though generic.",
+}
+
+
+#: Silence the customer sits through before speaking up, by archetype: (calm, furious) ends,
+#: seconds, straight line in between. The domain sources allow 3-5 s of thinking time; on the
+#: phone an angry caller hears dead air sooner, a confused caller waits longer.
+SILENCE_PATIENCE_S: dict[str, tuple[float, float]] = {
+    "confused": (7.0, 5.0),
+    "mistaken": (5.0, 3.5),
+    "disappointed": (6.0, 4.0),
+    "impatient": (4.0, 2.5),
+    "angry": (5.0, 3.0),
+    "abusive": (4.5, 2.5),
+}
+#: How long the customer waits quietly after a hold notice before checking in, seconds.
+HOLD_PATIENCE_S: dict[str, float] = {
+    "confused": 90.0,
+    "mistaken": 45.0,
+    "disappointed": 60.0,
+    "impatient": 20.0,
+    "angry": 40.0,
+    "abusive": 30.0,
 }
 
 
@@ -136,6 +162,52 @@ class Director:
         """The starting-intensity event."""
         return IntensityChange(self.level, None, self.stage, "starting intensity", None)
 
+    def patience_s(self) -> float:
+        """Silence the customer sits through before speaking up, at the current intensity, s.
+
+        Never shorter than ``settings.dead_air_s``: a trainee who finished less than that ago
+        is never told they were silent."""
+        calm, furious = SILENCE_PATIENCE_S.get(self.persona.archetype, (5.0, 3.0))
+        t = max(0, min(10, self.level)) / 10.0
+        return max(self.settings.dead_air_s, calm + (furious - calm) * t)
+
+    def hold_s(self) -> float:
+        """How long a hold notice buys before the customer checks in, seconds."""
+        return min(self.settings.hold_max_s, HOLD_PATIENCE_S.get(self.persona.archetype, 45.0))
+
+    def silence(
+        self, silence_s: float, *, hold: bool = False
+    ) -> tuple[list[IntensityChange], Verdict]:
+        """The trainee has said nothing for ``silence_s`` while the customer waited (``hold``:
+        after a hold notice, past the hold time). Returns the intensity changes and the verdict
+        for the customer's prompt ("Hello? Are you still there?")."""
+        p, s = self.persona, self.settings
+        trig = "hold_too_long" if hold else "dead_air"
+        reason = _UP_REASONS[trig].format(m=f"{silence_s:.1f}")
+        changes: list[IntensityChange] = []
+        w = min(p.escalates_on.get("dead_air", 0), s.max_rise_per_turn)
+        fired: tuple[str, ...] = ()
+        if w > 0:
+            fired = ("dead_air",)
+            new = self._clamp(self.level + w)
+            changes.append(IntensityChange(new, self.level, self.stage, reason, "dead_air"))
+            self.level = new
+        intent = "hold_check" if hold else "silence"
+        limit = p.hang_up.max_silence_s if p.hang_up is not None else None
+        if limit is not None and silence_s > limit and not hold:
+            why = f"left in silence for {silence_s:.0f} s with no hold notice"
+            self.end_reason = f"hung up: {why}"
+            intent = "hang_up"
+            self.stage = "hanging_up"
+            changes.append(
+                IntensityChange(
+                    self.level, self.level, self.stage, f"customer hangs up: {why}", "stage"
+                )
+            )
+        notes = (_NOTES["hold_too_long" if hold else "dead_air"],)
+        self.last = Verdict(fired, (), (), intent, notes)
+        return changes, self.last
+
     def _clamp(self, v: int) -> int:
         return max(self.persona.floor, min(self.persona.ceiling, v))
 
@@ -147,19 +219,9 @@ class Director:
         up: list[tuple[str, str]] = []
         down: list[tuple[str, str]] = []
         hang_now: str | None = None
-
-        # --- how it was said
+        # --- how it was said (silence is heard as it happens: see silence())
         if turn.interrupted_customer:
             up.append(("interrupting", ""))
-        lat = turn.response_latency_s
-        if lat is not None:
-            held = self.hold_announced
-            if is_dead_air(lat, held=held, dead_air_s=s.dead_air_s, hold_max_s=s.hold_max_s):
-                up.append(
-                    ("dead_air", f"{lat:.1f} (hold with no check-in)" if held else f"{lat:.1f}")
-                )
-                if not held and p.hang_up is not None and lat > p.hang_up.max_silence_s:
-                    hang_now = f"left in silence for {lat:.0f} s with no hold notice"
         if turn.loudness_vs_customer_db is not None and turn.loudness_vs_customer_db > s.loud_db:
             up.append(("raised_voice", f"{turn.loudness_vs_customer_db:.0f}"))
 

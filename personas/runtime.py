@@ -6,7 +6,9 @@ See the "personas runtime API used by the call" section of ``docs/contracts.md``
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .brain import Brain, ReplyContext
 from .director import Director
@@ -19,10 +21,40 @@ from .scripted import ScriptedBrain
 from .settings import DirectorSettings
 from .voice import VoiceStyle, style_at
 
-__all__ = ["Customer", "IntensityChange", "LLMConfig", "TraineeTurn", "VoiceStyle", "make_customer"]
+__all__ = [
+    "Checkpoint",
+    "Customer",
+    "IntensityChange",
+    "LLMConfig",
+    "TraineeTurn",
+    "VoiceStyle",
+    "make_customer",
+]
 
 #: Intents after which the customer's line is their last.
 _FINAL_INTENTS = {"hang_up": "hangup", "close": "resolved", "transferred": "transferred"}
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """The customer's state at one moment (see :meth:`Customer.checkpoint`)."""
+
+    director: dict[str, Any]
+    brain: Any
+    history_len: int
+    ended: bool
+    end_reason: str | None
+    pending: bool
+
+
+def _copy_state(obj: object, *, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Shallow copies of an object's attributes (containers copied, not shared)."""
+    out: dict[str, Any] = {}
+    for k, v in vars(obj).items():
+        if k in skip:
+            continue
+        out[k] = v.copy() if isinstance(v, dict | set | list) else v
+    return out
 
 
 class Customer:
@@ -129,6 +161,55 @@ class Customer:
             self.ended = True
             self.end_reason = self.director.end_reason or _FINAL_INTENTS[v.intent]
         self._pending = False
+
+    def silence(self, silence_s: float, *, hold: bool = False) -> list[IntensityChange]:
+        """The trainee has been silent ``silence_s`` seconds while the customer waited (``hold``:
+        past the hold time after a hold notice). The next :meth:`reply` speaks up."""
+        if self.ended:
+            return []
+        changes, _ = self.director.silence(silence_s, hold=hold)
+        self._pending = True
+        return changes
+
+    def patience_s(self) -> float:
+        """Silence the customer sits through before speaking up now, seconds."""
+        return self.director.patience_s()
+
+    def hold_s(self) -> float | None:
+        """When the last trainee turn was a hold notice: how long the customer waits quietly,
+        seconds; else None."""
+        return self.director.hold_s() if self.director.hold_announced else None
+
+    # -- speculation: a reply prepared, then withdrawn ---------------------------------------
+    def checkpoint(self) -> Checkpoint:
+        """Everything :meth:`hear`, :meth:`silence` and :meth:`reply` change, so a reply that is
+        withdrawn (the trainee went on talking) can be undone with :meth:`rollback`."""
+        brain = self.brain
+        scripted = brain if isinstance(brain, ScriptedBrain) else getattr(brain, "fallback", None)
+        brain_state = (
+            (scripted.rng.getstate(), set(scripted.used))
+            if isinstance(scripted, ScriptedBrain)
+            else None
+        )
+        return Checkpoint(
+            _copy_state(self.director, skip=("persona", "settings")),
+            brain_state,
+            len(self.history),
+            self.ended,
+            self.end_reason,
+            self._pending,
+        )
+
+    def rollback(self, cp: Checkpoint) -> None:
+        """Return to ``cp``: the turns, silences and replies since never happened."""
+        vars(self.director).update(cp.director)
+        brain = self.brain
+        scripted = brain if isinstance(brain, ScriptedBrain) else getattr(brain, "fallback", None)
+        if cp.brain is not None and isinstance(scripted, ScriptedBrain):
+            scripted.rng.setstate(cp.brain[0])
+            scripted.used = set(cp.brain[1])
+        del self.history[cp.history_len :]
+        self.ended, self.end_reason, self._pending = cp.ended, cp.end_reason, cp.pending
 
     def voice(self) -> VoiceStyle:
         """How the customer sounds at the current intensity."""

@@ -174,6 +174,11 @@ def _fmt_path(path: tuple[Any, ...]) -> str:
     return out or "(document)"
 
 
+#: libyaml's safe loader when PyYAML was built with it (about 5x faster: `personas list` reads
+#: every file of the library), else the pure-Python one. Same documents, same line marks.
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 class _Doc:
     """A parsed YAML document plus the line of every field, for precise errors."""
 
@@ -181,11 +186,11 @@ class _Doc:
         self.src = src
         self.lines: dict[tuple[Any, ...], int] = {}
         try:
-            node = yaml.compose(text, Loader=yaml.SafeLoader)
+            node = yaml.compose(text, Loader=_LOADER)
             if node is None:
                 raise PersonaError(f"{src}:1: (document): file is empty")
             _walk(node, (), self.lines, src)
-            self.data = yaml.safe_load(text)
+            self.data = yaml.load(text, Loader=_LOADER)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line = mark.line + 1 if mark else 1
@@ -295,8 +300,9 @@ class _Reader:
 
 _MISSING: Any = object()
 
-# Bounds for voice overrides: beyond these Piper output sounds broken or clips.
-_VOICE_BOUNDS = {
+#: Bounds of each voice setting (personas and trainee scripts alike), low and high: beyond
+#: these Piper output sounds broken or clips.
+VOICE_BOUNDS = {
     "length_scale": (0.5, 2.0),
     "volume": (0.1, 2.0),
     "pitch_shift_st": (-6.0, 6.0),
@@ -333,20 +339,62 @@ def parse_persona(text: str, src: str = "<persona>") -> Persona:
     if not isinstance(doc.data, dict):
         raise doc.error((), f"must be a mapping of fields, got {_type_name(doc.data)}")
     r.mapping((), keys=TOP_KEYS)
+    # read in the order the file is documented, so the first problem reported is the first one
+    pid, display_name, archetype = _identity(r)
+    scenario = r.text(("scenario",))
+    summary = r.text(("summary",), required=False)
+    facts = _facts(r)
+    opening = r.text(("opening_line",))
+    start, ceiling, floor = _intensity(r)
+    voice = _voice(r, archetype)
+    escalates = _weights(r, "escalates_on", ARCHETYPE_ESCALATORS[archetype], ESCALATORS)
+    calms = _weights(r, "de_escalates_on", ARCHETYPE_DEESCALATORS[archetype], DEESCALATORS)
+    hang_up = _hang_up(r, ARCHETYPE_HANG_UP[archetype], ceiling)
+    supervisor = _supervisor(r, ARCHETYPE_SUPERVISOR[archetype], ceiling)
+    profanity = _profanity(r, archetype)
+    lines, line_paths = _lines(r)
+    persona = Persona(
+        id=pid,
+        display_name=display_name,
+        archetype=archetype,
+        scenario=scenario,
+        summary=summary,
+        facts=facts,
+        opening_line=opening,
+        start_intensity=start,
+        ceiling=ceiling,
+        floor=floor,
+        voice=voice,
+        escalates_on=escalates,
+        de_escalates_on=calms,
+        hang_up=hang_up,
+        supervisor=supervisor,
+        profanity=profanity,
+        lines=lines,
+        talk_over=r.text_list(("talk_over",), required=False),
+        source=src,
+    )
+    _check_slots(doc, persona, line_paths)
+    return persona
 
+
+def _identity(r: _Reader) -> tuple[str, str, str]:
+    """``id``, ``display_name`` and ``archetype``."""
     pid = r.text(("id",))
     if not ID_RE.match(pid):
-        raise doc.error(("id",), f"must be lower-case words joined by '-', got {pid!r}")
+        raise r.doc.error(("id",), f"must be lower-case words joined by '-', got {pid!r}")
     display_name = r.text(("display_name",))
     archetype = r.text(("archetype",))
     if archetype not in ARCHETYPES:
-        raise doc.error(
+        raise r.doc.error(
             ("archetype",), f"unknown archetype {archetype!r} (known: {', '.join(ARCHETYPES)})"
         )
-    scenario = r.text(("scenario",))
-    summary = r.text(("summary",), required=False)
+    return pid, display_name, archetype
 
-    # facts
+
+def _facts(r: _Reader) -> Facts:
+    """``facts``: the account, what went wrong, the slots and what the trainee must ask."""
+    doc = r.doc
     r.mapping(("facts",), keys=FACT_KEYS)
     account_raw = r.mapping(("facts", "account"), required=False)
     account = {str(k): r.text(("facts", "account", k)) for k in account_raw}
@@ -360,11 +408,24 @@ def parse_persona(text: str, src: str = "<persona>") -> Persona:
             ("facts", "slots", "issue"),
             "required field missing (a short name for the problem, e.g. 'the double charge')",
         )
+    must_ask = _must_ask(r)
+    return Facts(
+        account=account,
+        what_went_wrong=r.text(("facts", "what_went_wrong")),
+        resolution=r.text(("facts", "resolution")),
+        constraints=r.text(("facts", "constraints"), required=False),
+        must_ask=must_ask,
+        issue_keywords=tuple(k.lower() for k in r.text_list(("facts", "issue_keywords"))),
+        slots=slots,
+    )
+
+
+def _must_ask(r: _Reader) -> tuple[MustAsk, ...]:
     must_raw = r.get(("facts", "must_ask"))
     if must_raw is _MISSING or must_raw is None:
-        raise doc.error(("facts", "must_ask"), "required field missing")
+        raise r.doc.error(("facts", "must_ask"), "required field missing")
     if not isinstance(must_raw, list) or not must_raw:
-        raise doc.error(
+        raise r.doc.error(
             ("facts", "must_ask"), "must be a non-empty list of {topic, keywords, answer}"
         )
     must: list[MustAsk] = []
@@ -378,155 +439,144 @@ def parse_persona(text: str, src: str = "<persona>") -> Persona:
                 r.text((*p, "answer")),
             )
         )
-    facts = Facts(
-        account=account,
-        what_went_wrong=r.text(("facts", "what_went_wrong")),
-        resolution=r.text(("facts", "resolution")),
-        constraints=r.text(("facts", "constraints"), required=False),
-        must_ask=tuple(must),
-        issue_keywords=tuple(k.lower() for k in r.text_list(("facts", "issue_keywords"))),
-        slots=slots,
-    )
+    return tuple(must)
 
-    opening = r.text(("opening_line",))
+
+def _intensity(r: _Reader) -> tuple[int, int, int]:
+    """``start_intensity``, ``ceiling`` and ``floor`` (0-10, floor <= start <= ceiling)."""
     start = r.integer(("start_intensity",), 0, 10)
     ceiling = r.integer(("ceiling",), 0, 10)
     floor = r.integer(("floor",), 0, 10, default=0)
     if ceiling < start:
-        raise doc.error(("ceiling",), f"must be at least start_intensity ({start}), got {ceiling}")
+        raise r.doc.error(
+            ("ceiling",), f"must be at least start_intensity ({start}), got {ceiling}"
+        )
     if floor > start:
-        raise doc.error(("floor",), f"must be at most start_intensity ({start}), got {floor}")
+        raise r.doc.error(("floor",), f"must be at most start_intensity ({start}), got {floor}")
+    return start, ceiling, floor
 
-    # voice
+
+def _voice(r: _Reader, archetype: str) -> VoiceProfile:
+    """``voice`` (calm and furious ends) and ``barge_in`` over the archetype's defaults."""
     base_voice = ARCHETYPE_VOICES[archetype]
     r.mapping(("voice",), required=False, keys=("calm", "furious"))
     ends: dict[str, dict[str, float]] = {}
     for end in ("calm", "furious"):
         raw = r.mapping(("voice", end), required=False, keys=VOICE_END_FIELDS)
-        ends[end] = {k: r.number(("voice", end, k), *_VOICE_BOUNDS[k]) for k in raw}
-    barge: BargeIn | None = None
+        ends[end] = {k: r.number(("voice", end, k), *VOICE_BOUNDS[k]) for k in raw}
+    return merge_profile(base_voice, ends["calm"], ends["furious"], _barge_in(r, base_voice))
+
+
+def _barge_in(r: _Reader, base_voice: VoiceProfile) -> BargeIn | None:
     braw = r.get(("barge_in",))
     if braw in ("never", False):
-        barge = BargeIn(None)
-    elif braw is not _MISSING and braw is not None:
-        r.mapping(("barge_in",), keys=BARGE_IN_FIELDS)
-        b0 = base_voice.barge_in
-        fl = r.integer(
-            ("barge_in", "from_level"),
-            0,
-            10,
-            default=b0.from_level if b0.from_level is not None else 7,
+        return BargeIn(None)
+    if braw is _MISSING or braw is None:
+        return None
+    r.mapping(("barge_in",), keys=BARGE_IN_FIELDS)
+    b0 = base_voice.barge_in
+    fl = r.integer(
+        ("barge_in", "from_level"), 0, 10, default=b0.from_level if b0.from_level is not None else 7
+    )
+    slow = r.number(("barge_in", "slowest_s"), 0.5, 60.0) if "slowest_s" in braw else b0.slowest_s
+    fast = r.number(("barge_in", "fastest_s"), 0.5, 60.0) if "fastest_s" in braw else b0.fastest_s
+    if fast > slow:
+        raise r.doc.error(
+            ("barge_in", "fastest_s"), f"must not exceed slowest_s ({slow}), got {fast}"
         )
-        slow = (
-            r.number(("barge_in", "slowest_s"), 0.5, 60.0) if "slowest_s" in braw else b0.slowest_s
-        )
-        fast = (
-            r.number(("barge_in", "fastest_s"), 0.5, 60.0) if "fastest_s" in braw else b0.fastest_s
-        )
-        if fast > slow:
-            raise doc.error(
-                ("barge_in", "fastest_s"), f"must not exceed slowest_s ({slow}), got {fast}"
-            )
-        barge = BargeIn(fl, slow, fast)
-    voice = merge_profile(base_voice, ends["calm"], ends["furious"], barge)
+    return BargeIn(fl, slow, fast)
 
-    # triggers
-    esc = dict(ARCHETYPE_ESCALATORS[archetype])
-    raw = r.mapping(("escalates_on",), required=False, keys=ESCALATORS)
-    for k in raw:
-        esc[k] = r.integer(("escalates_on", k), 0, 5)
-    dee = dict(ARCHETYPE_DEESCALATORS[archetype])
-    raw = r.mapping(("de_escalates_on",), required=False, keys=DEESCALATORS)
-    for k in raw:
-        dee[k] = r.integer(("de_escalates_on", k), 0, 5)
 
-    # hang-up and supervisor
-    hang: HangUp | None = ARCHETYPE_HANG_UP[archetype]
+def _weights(
+    r: _Reader, key: str, defaults: Mapping[str, int], known: tuple[str, ...]
+) -> dict[str, int]:
+    """``escalates_on`` / ``de_escalates_on``: the archetype's weights with overrides (0-5)."""
+    out = dict(defaults)
+    for k in r.mapping((key,), required=False, keys=known):
+        out[k] = r.integer((key, k), 0, 5)
+    return out
+
+
+def _hang_up(r: _Reader, default: HangUp | None, ceiling: int) -> HangUp | None:
     hraw = r.get(("hang_up",))
     if hraw in ("never", False):
-        hang = None
-    elif hraw is not _MISSING and hraw is not None:
-        r.mapping(("hang_up",), keys=("at_level", "after_strikes", "max_silence_s"))
-        d = hang or HangUp(10, 2)
-        hang = HangUp(
-            r.integer(("hang_up", "at_level"), 0, 10, default=d.at_level),
-            r.integer(("hang_up", "after_strikes"), 1, 10, default=d.after_strikes),
-            r.number(("hang_up", "max_silence_s"), 3.0, 600.0)
-            if "max_silence_s" in hraw
-            else d.max_silence_s,
-        )
-        if hang.at_level > ceiling:
-            raise doc.error(
-                ("hang_up", "at_level"),
-                f"can never be reached: above ceiling ({ceiling}), got {hang.at_level}",
-            )
-    sup: SupervisorRule | None = ARCHETYPE_SUPERVISOR[archetype]
+        return None
+    if hraw is _MISSING or hraw is None:
+        return default
+    r.mapping(("hang_up",), keys=("at_level", "after_strikes", "max_silence_s"))
+    d = default or HangUp(10, 2)
+    hang = HangUp(
+        r.integer(("hang_up", "at_level"), 0, 10, default=d.at_level),
+        r.integer(("hang_up", "after_strikes"), 1, 10, default=d.after_strikes),
+        r.number(("hang_up", "max_silence_s"), 3.0, 600.0)
+        if "max_silence_s" in hraw
+        else d.max_silence_s,
+    )
+    _reachable(r, "hang_up", hang.at_level, ceiling)
+    return hang
+
+
+def _supervisor(r: _Reader, default: SupervisorRule | None, ceiling: int) -> SupervisorRule | None:
     sraw = r.get(("supervisor",))
     if sraw in ("never", False):
-        sup = None
-    elif sraw is not _MISSING and sraw is not None:
-        r.mapping(("supervisor",), keys=("at_level", "after_refusals"))
-        d2 = sup or SupervisorRule(8, 2)
-        sup = SupervisorRule(
-            r.integer(("supervisor", "at_level"), 0, 10, default=d2.at_level),
-            r.integer(("supervisor", "after_refusals"), 1, 10, default=d2.after_refusals),
+        return None
+    if sraw is _MISSING or sraw is None:
+        return default
+    r.mapping(("supervisor",), keys=("at_level", "after_refusals"))
+    d = default or SupervisorRule(8, 2)
+    sup = SupervisorRule(
+        r.integer(("supervisor", "at_level"), 0, 10, default=d.at_level),
+        r.integer(("supervisor", "after_refusals"), 1, 10, default=d.after_refusals),
+    )
+    _reachable(r, "supervisor", sup.at_level, ceiling)
+    return sup
+
+
+def _reachable(r: _Reader, key: str, level: int, ceiling: int) -> None:
+    if level > ceiling:
+        raise r.doc.error(
+            (key, "at_level"), f"can never be reached: above ceiling ({ceiling}), got {level}"
         )
-        if sup.at_level > ceiling:
-            raise doc.error(
-                ("supervisor", "at_level"),
-                f"can never be reached: above ceiling ({ceiling}), got {sup.at_level}",
-            )
 
-    # profanity
+
+def _profanity(r: _Reader, archetype: str) -> dict[str, str]:
     praw = r.mapping(("profanity",), required=archetype == "abusive")
-    profanity = {str(k).lower(): r.text(("profanity", k)) for k in praw}
+    return {str(k).lower(): r.text(("profanity", k)) for k in praw}
 
-    # lines
+
+def _lines(
+    r: _Reader,
+) -> tuple[dict[str, dict[str, tuple[str, ...]]], dict[tuple[str, str], tuple[Any, ...]]]:
+    """``lines`` per stage (and band), and the YAML path of each (stage, band) for messages."""
     lraw = r.mapping(("lines",), keys=LINE_STAGES)
     if not lraw:
-        raise doc.error(("lines",), "needs lines for at least one stage")
+        raise r.doc.error(("lines",), "needs lines for at least one stage")
     lines: dict[str, dict[str, tuple[str, ...]]] = {}
+    paths: dict[tuple[str, str], tuple[Any, ...]] = {}
     for stage, v in lraw.items():
         if isinstance(v, list):
             lines[stage] = {"any": r.text_list(("lines", stage))}
+            paths[(stage, "any")] = ("lines", stage)
         else:
             bands = r.mapping(("lines", stage), keys=LINE_BANDS)
             lines[stage] = {b: r.text_list(("lines", stage, b)) for b in bands}
-    talk_over = r.text_list(("talk_over",), required=False)
+            paths |= {(stage, b): ("lines", stage, b) for b in bands}
+    return lines, paths
 
-    persona = Persona(
-        id=pid,
-        display_name=display_name,
-        archetype=archetype,
-        scenario=scenario,
-        summary=summary,
-        facts=facts,
-        opening_line=opening,
-        start_intensity=start,
-        ceiling=ceiling,
-        floor=floor,
-        voice=voice,
-        escalates_on=esc,
-        de_escalates_on=dee,
-        hang_up=hang,
-        supervisor=sup,
-        profanity=profanity,
-        lines=lines,
-        talk_over=talk_over,
-        source=src,
-    )
 
-    # every {slot} must resolve
+def _check_slots(
+    doc: _Doc, persona: Persona, line_paths: dict[tuple[str, str], tuple[Any, ...]]
+) -> None:
+    """Every ``{slot}`` in the persona's texts must name one of its slots."""
     known = persona.slot_values()
-    texts: list[tuple[tuple[Any, ...], str]] = [(("opening_line",), opening)]
-    texts += [(("facts", "must_ask", i, "answer"), m.answer) for i, m in enumerate(must)]
-    texts += [(("talk_over", i), t) for i, t in enumerate(talk_over)]
-    for stage, bands_ in lines.items():
-        for band, ls in bands_.items():
-            base: tuple[Any, ...] = (
-                ("lines", stage) if isinstance(lraw[stage], list) else ("lines", stage, band)
-            )
-            texts += [((*base, i), t) for i, t in enumerate(ls)]
+    texts: list[tuple[tuple[Any, ...], str]] = [(("opening_line",), persona.opening_line)]
+    texts += [
+        (("facts", "must_ask", i, "answer"), m.answer) for i, m in enumerate(persona.facts.must_ask)
+    ]
+    texts += [(("talk_over", i), t) for i, t in enumerate(persona.talk_over)]
+    for stage, bands in persona.lines.items():
+        for band, ls in bands.items():
+            texts += [((*line_paths[(stage, band)], i), t) for i, t in enumerate(ls)]
     for path, t in texts:
         try:
             names = _slots_in(t)
@@ -536,7 +586,6 @@ def parse_persona(text: str, src: str = "<persona>") -> Persona:
             if n not in known:
                 have = ", ".join(sorted(known))
                 raise doc.error(path, f"unknown slot {{{n}}} (facts.slots has: {have})")
-    return persona
 
 
 def load_persona(path: str | Path) -> Persona:

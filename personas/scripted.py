@@ -121,6 +121,9 @@ class ScriptedBrain:
         band = band_of(ctx.level)
         parts: list[str] = []
         intent = v.intent if v else "stage"
+        if intent in ("silence", "hold_check"):
+            text = self.silence_line(ctx, hold=intent == "hold_check")
+            return clean_profanity(text, ctx.persona.profanity) if ctx.clean else text
         if intent in ("hang_up", "supervisor", "transferred", "close"):
             stage = {"hang_up": "hanging_up", "close": "closing"}.get(intent, intent)
             pool_common = common["stages"].get(stage)
@@ -157,6 +160,16 @@ class ScriptedBrain:
         if ctx.clean:
             text = clean_profanity(text, ctx.persona.profanity)
         return text
+
+    def silence_line(self, ctx: ReplyContext, *, hold: bool) -> str:
+        """Speaking up in a silence (``hold``: checking in after a hold ran long)."""
+        bank = common_lines()
+        band = band_of(ctx.level)
+        key = "hold_check" if hold else "dead_air"
+        line = self._pick(
+            _banded(bank["silence"].get(key), band), _all_bands(bank["silence"].get(key))
+        )
+        return line or "Hello?"
 
     async def stream(
         self, ctx: ReplyContext, on_error: Callable[[str], None] | None = None

@@ -2,10 +2,11 @@
 # Installs the Debian packages voice-sim's tests and live calls need, when missing.
 #   libportaudio2      sounddevice's PortAudio (live microphone calls)
 #   pulseaudio, libasound2-plugins  a virtual sound card for the microphone tests
-#   chromium           headless browser for the HTML report tests
+#   chromium           headless browser for the HTML report and web app tests
+#   postgresql         server binaries (initdb, pg_ctl) the store's PostgreSQL tests start
 # Needs root (or sudo); prints what to run by hand otherwise.
 set -euo pipefail
-want=(libportaudio2 pulseaudio libasound2-plugins chromium)
+want=(libportaudio2 pulseaudio libasound2-plugins chromium postgresql)
 missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

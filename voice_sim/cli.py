@@ -200,6 +200,15 @@ def _is_package_error(exc: BaseException) -> bool:
     return False
 
 
+def error_line(exc: BaseException) -> str | None:
+    """The one line a user sees for an error they can fix; None for a bug."""
+    if _is_package_error(exc):
+        return f"{PROG}: error: {exc}"
+    if isinstance(exc, OSError) and exc.filename is not None:
+        return f"{PROG}: error: {exc.filename}: {exc.strerror or exc}"
+    return None
+
+
 def _usage_line(exc: typer.TyperException) -> str:
     """A Click usage error as one line: who said it, what is wrong, where to look."""
     ctx = getattr(exc, "ctx", None)
@@ -232,11 +241,9 @@ def run(app: typer.Typer, argv: Sequence[str]) -> int:
         print(_usage_line(exc), file=sys.stderr)
         return EXIT_USAGE
     except Exception as exc:
-        if _is_package_error(exc):
-            print(f"{PROG}: error: {exc}", file=sys.stderr)
-            return EXIT_USAGE
-        if isinstance(exc, OSError) and exc.filename is not None:
-            print(f"{PROG}: error: {exc.filename}: {exc.strerror or exc}", file=sys.stderr)
+        line = error_line(exc)
+        if line is not None:
+            print(line, file=sys.stderr)
             return EXIT_USAGE
         if os.environ.get(DEBUG_ENV):
             raise

@@ -12,9 +12,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from audio_analysis import write_json_atomic
 from personas import GauntletCall
 
-from .session import CallResult, CallSpec, write_json_atomic
+from .session import CallResult, CallSpec
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from personas.call_log import Error
+
 from .errors import VoiceSimError
 from .session import CallResult, CallSession, CallSpec
 
@@ -95,9 +97,11 @@ async def live_call(
     finally:
         if status_errors:
             call.events.emit(
-                "error",
-                message=f"audio device: {status_errors[0]} ({len(status_errors)} times)",
-                source="audio",
+                Error(
+                    call.line.now_s(),
+                    message=f"audio device: {status_errors[0]} ({len(status_errors)} times)",
+                    source="audio",
+                )
             )
         await call.close()
     return call.result()

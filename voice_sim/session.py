@@ -1,12 +1,22 @@
-"""One role-play call: a livekit ``AgentSession`` on a :class:`~voice_sim.line.CallLine`.
+"""One role-play call: the trainee's line, the turn model, and the customer's ears, brain and mouth.
 
-The customer (``personas.Customer``) speaks through Piper, hears through Silero + Whisper, and
-thinks through :class:`~voice_sim.customer_llm.CustomerLLM`. Turn detection and interruptions are
-pinned to local VAD, so nothing reaches a cloud service. Everything that happens is written to the
-session folder as it happens (``recording.wav``, ``events.jsonl``, ``meta.json``).
+::
 
-Who drives the clock is up to the caller: :mod:`voice_sim.live` (a sound card) or
-:mod:`voice_sim.simulate` (files and a trainee bot).
+    CallLine.tick ──> trainee frame ──> Silero ──> voice edges ──┐
+                                   └──> TurnTranscriber (Whisper) ├─> TurnModel ──> actions
+    CallLine <── Utterance <── CustomerVoice (Piper) <── Customer (director + brain) <──┘
+
+Every trainee frame goes through Silero; its voice edges, the transcripts and the customer's
+lines starting and stopping feed :class:`~voice_sim.turns.TurnModel`, which decides who holds
+the floor. The session carries out what it decides: transcribe at a pause, answer a finished
+turn, pause, resume or stop the customer's line, speak up in a silence, cut in on a monologue.
+A reply is prepared as soon as the turn ends and can still be withdrawn, with the customer's
+state rolled back, if the trainee goes on before it takes hold. Everything that happens is
+written to the session folder as it happens (``recording.wav``, ``events.jsonl``, ``meta.json``).
+
+Who drives the clock is up to the caller: :mod:`voice_sim.live` (a sound card),
+:mod:`voice_sim.simulate` (files and a trainee bot), or any other transport that calls
+``line.tick`` every 20 ms.
 """
 
 from __future__ import annotations
@@ -18,32 +28,62 @@ import logging
 import platform
 import signal
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal
 
-from livekit.agents import Agent, AgentSession, llm
-from livekit.agents.voice import events as lk_events
+import numpy as np
 
 from audio_analysis import write_json_atomic
 from personas import Customer, DirectorSettings, LLMConfig, TraineeTurn, VoiceStyle, make_customer
+from personas.call_log import (
+    CallEnd,
+    CallEvent,
+    CallStart,
+    CustomerLine,
+    Error,
+    Hangup,
+    Intensity,
+    Interruption,
+    Latency,
+    Silence,
+    SpeechEnd,
+    SpeechStart,
+    Transcript,
+)
+from personas.events import IntensityChange
+from personas.runtime import Checkpoint
 
 from . import __version__, models
-from .customer_llm import CustomerLLM
 from .errors import VoiceSimError
 from .events import EventLog
-from .line import CallLine
+from .line import CallLine, Utterance
 from .recorder import WavRecorder
 from .settings import CallSettings
-from .stt_whisper import WhisperSTT
-from .tts_piper import PiperTTS, VoiceCharacter
+from .stt_whisper import ShortWindowWhisper, TurnText, TurnTranscriber
+from .tts_piper import CustomerVoice, VoiceCharacter
+from .turns import (
+    Action,
+    LineKind,
+    PauseLine,
+    ReplyCommitted,
+    ReplyWithdrawn,
+    ResumeLine,
+    SpeakUp,
+    StopLine,
+    TalkOver,
+    Transcribe,
+    Turn,
+    TurnEnded,
+    TurnModel,
+    TurnSettings,
+)
+from .voice_activity import VoiceActivity, VoiceOn
 
 log = logging.getLogger("voice_sim.session")
-
-#: livekit logs every turn at INFO; keep the terminal for the transcript.
-_QUIET_LOGGERS = ("livekit", "livekit.agents", "livekit.plugins")
 
 #: After the customer hangs up, the line stays open this long so the last words play out, seconds.
 HANGUP_TAIL_S = 0.8
@@ -102,6 +142,38 @@ class CallResult:
     """The customer's intensity when the call ended, 0-10."""
 
 
+@dataclass
+class _Line:
+    """A customer line the session queued, and what to do when it plays."""
+
+    kind: LineKind
+    utt: Utterance
+    interruptible: bool = True
+    wants_answer: bool = True
+    turn_id: int | None = None
+    text: str = ""
+    task: asyncio.Task[None] | None = None
+    start_s: float | None = None
+    final: bool = False
+    """The customer's last line (hang-up, goodbye, transfer)."""
+
+
+@dataclass
+class _Reply:
+    """A reply being prepared for one trainee turn, withdrawable until it takes hold."""
+
+    turn: Turn
+    checkpoint: Checkpoint
+    events: list[CallEvent] = field(default_factory=list)
+    line: _Line | None = None
+    task: asyncio.Task[None] | None = None
+    eot_s: float = 0.0
+    stt_s: float | None = None
+    first_text_s: float | None = None
+    first_audio_s: float | None = None
+    gap_s: float = 0.0
+
+
 def style_to_character(style: VoiceStyle, *, phone_line: bool) -> VoiceCharacter:
     """The Piper voice for a persona's current :class:`personas.VoiceStyle`."""
     return VoiceCharacter(
@@ -121,20 +193,16 @@ def _version(dist: str) -> str | None:
         return None
 
 
-class _CustomerAgent(Agent):
-    """The livekit Agent: speaks first, and runs the escalation director after each turn."""
-
-    def __init__(self, call: CallSession) -> None:
-        super().__init__(instructions="voice-sim customer (the brain lives in personas)")
-        self._call = call
-
-    async def on_enter(self) -> None:
-        self._call._on_enter()
-
-    async def on_user_turn_completed(
-        self, turn_ctx: llm.ChatContext, new_message: llm.ChatMessage
-    ) -> None:
-        self._call._on_trainee_turn(new_message)
+def _intensity(ch: IntensityChange, t_s: float, **extra: float) -> Intensity:
+    return Intensity(
+        t_s=t_s,
+        level=ch.level,
+        previous=ch.previous,
+        stage=ch.stage,
+        reason=ch.reason,
+        trigger=ch.trigger,
+        **extra,
+    )
 
 
 class CallSession:
@@ -161,45 +229,77 @@ class CallSession:
             start_level=spec.start_level,
             settings=spec.director,
         )
+        s = spec.settings
+        self.turns = TurnModel(
+            TurnSettings(
+                end_of_turn_s=s.end_of_turn_s,
+                turn_merge_s=s.turn_merge_s,
+                collision_s=s.collision_s,
+                barge_in_s=s.barge_in_s,
+            )
+        )
+        """Who holds the floor (see :mod:`voice_sim.turns`)."""
         self._end = asyncio.Event()
         self.end_reason: EndReason | None = None
         self._meta: dict[str, Any] = {}
-        # Trainee turn state, on the call clock (seconds).
-        self.trainee_speaking = False
-        self._trainee_start_s: float | None = None
-        self._trainee_end_s: float | None = None
-        self._turn_interrupted_customer = False
-        self._turn_start_s: float | None = None  # first VAD segment of the current trainee turn
-        self._customer_start_s: float | None = None
-        self._customer_end_s: float | None = None
-        self._awaiting_reply_since_s: float | None = None
-        self._talk_over_task: asyncio.Task[None] | None = None
         self._closed = False
-        self._user_metrics: dict[str, Any] = {}
-        self._line_started = False  # a customer line began playing since the last reply item
+        self._lines: dict[int, _Line] = {}
+        self._on_air: _Line | None = None
+        self._reply: _Reply | None = None
+        self._texts: dict[int, TurnText] = {}
+        self._stt_busy = False
+        self._stt_want: tuple[int, float] | None = None
+        self._stt_done = asyncio.Condition()
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._last_customer: tuple[float, float] | None = None
         self.turns_answered = 0
         """Customer replies that followed a trainee turn."""
 
     # -- set-up --------------------------------------------------------------------------------
     async def start(self) -> None:
-        """Open the session folder, load the engines and start the livekit session."""
+        """Open the session folder, load the engines and start listening."""
         s = self.settings
         try:
             self.out_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise VoiceSimError(f"{self.out_dir}: cannot create session folder: {exc}") from None
-        for name in _QUIET_LOGGERS:
-            logging.getLogger(name).setLevel(logging.WARNING)
         loop = asyncio.get_running_loop()
         self.recorder = WavRecorder(self.out_dir / "recording.wav", sample_rate=s.sample_rate_hz)
         self.line = CallLine(self.recorder, loop=loop)
-        self.events = EventLog(self.out_dir / "events.jsonl", clock=self.line.now_s)
-        self.line.subscribe(self._on_line)
+        self.events = EventLog(self.out_dir / "events.jsonl")
+        self._write_meta()
 
+        self.whisper = ShortWindowWhisper(model_dir=s.stt_model, threads=s.stt_threads)
+        self.transcriber = TurnTranscriber(self.whisper, sample_rate=s.sample_rate_hz)
+        self._stt_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="whisper")
+        self.voice = CustomerVoice(
+            style_to_character(self.customer.voice(), phone_line=s.phone_line),
+            sample_rate=s.sample_rate_hz,
+            seed=s.seed,
+        )
+        self._silero = models.silero_stream()
+        self._vad = VoiceActivity(
+            activation=s.vad_activation,
+            deactivation=s.vad_deactivation,
+            min_speech_s=s.vad_min_speech_s,
+            min_silence_s=s.vad_min_silence_s,
+        )
+        self.line.subscribe(self._on_line)
+        self.line.on_trainee_frame = self._on_frame
+        self.events.emit(
+            CallStart(0.0, persona=self.customer.persona.id, brain=self.customer.brain_name)
+        )
+        opening, change = self.customer.begin()
+        self.events.emit(_intensity(change, 0.0))
+        self._tune()
+        self._say("opening", opening)
+
+    def _write_meta(self) -> None:
+        s = self.settings
         self._meta = {
             "schema_version": 1,
             "persona": self.customer.persona.id,
-            "persona_name": getattr(getattr(self.customer, "persona", None), "display_name", None),
+            "persona_name": self.customer.persona.display_name,
             # who calls and about what, so the scorer need not guess from the id
             "archetype": self.customer.persona.archetype,
             "failure": self.customer.persona.scenario,
@@ -218,7 +318,6 @@ class CallSession:
             },
             "versions": {
                 "voice-sim": __version__,
-                "livekit-agents": _version("livekit-agents"),
                 "faster-whisper": _version("faster-whisper"),
                 "piper-tts": _version("piper-tts"),
                 "python": platform.python_version(),
@@ -232,257 +331,345 @@ class CallSession:
             self._meta["gauntlet"] = self.spec.gauntlet
         write_json_atomic(self.out_dir / "meta.json", self._meta)
 
-        self.stt = WhisperSTT(model_dir=s.stt_model, threads=s.stt_threads)
-        self.tts = PiperTTS(
-            style_to_character(self.customer.voice(), phone_line=s.phone_line), seed=s.seed
-        )
-        vad = models.silero_vad(
-            min_silence_s=s.vad_min_silence_s,
-            activation=s.vad_activation,
-            prefix_padding_s=s.vad_prefix_padding_s,
-            sample_rate=s.sample_rate_hz,
-        )
-        self.brain = CustomerLLM(
-            self.customer,
-            on_error=self._on_brain_error,
-            reply_gap_s=self._reply_gap_s,
-        )
-        self.session: AgentSession[None] = AgentSession(
-            stt=self.stt,
-            vad=vad,
-            llm=self.brain,
-            tts=self.tts,
-            turn_handling={
-                # Pinned: "auto" and "adaptive" modes call LiveKit's cloud models.
-                "turn_detection": "vad",
-                "endpointing": {
-                    "mode": "fixed",
-                    "min_delay": s.endpoint_min_delay_s,
-                    "max_delay": s.endpoint_max_delay_s,
-                },
-                "interruption": {
-                    "enabled": True,
-                    "mode": "vad",
-                    "min_duration": s.min_interruption_s,
-                    "resume_false_interruption": False,
-                    "false_interruption_timeout": None,
-                },
-                # The director must hear the whole turn before the brain answers.
-                "preemptive_generation": {"enabled": False},
-            },
-            # livekit's 3 s echo-cancellation warm-up ignores barge-in at the start of a line.
-            aec_warmup_duration=None,
-            user_away_timeout=None,
-            tts_text_transforms=["filter_markdown", "filter_emoji"],
-        )
-        self.session.input.audio = self.line.input
-        self.session.output.audio = self.line.output
-        self.session.on("user_state_changed", self._on_user_state)
-        self.session.on("conversation_item_added", self._on_item)
-        self.session.on("error", self._on_session_error)
-        self.session.on("close", lambda ev: self.request_end("error") if ev.error else None)
-        self.events.emit(
-            "call_start", t_s=0.0, persona=self.customer.persona.id, brain=self.customer.brain_name
-        )
-        await self.session.start(agent=_CustomerAgent(self), record=False)
-
-    # -- livekit callbacks ---------------------------------------------------------------------
-    def _on_enter(self) -> None:
-        opening, change = self.customer.begin()
-        self.events.emit(
-            "intensity", t_s=0.0, level=change.level, stage=change.stage, reason=change.reason
-        )
-        self.tts.set_character(
+    def _tune(self) -> None:
+        """The customer's patience and voice follow the mood."""
+        self.turns.patience_s = self.customer.patience_s()
+        self.turns.talk_over_after_s = self.customer.voice().talk_over_after_s
+        self.voice.set_character(
             style_to_character(self.customer.voice(), phone_line=self.settings.phone_line)
         )
-        self.session.say(opening, allow_interruptions=True)
 
-    def _on_user_state(self, ev: lk_events.UserStateChangedEvent) -> None:
-        t = self.line.wall_to_s(ev.created_at)
-        if ev.new_state == "speaking" and not self.trainee_speaking:
-            self.trainee_speaking = True
-            self._trainee_start_s = t
-            if self._turn_start_s is None:
-                # one turn can span several VAD segments; it starts at the first
-                self._turn_start_s = t
-                self._turn_interrupted_customer = False
-            self.events.emit("speech_start", t_s=t, speaker="trainee")
-            self._start_talk_over_watch()
-        elif ev.new_state != "speaking" and self.trainee_speaking:
-            self.trainee_speaking = False
-            t = self.line.last_voiced_s(t, channel=0) or t
-            self._trainee_end_s = t
-            self._awaiting_reply_since_s = t
-            self.events.emit("speech_end", t_s=t, speaker="trainee")
-            if self._talk_over_task:
-                self._talk_over_task.cancel()
+    def _spawn(self, coro: Any) -> asyncio.Task[Any]:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
 
-    def _on_line(self, kind: str, t_s: float, info: dict[str, float | bool]) -> None:
-        if kind == "customer_start":
-            self._customer_start_s = t_s
-            self._line_started = True
-            if not self.trainee_speaking:
-                self._turn_start_s = None  # the customer answered: what follows is a new turn
-            self.events.emit("speech_start", t_s=t_s, speaker="customer")
-            if self.trainee_speaking:
-                self.events.emit("interruption", t_s=t_s, by="customer", of="trainee")
-        elif kind == "customer_end":
-            interrupted = bool(info.get("interrupted"))
-            self._customer_end_s = t_s
-            self.events.emit("speech_end", t_s=t_s, speaker="customer", interrupted=interrupted)
-            if interrupted and self.trainee_speaking and self._trainee_start_s is not None:
-                self._turn_interrupted_customer = True
-                self.events.emit(
-                    "interruption",
-                    t_s=self._trainee_start_s,
-                    by="trainee",
-                    of="customer",
-                    stopped_customer_s=t_s,
-                )
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            exc = task.exception()
+            log.error("call task failed", exc_info=exc)
+            self.events.emit(Error(self.line.now_s(), message=f"{type(exc).__name__}: {exc}"))
 
-    def _on_trainee_turn(self, message: llm.ChatMessage) -> None:
-        text = (message.text_content or "").strip()
-        m = message.metrics
-        # livekit's started_speaking_at is the start of the turn's last VAD segment
-        if self._turn_start_s is not None:
-            start = self._turn_start_s
-        elif "started_speaking_at" in m:
-            start = self.line.wall_to_s(m["started_speaking_at"])
-        else:
-            start = self._trainee_start_s or 0.0
-        self._turn_start_s = None
-        end = (
-            self.line.wall_to_s(m["stopped_speaking_at"])
-            if "stopped_speaking_at" in m
-            else (self._trainee_end_s or start)
-        )
-        # The STT stream sees the line from its first tick, so its times are call-clock times.
-        words = [
-            {"word": w.word, "start_s": round(w.start_s, 3), "end_s": round(w.end_s, 3)}
-            for w in self.stt.last_words
+    # -- the trainee's side --------------------------------------------------------------------
+    def _on_frame(self, frame: np.ndarray, end_s: float) -> None:
+        if self._closed:
+            return
+        self.transcriber.push(frame)
+        probs, _ = self._silero.push(frame.astype(np.float32) / 32768.0)
+        for edge in self._vad.push(probs):
+            if isinstance(edge, VoiceOn):
+                before = self.turns.turn
+                self._act(self.turns.voice_on(edge.t_s))
+                if self.turns.turn is not None and self.turns.turn is not before:
+                    self.transcriber.open(self.turns.turn.start_s)
+                    self.events.emit(SpeechStart(edge.t_s, speaker="trainee"))
+            else:
+                self._act(self.turns.voice_off(edge.t_s))
+        self._act(self.turns.tick(end_s))
+
+    def _act(self, actions: list[Action]) -> None:
+        for a in actions:
+            if isinstance(a, Transcribe):
+                self._want_transcript(a.turn_id, a.until_s)
+            elif isinstance(a, TurnEnded):
+                self._answer(a.turn)
+            elif isinstance(a, ReplyWithdrawn):
+                self._withdraw(a.turn_id)
+            elif isinstance(a, ReplyCommitted):
+                self._commit(a.turn_id)
+            elif isinstance(a, PauseLine):
+                self.line.pause()
+            elif isinstance(a, ResumeLine):
+                self.line.resume()
+            elif isinstance(a, StopLine):
+                self._barge_in(a)
+            elif isinstance(a, SpeakUp):
+                self._speak_up(a)
+            elif isinstance(a, TalkOver):
+                self._talk_over(a)
+
+    # -- transcription -------------------------------------------------------------------------
+    def _want_transcript(self, turn_id: int, until_s: float) -> None:
+        self._stt_want = (turn_id, until_s)
+        if not self._stt_busy:
+            self._spawn(self._transcribe_loop())
+
+    async def _transcribe_loop(self) -> None:
+        self._stt_busy = True
+        try:
+            while self._stt_want is not None:
+                turn_id, until = self._stt_want
+                self._stt_want = None
+                loop = asyncio.get_running_loop()
+                tt = await loop.run_in_executor(self._stt_pool, self.transcriber.transcribe, until)
+                turn = self.turns.turn
+                if turn is None or turn.id != turn_id:
+                    continue
+                self._texts[turn_id] = tt
+                self.turns.transcript(turn_id, tt.text, until_s=until, complete=tt.complete)
+                async with self._stt_done:
+                    self._stt_done.notify_all()
+                self._act(self.turns.tick(self.line.now_s()))
+        finally:
+            self._stt_busy = False
+
+    async def _final_text(self, turn: Turn) -> TurnText:
+        """The transcript covering the whole turn (waits for the pass under way, or runs one)."""
+        tt = self._texts.get(turn.id)
+        while tt is None or tt.until_s < turn.end_s - 1e-6:
+            if not self._stt_busy:
+                self._want_transcript(turn.id, turn.end_s)
+            async with self._stt_done:
+                await asyncio.wait_for(self._stt_done.wait(), timeout=10.0)
+            tt = self._texts.get(turn.id)
+        return tt
+
+    # -- answering a turn ----------------------------------------------------------------------
+    def _answer(self, turn: Turn) -> None:
+        if self.customer.ended or self._closed:
+            self.turns.reply_skipped(turn.id, self.line.now_s())
+            return
+        reply = _Reply(turn, self.customer.checkpoint(), eot_s=self.line.now_s())
+        self._reply = reply
+        reply.task = self._spawn(self._prepare(reply))
+
+    async def _prepare(self, r: _Reply) -> None:
+        turn = r.turn
+        tt = await self._final_text(turn)
+        r.stt_s = self.line.now_s()
+        if not tt.text.strip():  # a cough or a noise: not a turn to answer
+            self._reply = None
+            self.turns.reply_skipped(turn.id, self.line.now_s())
+            self.transcriber.close()
+            self._texts.pop(turn.id, None)
+            return
+        t_now = self.line.now_s()
+        changes = self.customer.hear(self._trainee_turn(turn, tt))
+        r.events += [
+            SpeechEnd(turn.end_s, speaker="trainee"),
+            Transcript(
+                turn.start_s,
+                speaker="trainee",
+                text=tt.text,
+                start_s=turn.start_s,
+                end_s=turn.end_s,
+                words=tuple(
+                    {"word": w.word, "start_s": w.start_s, "end_s": w.end_s} for w in tt.words
+                ),
+            ),
+            *(_intensity(ch, t_now) for ch in changes),
         ]
-        self.events.emit(
-            "transcript",
-            t_s=start,
-            speaker="trainee",
-            text=text,
-            start_s=start,
-            end_s=end,
-            words=words,
-        )
-        self._user_metrics = dict(m)
-        latency = None
-        if self._customer_end_s is not None and start >= self._customer_end_s:
-            latency = start - self._customer_end_s
-        loud_t = self.line.level_dbfs(start, end, channel=0)
-        loud_c = (
-            self.line.level_dbfs(self._customer_start_s, self._customer_end_s, channel=1)
-            if self._customer_start_s is not None and self._customer_end_s is not None
-            else None
-        )
-        turn = TraineeTurn(
-            text=text,
-            start_s=start,
-            end_s=end,
-            interrupted_customer=self._turn_interrupted_customer,
+        self._tune()
+        hold = self.customer.hold_s()
+        if hold is not None:
+            self.turns.keep_silent_until(turn.end_s + hold, hold=True)
+        r.gap_s = self._reply_gap_s()
+        ln = _Line("reply", Utterance(), turn_id=turn.id)
+        r.line = ln
+        ready = asyncio.Event()
+
+        def first_text() -> None:
+            r.first_text_s = self.line.now_s()
+
+        def first_audio() -> None:
+            r.first_audio_s = self.line.now_s()
+            ready.set()
+
+        ln.task = self._spawn(self._speak(ln, self._reply_text(), first_text, first_audio))
+        await ready.wait()
+        await self._until_clock(turn.end_s + r.gap_s)
+        self._play(ln)
+
+    def _trainee_turn(self, turn: Turn, tt: TurnText) -> TraineeTurn:
+        last = self._last_customer
+        latency = turn.start_s - last[1] if last is not None and turn.start_s >= last[1] else None
+        loud_t = self.line.level_dbfs(turn.start_s, turn.end_s, channel=0)
+        loud_c = self.line.level_dbfs(*last, channel=1) if last is not None else None
+        return TraineeTurn(
+            text=tt.text,
+            start_s=turn.start_s,
+            end_s=turn.end_s,
+            interrupted_customer=turn.interrupted_customer,
             response_latency_s=latency,
-            loudness_vs_customer_db=(loud_t - loud_c)
+            loudness_vs_customer_db=loud_t - loud_c
             if loud_t is not None and loud_c is not None
             else None,
         )
-        for ch in self.customer.hear(turn):
-            self.events.emit(
-                "intensity", level=ch.level, previous=ch.previous, stage=ch.stage, reason=ch.reason
-            )
-        self.tts.set_character(
-            style_to_character(self.customer.voice(), phone_line=self.settings.phone_line)
-        )
 
-    def _on_item(self, ev: lk_events.ConversationItemAddedEvent) -> None:
-        item = ev.item
-        if not isinstance(item, llm.ChatMessage) or item.role != "assistant":
-            return
-        text = item.text_content or ""
-        m = item.metrics
-        # a line cut off before any of it played has no start of its own
-        start = self._customer_start_s if self._line_started else None
-        self._line_started = False
-        played = (
-            (self._customer_end_s - start)
-            if start is not None
-            and self._customer_end_s is not None
-            and self._customer_end_s >= start
-            else None
-        )
-        self.events.emit("customer_line", text=text, interrupted=item.interrupted, played_s=played)
-        if start is not None:
-            end = start + (played or 0.0)
-            toks = text.split()
-            step = (end - start) / max(1, len(toks))
-            self.events.emit(
-                "transcript",
-                t_s=start,
-                speaker="customer",
-                text=text,
-                start_s=start,
-                end_s=end,
-                words=[
-                    {
-                        "word": w,
-                        "start_s": round(start + i * step, 3),
-                        "end_s": round(start + (i + 1) * step, 3),
-                    }
-                    for i, w in enumerate(toks)
-                ],
-                word_times="estimated",
-            )
-        v2v = None
-        if (
-            self._awaiting_reply_since_s is not None
-            and start is not None
-            and start >= self._awaiting_reply_since_s
-        ):
-            v2v = start - self._awaiting_reply_since_s
-            self._awaiting_reply_since_s = None
-            self.turns_answered += 1
-        if "llm_node_ttft" in m or v2v is not None:
-            self.events.emit(
-                "latency",
-                voice_to_voice_s=v2v,
-                eou_s=self._user_metrics.get("end_of_turn_delay"),
-                stt_s=self._user_metrics.get("transcription_delay"),
-                llm_ttft_s=m.get("llm_node_ttft"),
-                tts_ttfb_s=m.get("tts_node_ttfb"),
-                persona_pause_s=self._reply_gap_s(),
-            )
-        if self.customer.ended:
-            self.events.emit("hangup", by="customer", reason=self.customer.end_reason or "hung up")
-            asyncio.get_running_loop().call_later(HANGUP_TAIL_S, self.request_end, "hangup")
+    async def _reply_text(self) -> AsyncIterator[str]:
+        async for chunk in self.customer.reply(on_error=self._on_brain_error):
+            yield chunk
 
     def _reply_gap_s(self) -> float:
         return self.customer.voice().reply_gap_s if self.settings.persona_pauses else 0.0
 
-    def _on_brain_error(self, message: str) -> None:
-        self.events.emit("error", message=message, source="llm")
+    async def _until_clock(self, t_s: float) -> None:
+        while (left := t_s - self.line.now_s()) > 0:
+            await asyncio.sleep(min(left, 0.02))
 
-    def _on_session_error(self, ev: lk_events.ErrorEvent) -> None:
-        source = type(ev.source).__name__ if ev.source is not None else "session"
-        self.events.emit("error", message=str(ev.error), source=source)
-
-    # -- the customer talks over a trainee who goes on too long ------------------------------
-    def _start_talk_over_watch(self) -> None:
-        if self._talk_over_task:
-            self._talk_over_task.cancel()
-        after = self.customer.voice().talk_over_after_s
-        if after is None:
+    def _withdraw(self, turn_id: int) -> None:
+        r = self._reply
+        if r is None or r.turn.id != turn_id:
             return
+        self._reply = None
+        if r.task is not None:
+            r.task.cancel()
+        if r.line is not None:
+            if r.line.task is not None:
+                r.line.task.cancel()
+            r.line.utt.stopped = True
+            self.line.stop(r.line.utt)
+        self.customer.rollback(r.checkpoint)
+        self._tune()
+        log.debug("turn %d: the trainee went on; reply withdrawn", turn_id)
 
-        async def watch() -> None:
-            await asyncio.sleep(after)
-            if self.trainee_speaking and not self.line.customer_speaking and not self._closed:
-                self.session.say(self.customer.talk_over_line(), allow_interruptions=False)
+    def _commit(self, turn_id: int) -> None:
+        r = self._reply
+        if r is None or r.turn.id != turn_id:
+            return
+        self._reply = None
+        for ev in r.events:
+            self.events.emit(ev)
+        self.turns_answered += 1
+        self.transcriber.close()
+        self._texts.pop(turn_id, None)
+        start = r.line.start_s if r.line is not None else None
+        end = r.turn.end_s
+        self.events.emit(
+            Latency(
+                r.eot_s,
+                voice_to_voice_s=start - end if start is not None else None,
+                eou_s=r.eot_s - end,
+                stt_s=(r.stt_s - end) if r.stt_s is not None else None,
+                llm_ttft_s=(r.first_text_s - r.stt_s)
+                if r.first_text_s is not None and r.stt_s is not None
+                else None,
+                tts_ttfb_s=(r.first_audio_s - r.first_text_s)
+                if r.first_audio_s is not None and r.first_text_s is not None
+                else None,
+                persona_pause_s=r.gap_s,
+            )
+        )
 
-        self._talk_over_task = asyncio.get_running_loop().create_task(watch())
+    # -- the customer's lines ------------------------------------------------------------------
+    def _say(
+        self, kind: LineKind, text: str | AsyncIterator[str], *, interruptible: bool = True
+    ) -> _Line:
+        ln = _Line(kind, Utterance(), interruptible=interruptible)
+
+        async def once(t: str) -> AsyncIterator[str]:
+            yield t
+
+        chunks = once(text) if isinstance(text, str) else text
+        ln.task = self._spawn(self._speak(ln, chunks))
+        self._play(ln)
+        return ln
+
+    def _play(self, ln: _Line) -> None:
+        self._lines[ln.utt.id] = ln
+        self.line.play(ln.utt)
+
+    async def _speak(
+        self,
+        ln: _Line,
+        chunks: AsyncIterator[str],
+        on_first_text: Callable[[], None] | None = None,
+        on_first_audio: Callable[[], None] | None = None,
+    ) -> None:
+        ln.text = await self.voice.speak(
+            chunks, ln.utt, on_first_text=on_first_text, on_first_audio=on_first_audio
+        )
+        if self.customer.ended and ln.kind in ("reply", "prompt"):
+            ln.final = True
+            ln.wants_answer = False
+
+    def _on_line(self, kind: str, t_s: float, info: dict[str, float | bool]) -> None:
+        ln = self._lines.get(int(info["id"]))
+        if ln is None:
+            return
+        if kind == "customer_start":
+            ln.start_s = t_s
+            self._on_air = ln
+            self.events.emit(SpeechStart(t_s, speaker="customer"))
+            self._act(
+                self.turns.line_started(
+                    t_s,
+                    ln.kind,
+                    interruptible=ln.interruptible,
+                    wants_answer=ln.wants_answer,
+                    turn_id=ln.turn_id,
+                )
+            )
+            return
+        interrupted = bool(info.get("interrupted"))
+        played = float(info.get("played_s", 0.0))
+        self._on_air = None
+        self._lines.pop(ln.utt.id, None)
+        self._act(self.turns.line_stopped(t_s, interrupted=interrupted))
+        self._log_line(ln, t_s, played, interrupted)
+        if ln.final:
+            self.events.emit(
+                Hangup(t_s, by="customer", reason=self.customer.end_reason or "hung up")
+            )
+            asyncio.get_running_loop().call_later(HANGUP_TAIL_S, self.request_end, "hangup")
+
+    def _log_line(self, ln: _Line, end_s: float, played_s: float, interrupted: bool) -> None:
+        start = ln.start_s if ln.start_s is not None else end_s
+        self._last_customer = (start, end_s)
+        self.events.emit(SpeechEnd(end_s, speaker="customer", interrupted=interrupted))
+        text = ln.text or ""
+        self.events.emit(
+            CustomerLine(start, text=text, interrupted=interrupted, played_s=played_s, kind=ln.kind)
+        )
+        toks = text.split()
+        if not toks:
+            return
+        step = max(0.0, end_s - start) / len(toks)
+        self.events.emit(
+            Transcript(
+                start,
+                speaker="customer",
+                text=text,
+                start_s=start,
+                end_s=end_s,
+                words=tuple(
+                    {"word": w, "start_s": start + i * step, "end_s": start + (i + 1) * step}
+                    for i, w in enumerate(toks)
+                ),
+                word_times="estimated",
+            )
+        )
+
+    def _barge_in(self, a: StopLine) -> None:
+        ln = self._on_air
+        now = self.line.now_s()
+        if ln is not None:
+            ln.utt.stopped = True
+            self.line.stop(ln.utt)
+        self.events.emit(Interruption(a.t_s, by="trainee", of="customer", stopped_customer_s=now))
+
+    def _speak_up(self, a: SpeakUp) -> None:
+        if self.customer.ended:
+            return
+        hold = a.kind == "hold_check"
+        now = self.line.now_s()
+        self.events.emit(Silence(now, start_s=a.since_s, silence_s=a.silence_s, kind=a.kind))
+        for ch in self.customer.silence(a.silence_s, hold=hold):
+            self.events.emit(_intensity(ch, now, silence_start_s=a.since_s, silence_s=a.silence_s))
+        self._tune()
+        self.turns.spoke_up(now)
+        self._say("prompt", self._reply_text())
+
+    def _talk_over(self, a: TalkOver) -> None:
+        if self.customer.ended or self._reply is not None:
+            return
+        self.events.emit(Interruption(a.t_s, by="customer", of="trainee"))
+        self._say("talk_over", self.customer.talk_over_line(), interruptible=False)
+
+    def _on_brain_error(self, message: str) -> None:
+        self.events.emit(Error(self.line.now_s(), message=message, source="llm"))
 
     # -- ending ----------------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -526,19 +713,18 @@ class CallSession:
         return self.end_reason
 
     async def close(self) -> None:
-        """Stop the session, finalise the recording, events and meta.json."""
+        """Stop listening and speaking; finalise the recording, events and meta.json."""
         if self._closed:
             return
         self._closed = True
-        if self._talk_over_task:
-            self._talk_over_task.cancel()
+        self.line.on_trainee_frame = None
         duration = self.line.samples / self.line.sample_rate
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(self.session.aclose(), timeout=5.0)
-        self.line.input.close()
-        self.events.emit(
-            "call_end", t_s=duration, reason=self.end_reason or "error", duration_s=duration
-        )
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self.voice.close()
+        self._stt_pool.shutdown(wait=True, cancel_futures=True)
+        self.events.emit(CallEnd(duration, reason=self.end_reason or "error", duration_s=duration))
         self.events.close()
         self.recorder.close()
         self._meta.update(

@@ -14,23 +14,29 @@ SAMPLE_RATE_HZ = 16_000
 #: livekit's audio pipeline and Silero work in 10-30 ms frames; 20 ms is the WebRTC default.
 FRAME_MS = 20
 
-#: Silero decides speech ended after this much silence. livekit's default (0.55 s) plus the
-#: endpointing delay put voice-to-voice latency over 1 s; 0.3 s still bridges the short pauses
-#: inside a sentence (measured in bench/latency.py).
-VAD_MIN_SILENCE_S = 0.30
 #: Silero speech probability that opens speech (Silero's own default).
 VAD_ACTIVATION = 0.5
-#: Audio kept before detected speech onset so Whisper hears the first phoneme.
-VAD_PREFIX_PADDING_S = 0.3
-#: Endpointing: wait at least this long after speech ends before replying. Whisper runs during
-#: this wait, so it costs little; 0.2 s keeps turn-taking brisk like a real phone call.
-ENDPOINT_MIN_DELAY_S = 0.20
-#: ... and never longer than this.
-ENDPOINT_MAX_DELAY_S = 2.0
-#: The trainee must talk this long over the customer to cut them off. Short enough that the
-#: customer stops within half a second of a real barge-in (plus ~60 ms of VAD lag and one frame),
-#: long enough that clicks and coughs don't. livekit's default is 0.5 s.
-MIN_INTERRUPTION_S = 0.3
+#: ... and under which a window counts as silence (Silero's recommended hysteresis: 0.15 lower).
+VAD_DEACTIVATION = 0.35
+#: Voiced run before the trainee's voice counts as on: two 32 ms Silero windows, so a click is
+#: not speech while a barge-in is still noticed within about 0.1 s.
+VAD_MIN_SPEECH_S = 0.064
+#: Unvoiced run before the trainee's voice counts as off. Short, because a voice-off edge only
+#: starts a transcription pass; whether the turn is over is the turn model's call.
+VAD_MIN_SILENCE_S = 0.15
+
+#: Silence that ends a turn whose words read as finished. Human turn-taking gaps are about 0.2 s;
+#: the transcript pass started at the voice-off edge is ready about then (bench/latency.py).
+END_OF_TURN_S = 0.30
+#: Silence that ends a turn that stops mid-sentence ("...and"): hesitations inside a sentence
+#: run to 0.6-0.9 s in conversational speech.
+TURN_MERGE_S = 1.0
+#: Trainee speech within this long of the customer's reply starting is a simultaneous start: the
+#: customer yields, the trainee's turn goes on, nobody interrupted anybody.
+COLLISION_S = 0.4
+#: Speech over an interruptible customer line that stops it for good. The line pauses at the
+#: first voiced sound (within 0.1 s) and resumes if the sound is shorter (a cough, "mm-hm").
+BARGE_IN_S = 0.3
 
 #: Phone-line effect: ITU-T G.712 narrowband telephone passband.
 PHONE_BAND_LOW_HZ = 300.0
@@ -56,18 +62,22 @@ class CallSettings:
 
     sample_rate_hz: int = SAMPLE_RATE_HZ
     """Recording and pipeline sample rate, Hz."""
-    vad_min_silence_s: float = VAD_MIN_SILENCE_S
-    """Silence that ends a speech segment, seconds."""
     vad_activation: float = VAD_ACTIVATION
-    """Silero speech-probability threshold, 0-1."""
-    vad_prefix_padding_s: float = VAD_PREFIX_PADDING_S
-    """Audio kept before speech onset, seconds."""
-    endpoint_min_delay_s: float = ENDPOINT_MIN_DELAY_S
-    """Minimum wait after speech ends before the customer answers, seconds."""
-    endpoint_max_delay_s: float = ENDPOINT_MAX_DELAY_S
-    """Maximum wait after speech ends, seconds."""
-    min_interruption_s: float = MIN_INTERRUPTION_S
-    """Trainee speech over the customer needed to stop the customer, seconds."""
+    """Silero speech-probability threshold that opens speech, 0-1."""
+    vad_deactivation: float = VAD_DEACTIVATION
+    """Silero probability under which a window is silence, 0-1."""
+    vad_min_speech_s: float = VAD_MIN_SPEECH_S
+    """Voiced run before the trainee's voice is on, seconds."""
+    vad_min_silence_s: float = VAD_MIN_SILENCE_S
+    """Unvoiced run before the trainee's voice is off, seconds."""
+    end_of_turn_s: float = END_OF_TURN_S
+    """Silence that ends a turn whose words read as finished, seconds."""
+    turn_merge_s: float = TURN_MERGE_S
+    """Silence that ends a turn that stops mid-sentence, seconds."""
+    collision_s: float = COLLISION_S
+    """Trainee speech this soon after a reply starts takes the floor back, seconds."""
+    barge_in_s: float = BARGE_IN_S
+    """Trainee speech over the customer that stops the customer's line, seconds."""
     phone_line: bool = False
     """Pass the customer's voice through a telephone channel (band, 8 kHz, noise)."""
     stt_model: Path | None = None

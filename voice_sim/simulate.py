@@ -11,6 +11,10 @@
           latency_s: 0.6            # silence after the customer stops, seconds (default 0.6)
         - say: Sorry to cut in, which card was charged?
           interrupt_after_s: 1.2    # start this long into the customer's next line instead
+      goodbye: Thanks for your patience, goodbye.   # said when the lines run out (the default)
+
+When the lines run out the bot waits for the customer to finish, says its ``goodbye`` (unless it
+is empty), lets the customer answer, and hangs up: the call never ends mid-air.
 
 This is what the tests, ``make demo``, the benchmarks and teams' scripted stress tests run on.
 """
@@ -28,6 +32,8 @@ from typing import Any
 import numpy as np
 import yaml
 
+from personas.schema import VOICE_BOUNDS
+
 from .errors import VoiceSimError
 from .session import CallResult, CallSession, CallSpec, tick_forever
 from .tts_piper import PIPER_RATE_HZ, VoiceCharacter, iter_sentences
@@ -42,6 +48,12 @@ DEFAULT_BOT_VOICE = VoiceCharacter(
 )
 #: How long the bot waits for the customer to answer before it speaks anyway, seconds.
 REPLY_TIMEOUT_S = 20.0
+#: Said when the script's lines run out, so the call ends the way a real one does.
+DEFAULT_GOODBYE = "Thank you for your patience. Have a good day, goodbye."
+#: Range of ``latency_s``, seconds (0: answer at once; a minute of silence is a test of its own).
+LATENCY_RANGE_S = (0.0, 60.0)
+#: Range of ``interrupt_after_s``, seconds into the customer's line.
+INTERRUPT_RANGE_S = (0.0, 30.0)
 #: Silence kept after the script (or the WAV) ends so the customer's last reply is recorded.
 TAIL_S = 1.0
 #: Every library persona ships two trainee bots written for its own scenario:
@@ -103,10 +115,17 @@ class TraineeScript:
     lines: tuple[ScriptLine, ...]
     voice: VoiceCharacter = DEFAULT_BOT_VOICE
     path: Path | None = None
+    goodbye: str = DEFAULT_GOODBYE
+    """Said after the last line, before hanging up ("" hangs up without one)."""
 
 
-_VOICE_KEYS = {"length_scale", "volume", "pitch_shift_st", "noise_scale", "noise_w"}
+#: Voice keys of a trainee script and their ranges: the same as a persona's (Piper settings).
+VOICE_RANGES: dict[str, tuple[float, float]] = {
+    k: VOICE_BOUNDS[k]
+    for k in ("length_scale", "volume", "pitch_shift_st", "noise_scale", "noise_w")
+}
 _LINE_KEYS = {"say", "latency_s", "interrupt_after_s"}
+_SCRIPT_KEYS = ("name", "voice", "lines", "goodbye")
 
 
 def _num(path: Path, where: str, value: Any, *, lo: float, hi: float) -> float:
@@ -130,10 +149,10 @@ def load_script(path: Path) -> TraineeScript:
         raise VoiceSimError(f"{path}{at}: invalid YAML: {getattr(exc, 'problem', exc)}") from None
     if not isinstance(doc, dict):
         raise VoiceSimError(f"{path}: expected a mapping with 'lines'")
-    unknown = set(doc) - {"name", "voice", "lines"}
+    unknown = set(doc) - set(_SCRIPT_KEYS)
     if unknown:
         raise VoiceSimError(
-            f"{path}: unknown field {sorted(unknown)[0]!r} (known: name, voice, lines)"
+            f"{path}: unknown field {sorted(unknown)[0]!r} (known: {', '.join(_SCRIPT_KEYS)})"
         )
     raw_lines = doc.get("lines")
     if not isinstance(raw_lines, list) or not raw_lines:
@@ -155,12 +174,20 @@ def load_script(path: Path) -> TraineeScript:
             path,
             f"{where}.latency_s",
             item.get("latency_s", DEFAULT_LINE_LATENCY_S),
-            lo=0.0,
-            hi=60.0,
+            lo=LATENCY_RANGE_S[0],
+            hi=LATENCY_RANGE_S[1],
         )
         cut = item.get("interrupt_after_s")
         cut_s = (
-            None if cut is None else _num(path, f"{where}.interrupt_after_s", cut, lo=0.0, hi=30.0)
+            None
+            if cut is None
+            else _num(
+                path,
+                f"{where}.interrupt_after_s",
+                cut,
+                lo=INTERRUPT_RANGE_S[0],
+                hi=INTERRUPT_RANGE_S[1],
+            )
         )
         lines.append(ScriptLine(say.strip(), latency, cut_s))
     voice = DEFAULT_BOT_VOICE
@@ -168,13 +195,26 @@ def load_script(path: Path) -> TraineeScript:
         v = doc["voice"]
         if not isinstance(v, dict):
             raise VoiceSimError(f"{path}: voice: expected a mapping")
-        bad = set(v) - _VOICE_KEYS
+        bad = set(v) - set(VOICE_RANGES)
         if bad:
-            raise VoiceSimError(f"{path}: voice: unknown field {sorted(bad)[0]!r}")
-        vals = {k: _num(path, f"voice.{k}", x, lo=-12.0, hi=12.0) for k, x in v.items()}
+            raise VoiceSimError(
+                f"{path}: voice: unknown field {sorted(bad)[0]!r} "
+                f"(known: {', '.join(VOICE_RANGES)})"
+            )
+        vals = {
+            k: _num(path, f"voice.{k}", x, lo=VOICE_RANGES[k][0], hi=VOICE_RANGES[k][1])
+            for k, x in v.items()
+        }
         voice = VoiceCharacter(**{**DEFAULT_BOT_VOICE.__dict__, **vals})
+    goodbye = doc.get("goodbye", DEFAULT_GOODBYE)
+    if goodbye is None or goodbye is False:
+        goodbye = ""
+    if not isinstance(goodbye, str):
+        raise VoiceSimError(f'{path}: goodbye: expected the words to say (or "" for none)')
     name = str(doc.get("name") or path.stem)
-    return TraineeScript(name=name, lines=tuple(lines), voice=voice, path=path)
+    return TraineeScript(
+        name=name, lines=tuple(lines), voice=voice, path=path, goodbye=goodbye.strip()
+    )
 
 
 def _to_line_rate(y: np.ndarray, sr_in: int, sr_out: int) -> np.ndarray:
@@ -228,17 +268,20 @@ class MicFeed:
 
 @dataclass
 class _Ears:
-    """What the bot hears of the customer: line ends counted, starts signalled."""
+    """What the bot hears of the customer: line ends counted, starts counted and timed."""
 
     ended: int = 0
     changed: asyncio.Event = field(default_factory=asyncio.Event)
     started: int = 0
+    started_at: float = 0.0
+    """Event-loop time the customer's latest line started, seconds."""
 
     def on_line(self, kind: str, t_s: float, info: dict[str, float | bool]) -> None:
         if kind == "customer_end":
             self.ended += 1
         elif kind == "customer_start":
             self.started += 1
+            self.started_at = asyncio.get_running_loop().time()
         self.changed.set()
 
     async def until(self, cond: Callable[[], bool], timeout_s: float) -> bool:
@@ -254,32 +297,53 @@ class _Ears:
         return True
 
 
+async def _cut_in(call: CallSession, ears: _Ears, after_s: float) -> None:
+    """Wait until ``after_s`` into the customer's next line (or the one they are saying now)."""
+    starts = ears.started
+
+    def customer_started(s: int = starts) -> bool:
+        return ears.started > s or call.line.customer_speaking
+
+    await ears.until(customer_started, REPLY_TIMEOUT_S)
+    said_s = asyncio.get_running_loop().time() - ears.started_at if ears.started else 0.0
+    await asyncio.sleep(max(0.0, after_s - said_s))
+
+
+async def _answer(call: CallSession, ears: _Ears, heard: int, latency_s: float) -> None:
+    """Wait for the customer to finish a line after the ``heard``-th, then ``latency_s``."""
+    await ears.until(
+        lambda: ears.ended > heard and not call.line.customer_speaking, REPLY_TIMEOUT_S
+    )
+    await asyncio.sleep(latency_s)
+
+
 async def _run_bot(
-    call: CallSession, script: TraineeScript, audio: list[np.ndarray], mic: MicFeed, ears: _Ears
+    call: CallSession,
+    script: TraineeScript,
+    audio: list[np.ndarray],
+    goodbye: np.ndarray | None,
+    mic: MicFeed,
+    ears: _Ears,
 ) -> None:
+    """Say each line when the script says to; then goodbye, the customer's answer, hang up."""
     sr = call.line.sample_rate
     heard = 0  # customer lines finished when the bot last spoke
     for line, y in zip(script.lines, audio, strict=True):
         if line.interrupt_after_s is not None:
-            starts = ears.started
-
-            def customer_started(s: int = starts) -> bool:
-                return ears.started > s or call.line.customer_speaking
-
-            await ears.until(customer_started, REPLY_TIMEOUT_S)
-            await asyncio.sleep(line.interrupt_after_s)
+            await _cut_in(call, ears, line.interrupt_after_s)
         else:
-
-            def customer_answered(h: int = heard) -> bool:
-                return ears.ended > h and not call.line.customer_speaking
-
-            await ears.until(customer_answered, REPLY_TIMEOUT_S)
-            await asyncio.sleep(line.latency_s)
+            await _answer(call, ears, heard, line.latency_s)
         mic.play(y)
         await asyncio.sleep(y.shape[0] / sr)
         heard = ears.ended
         if call.customer.ended:
             return
+    if goodbye is not None:
+        await _answer(call, ears, heard, DEFAULT_LINE_LATENCY_S)
+        mic.play(goodbye)
+        await asyncio.sleep(goodbye.shape[0] / sr)
+        heard = ears.ended
+    # the customer's answer (to the last line, or to the goodbye), then hang up
     await ears.until(
         lambda: ears.ended > heard and not call.line.customer_speaking, REPLY_TIMEOUT_S
     )
@@ -295,8 +359,11 @@ def load_trainee_wav(path: Path, *, sample_rate: int) -> np.ndarray:
         raise VoiceSimError(f"{path}: trainee audio not found")
     try:
         y, sr = sf.read(str(path), dtype="float32", always_2d=True)
-    except (RuntimeError, sf.LibsndfileError) as exc:
-        raise VoiceSimError(f"{path}: cannot read audio: {exc}") from None
+    except (RuntimeError, sf.LibsndfileError):  # libsndfile's own words help nobody
+        raise VoiceSimError(
+            f"{path}: not audio voice-sim can stream as the trainee "
+            "(it reads WAV, FLAC, OGG/Opus and MP3, or a .yaml trainee script)"
+        ) from None
     if y.shape[0] == 0:
         raise VoiceSimError(f"{path}: the audio is empty")
     return _to_line_rate(y.mean(axis=1), sr, sample_rate)
@@ -331,14 +398,18 @@ async def simulate_call(
     else:
         wav = load_trainee_wav(Path(trainee), sample_rate=spec.settings.sample_rate_hz)
     audio: list[np.ndarray] = []
+    goodbye: np.ndarray | None = None
     if script is not None:
         # Synthesize the bot's lines before the clock starts, so its latencies are exact.
+        rate = spec.settings.sample_rate_hz
         audio = [
-            await asyncio.to_thread(
-                synthesize_line, ln.say, script.voice, sample_rate=spec.settings.sample_rate_hz
-            )
+            await asyncio.to_thread(synthesize_line, ln.say, script.voice, sample_rate=rate)
             for ln in script.lines
         ]
+        if script.goodbye:
+            goodbye = await asyncio.to_thread(
+                synthesize_line, script.goodbye, script.voice, sample_rate=rate
+            )
     call = CallSession(spec)
     await call.start()
     if on_start is not None:
@@ -352,7 +423,7 @@ async def simulate_call(
     loop = asyncio.get_running_loop()
     ticker = loop.create_task(tick_forever(call.line, mic, stop=stop))
     driver = loop.create_task(
-        _run_bot(call, script, audio, mic, ears)
+        _run_bot(call, script, audio, goodbye, mic, ears)
         if script is not None
         else _run_wav(call, mic, ears)
     )

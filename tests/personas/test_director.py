@@ -126,22 +126,38 @@ def test_alternative_turns_a_no_into_no_flat_no() -> None:
     assert "flat_no" not in v.escalators
 
 
-def test_dead_air_without_hold_notice_escalates_with_it_excused() -> None:
-    s = DirectorSettings()
+def test_dead_air_is_heard_as_it_happens_and_a_slow_answer_is_not_dead_air() -> None:
     d = Director(get_persona("known-bug"), start_level=4)
-    ch, v = d.hear(TraineeTurn("Okay.", response_latency_s=s.dead_air_s + 2.0))
-    assert "dead_air" in v.escalators
+    ch, v = d.silence(5.0)
+    assert v.escalators == ("dead_air",) and v.intent == "silence"
+    assert ch[0].previous == 4 and ch[0].level > 4
     assert "dead air" in ch[0].reason and "5.0 s" in ch[0].reason
+    # the answer that ends a silence is not blamed for it a second time
+    _, v = d.hear(TraineeTurn("Okay.", response_latency_s=20.0))
+    assert "dead_air" not in v.escalators
+
+
+def test_a_hold_notice_turns_silence_into_a_hold_check() -> None:
     d = Director(get_persona("known-bug"), start_level=4)
     d.hear(TraineeTurn("Let me check that for you, one moment."))
-    _, v = d.hear(TraineeTurn("Okay, I found it.", response_latency_s=20.0))
-    assert "dead_air" not in v.escalators
+    assert d.hold_announced and d.hold_s() > d.patience_s()
+    ch, v = d.silence(45.0, hold=True)
+    assert v.intent == "hold_check" and "hold" in ch[0].reason
+
+
+def test_patience_depends_on_archetype_and_intensity() -> None:
+    calm = Director(get_persona("elderly-confused"), start_level=0)
+    angry = Director(get_persona("angry-billing"), start_level=0)
+    assert calm.patience_s() > angry.patience_s()
+    hot = Director(get_persona("angry-billing"), start_level=9)
+    assert hot.patience_s() < angry.patience_s()
+    assert hot.patience_s() >= DirectorSettings().dead_air_s
 
 
 def test_long_silence_hangs_up() -> None:
     p = get_persona("eu-webhooks")
     d = Director(p)
-    _, v = d.hear(TraineeTurn("Okay.", response_latency_s=p.hang_up.max_silence_s + 1))  # type: ignore[union-attr]
+    _, v = d.silence(p.hang_up.max_silence_s + 1)  # type: ignore[union-attr]
     assert v.intent == "hang_up"
     assert d.end_reason and "silence" in d.end_reason
 
@@ -229,8 +245,7 @@ def test_starting_event() -> None:
 
 def test_settings_are_used() -> None:
     d = Director(get_persona("known-bug"), DirectorSettings(dead_air_s=10.0), start_level=4)
-    _, v = d.hear(TraineeTurn("Okay.", response_latency_s=5.0))
-    assert "dead_air" not in v.escalators
+    assert d.patience_s() == 10.0
 
 
 @pytest.mark.parametrize("pid", [p.id for p in list_personas()])

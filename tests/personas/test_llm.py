@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import socket
 from typing import Any
 
@@ -112,11 +113,20 @@ def test_prompt_injection_stays_in_character(chat_server: ChatServer) -> None:
 
 
 def test_whole_reply_out_of_character_replaced(chat_server: ChatServer) -> None:
-    chat_server.reply = lambda body: ["I'm an AI assistant created to help with role-play."]
+    broken = "I'm an AI assistant created to help with role-play."
+    chat_server.reply = lambda body: [broken]
     c = customer(chat_server)
     c.begin()
-    line = talk(c, "Are you a bot?")
-    assert line and not breaks_character(line)
+    errors: list[str] = []
+    line = talk(c, "Are you a bot?", errors)
+    assert chat_server.requests and errors == []  # the model answered; the answer was the problem
+    # none of the model's words reach the trainee (oracle: the served text itself, not the check)
+    assert line and broken not in line
+    said = set(re.findall(r"[a-z'-]+", line.lower()))
+    assert said.isdisjoint({"ai", "assistant", "created", "role-play", "roleplay"})
+    # ... while an in-character reply from the same server goes through as sent
+    chat_server.reply = lambda body: ["You charged me twice and I want my money back."]
+    assert talk(c, "How can I help?") == "You charged me twice and I want my money back."
 
 
 def test_server_error_falls_back_and_reports(chat_server: ChatServer) -> None:

@@ -93,6 +93,7 @@ def test_future_schema_and_no_trainee_speech(
     path.write_text(json.dumps({**a, "schema_version": 3}))
     code, _, err = run(capsys, "score", str(folder))
     assert code == 2 and err.count("\n") == 1
+    # analysis.json is read by its owner, audio_analysis
     assert f"{path}: schema_version: 3 is newer than this version of voice-sim reads (1)" in err
     path.write_text(
         json.dumps({**a, "turns": [t for t in a["turns"] if t["speaker"] == "customer"]})

@@ -180,7 +180,9 @@ def make_session(folder: Path, c: FakeCall | None = None) -> Path:
     return folder
 
 
-def make_gauntlet(folder: Path, calls: list[FakeCall]) -> Path:
+def make_gauntlet(
+    folder: Path, calls: list[FakeCall], *, overall: float = 55.0, composure: float = 6.0
+) -> Path:
     """A gauntlet folder with its calls and a session scorecard."""
     folder.mkdir(parents=True, exist_ok=True)
     names = []
@@ -200,7 +202,7 @@ def make_gauntlet(folder: Path, calls: list[FakeCall]) -> Path:
     )
     card = {
         "schema_version": 1,
-        "overall": 55.0,
+        "overall": overall,
         "calls": [
             {
                 "name": n,
@@ -217,7 +219,7 @@ def make_gauntlet(folder: Path, calls: list[FakeCall]) -> Path:
             {
                 "id": "composure_held",
                 "label": "Composure held",
-                "score": 6.0,
+                "score": composure,
                 "max": 10.0,
                 "applicable": True,
                 "evidence": [],

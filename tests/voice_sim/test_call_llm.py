@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from personas import LLMConfig
+from personas.call_log import CustomerLine, Error
 from tests.support.openai_server import chat_server
 from voice_sim.events import read_events
 from voice_sim.session import CallSpec
@@ -44,8 +45,8 @@ def test_llm_lines_are_spoken_and_failures_fall_back(tmp_path: Path) -> None:
     # the customer may hang up, satisfied, after the closing line
     assert result.end_reason in ("script_done", "hangup")
     events = read_events(tmp_path / "events.jsonl")
-    lines = [e["text"] for e in events if e["type"] == "customer_line"]
-    errors = [e for e in events if e["type"] == "error" and e.get("source") == "llm"]
+    lines = [e.text for e in events if isinstance(e, CustomerLine)]
+    errors = [e for e in events if isinstance(e, Error) and e.source == "llm"]
     # the server's words were spoken (first and last replies)
     assert "seven seven three" in lines[1]
     # three failures -> three error events, and the customer still answered each turn

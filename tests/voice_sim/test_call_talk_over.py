@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from personas.call_log import Interruption
 from voice_sim.events import read_events
 from voice_sim.session import CallSpec
 from voice_sim.simulate import ScriptLine, TraineeScript, simulate_call
@@ -27,9 +28,9 @@ def test_furious_customer_cuts_in_on_a_monologue(tmp_path: Path) -> None:
     spec = CallSpec(out_dir=tmp_path, persona="abusive-caller", start_level=10, clean=True)
     asyncio.run(simulate_call(spec, script))
     events = read_events(tmp_path / "events.jsonl")
-    cut_ins = [e for e in events if e["type"] == "interruption" and e["by"] == "customer"]
+    cut_ins = [e for e in events if isinstance(e, Interruption) and e.by == "customer"]
     assert cut_ins, "the customer never talked over the trainee"
-    t = cut_ins[0]["t_s"]
+    t = cut_ins[0].t_s
     y, sr = sf.read(str(tmp_path / "recording.wav"), dtype="float32")
     window = slice(int(t * sr), int((t + 0.5) * sr))
     assert np.abs(y[window, 1]).max() > 0.05  # the customer is audible...

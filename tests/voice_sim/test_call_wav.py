@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from personas.call_log import Transcript
 from voice_sim.errors import VoiceSimError
 from voice_sim.events import read_events
 from voice_sim.session import CallSpec
@@ -31,7 +32,7 @@ def test_wav_is_streamed_as_the_microphone(tmp_path: Path) -> None:
     assert result.end_reason in ("input_ended", "hangup")
     events = read_events(out / "events.jsonl")
     said = " ".join(
-        e["text"].lower() for e in events if e["type"] == "transcript" and e["speaker"] == "trainee"
+        e.text.lower() for e in events if isinstance(e, Transcript) and e.speaker == "trainee"
     )
     assert "card" in said
     rec, _ = sf.read(str(out / "recording.wav"), dtype="int16")
@@ -43,8 +44,9 @@ def test_wav_is_streamed_as_the_microphone(tmp_path: Path) -> None:
 def test_unreadable_wav_is_one_line_error(tmp_path: Path) -> None:
     bad = tmp_path / "x.wav"
     bad.write_bytes(b"RIFF\x00\x00not a wav")
-    with pytest.raises(VoiceSimError, match=r"x\.wav: cannot read audio"):
+    with pytest.raises(VoiceSimError, match=r"x\.wav: not audio voice-sim can stream") as err:
         load_trainee_wav(bad, sample_rate=SR)
+    assert "WAV, FLAC" in str(err.value) and "Error" not in str(err.value)
     with pytest.raises(VoiceSimError, match="not found"):
         load_trainee_wav(tmp_path / "missing.wav", sample_rate=SR)
     empty = tmp_path / "empty.wav"

@@ -8,20 +8,20 @@ import pytest
 
 from voice_sim import config
 from voice_sim.errors import VoiceSimError
-from voice_sim.settings import ENDPOINT_MIN_DELAY_S, CallSettings
+from voice_sim.settings import END_OF_TURN_S, CallSettings
 
 
 def test_layers_in_order(tmp_path: Path) -> None:
-    doc = {"call": {"endpoint_min_delay_s": 0.4, "vad_activation": 0.6, "phone_line": True}}
+    doc = {"call": {"end_of_turn_s": 0.4, "vad_activation": 0.6, "phone_line": True}}
     env = {"VOICE_SIM_CALL_VAD_ACTIVATION": "0.7", "VOICE_SIM_CALL_SEED": "5"}
     s = config.resolve(
         CallSettings, "call", config=doc, env=env, flags={"seed": 9, "phone_line": None}
     )
-    assert s.endpoint_min_delay_s == 0.4  # file
+    assert s.end_of_turn_s == 0.4  # file
     assert s.vad_activation == 0.7  # env beats file
     assert s.seed == 9  # flag beats env
     assert s.phone_line is True  # a flag left unset (None) does not override
-    assert config.resolve(CallSettings, "call", env={}).endpoint_min_delay_s == ENDPOINT_MIN_DELAY_S
+    assert config.resolve(CallSettings, "call", env={}).end_of_turn_s == END_OF_TURN_S
 
 
 def test_errors_name_the_source(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""The phone line: one clock, customer playback, barge-in cut-off, recording alignment."""
+"""The phone line: one clock, customer playback, pause/resume/stop, recording alignment."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from voice_sim.line import CallLine
+from voice_sim.line import CallLine, Utterance
 from voice_sim.recorder import WavRecorder
 
 
@@ -26,16 +26,16 @@ def test_customer_audio_is_played_in_order_and_recorded_on_channel_1(tmp_path: P
         mic = np.full(320, 7, dtype=np.int16)
         line.tick(mic)  # 20 ms of nothing from the customer
         ramp = np.arange(800, dtype=np.int16)
-        await line.output.capture_frame(_frame(ramp))
-        line.output.flush()
+        utt = Utterance()
+        utt.feed(ramp)
+        utt.finish()
+        line.play(utt)
         outs = [line.tick(mic) for _ in range(4)]
         await _drain()
         got = np.concatenate(outs)
         np.testing.assert_array_equal(got[:800], ramp)
         assert not got[800:].any()
-        assert seen == [("customer_start", 0.02), ("customer_end", 0.1)]
-        ev = await asyncio.wait_for(line.output.wait_for_playout(), 1.0)
-        assert ev.interrupted is False and abs(ev.playback_position - 0.05) < 1e-9
+        assert seen == [("customer_start", 0.02), ("customer_end", 0.07)]
         rec.close()
         y, _ = sf.read(tmp_path / "r.wav", dtype="int16")
         assert (y[:, 0] == 7).all()
@@ -44,17 +44,41 @@ def test_customer_audio_is_played_in_order_and_recorded_on_channel_1(tmp_path: P
     asyncio.run(run())
 
 
-def test_barge_in_silences_the_next_frame(tmp_path: Path) -> None:
+def test_pause_resume_and_stop_take_effect_on_the_next_frame(tmp_path: Path) -> None:
     async def run() -> None:
         rec = WavRecorder(tmp_path / "r.wav", sample_rate=16000)
         line = CallLine(rec, loop=asyncio.get_running_loop())
-        await line.output.capture_frame(_frame(np.full(16000, 1000, dtype=np.int16)))
+        ends: list[dict[str, float | bool]] = []
+        line.subscribe(lambda kind, t, info: ends.append(info) if kind == "customer_end" else None)
+        utt = Utterance()
+        utt.feed(np.arange(1, 16001, dtype=np.int16))
+        line.play(utt)
         quiet = np.zeros(320, dtype=np.int16)
-        assert line.tick(quiet).all()
-        line.output.clear_buffer()
-        assert not line.tick(quiet).any()  # cut off within one 20 ms frame
-        ev = await asyncio.wait_for(line.output.wait_for_playout(), 1.0)
-        assert ev.interrupted and abs(ev.playback_position - 0.02) < 1e-9
+        first = line.tick(quiet)
+        assert first[0] == 1 and first[-1] == 320
+        line.pause()
+        assert not line.tick(quiet).any()  # paused within one 20 ms frame
+        line.resume()
+        assert line.tick(quiet)[0] == 321  # goes on where it stopped
+        line.stop(utt)
+        assert not line.tick(quiet).any()
+        await _drain()
+        assert ends == [{"id": utt.id, "interrupted": True, "played_s": 0.04}]
+        rec.close()
+
+    asyncio.run(run())
+
+
+def test_trainee_frames_reach_the_session_with_their_end_time(tmp_path: Path) -> None:
+    async def run() -> None:
+        rec = WavRecorder(tmp_path / "r.wav", sample_rate=16000)
+        line = CallLine(rec, loop=asyncio.get_running_loop())
+        got: list[tuple[int, float]] = []
+        line.on_trainee_frame = lambda f, t: got.append((int(f[0]), t))
+        for i in range(3):
+            line.tick(np.full(320, i, dtype=np.int16))
+        await _drain()
+        assert got == [(0, 0.02), (1, 0.04), (2, 0.06)]
         rec.close()
 
     asyncio.run(run())
@@ -71,15 +95,6 @@ def test_clock_and_levels(tmp_path: Path) -> None:
         assert abs(line.now_s() - 2.0) <= 0.021
         level = line.level_dbfs(0.5, 1.0, channel=0)
         assert level is not None and abs(level - (-23.0)) < 0.2  # sine RMS = peak - 3 dB
-        assert line.last_voiced_s(1.5, channel=0) == 1.0
         rec.close()
 
     asyncio.run(run())
-
-
-def _frame(y: np.ndarray):  # type: ignore[no-untyped-def]
-    from livekit import rtc
-
-    return rtc.AudioFrame(
-        data=y.tobytes(), sample_rate=16000, num_channels=1, samples_per_channel=y.shape[0]
-    )

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from voice_sim.errors import VoiceSimError
-from voice_sim.simulate import DEFAULT_LINE_LATENCY_S, load_script
+from voice_sim.simulate import DEFAULT_GOODBYE, DEFAULT_LINE_LATENCY_S, VOICE_RANGES, load_script
 
 
 def test_shipped_scripts_load() -> None:
@@ -56,3 +56,43 @@ def test_errors(tmp_path: Path, text: str, message: str) -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(VoiceSimError, match="trainee script not found"):
         load_script(tmp_path / "nope.yaml")
+
+
+@pytest.mark.parametrize(
+    ("voice", "message"),
+    [
+        ("{volume: -0.5}", r"voice.volume: must be between 0.1 and 2.0, got -0.5"),
+        ("{length_scale: -1}", r"voice.length_scale: must be between 0.5 and 2.0, got -1"),
+        ("{length_scale: 0}", r"voice.length_scale: must be between"),
+        ("{noise_w: -0.1}", r"voice.noise_w: must be between 0.0 and 1.5"),
+        ("{pitch_shift_st: 9}", r"voice.pitch_shift_st: must be between -6.0 and 6.0"),
+    ],
+)
+def test_voice_values_have_their_own_ranges(tmp_path: Path, voice: str, message: str) -> None:
+    p = tmp_path / "t.yaml"
+    p.write_text(f"voice: {voice}\nlines: [hi]\n")
+    with pytest.raises(VoiceSimError, match=message):
+        load_script(p)
+
+
+def test_voice_ranges_are_the_personas(tmp_path: Path) -> None:
+    from personas.schema import VOICE_BOUNDS
+
+    assert {k: VOICE_BOUNDS[k] for k in VOICE_RANGES} == VOICE_RANGES
+    p = tmp_path / "t.yaml"
+    lows = ", ".join(f"{k}: {lo}" for k, (lo, _) in VOICE_RANGES.items())
+    p.write_text(f"voice: {{{lows}}}\nlines: [hi]\n")
+    assert load_script(p).voice.volume == VOICE_RANGES["volume"][0]
+
+
+def test_goodbye_default_custom_and_none(tmp_path: Path) -> None:
+    p = tmp_path / "t.yaml"
+    p.write_text("lines: [hi]\n")
+    assert load_script(p).goodbye == DEFAULT_GOODBYE
+    p.write_text("lines: [hi]\ngoodbye: Bye now.\n")
+    assert load_script(p).goodbye == "Bye now."
+    p.write_text("lines: [hi]\ngoodbye: ''\n")
+    assert load_script(p).goodbye == ""
+    p.write_text("lines: [hi]\ngoodbye: [1]\n")
+    with pytest.raises(VoiceSimError, match=r"t.yaml: goodbye: expected the words"):
+        load_script(p)

@@ -4,7 +4,6 @@ folder, the live transcript on the terminal, and analysis + scoring after the ca
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,12 +11,14 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from personas import DirectorSettings, LLMConfig
+from personas.call_log import CallEvent, CustomerLine, Error, Hangup, Intensity, Transcript
 
 from .. import config
-from ..errors import VoiceSimError
 from ..events import EventLog
+from ..llm_config import Endpoint, resolve_endpoint
 from ..settings import CallSettings
 
 # Options shared by `call`, `simulate` and `gauntlet` (one definition, one help text).
@@ -53,26 +54,15 @@ console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 @dataclass(frozen=True)
-class LLMSettings:
-    """The customer's brain endpoint ([llm] in the config file, VOICE_SIM_LLM_* in the env)."""
-
-    base_url: str | None = None
-    """OpenAI-compatible base URL with /v1 (OpenAI, Ollama, vLLM, llama.cpp server)."""
-    model: str | None = None
-    """Model name."""
-    api_key: str | None = None
-    """API key (OPENAI_API_KEY is used when unset; local servers ignore it)."""
-    timeout_s: float = 8.0
-    """Per-request timeout, seconds; on timeout the customer falls back to a scripted line."""
-
-
-@dataclass(frozen=True)
 class Resolved:
     """Everything a call needs from settings."""
 
     call: CallSettings
     llm: LLMConfig | None
+    """The brain's endpoint; None for the offline scripted customer."""
     director: DirectorSettings
+    endpoint: Endpoint | None = None
+    """Where the endpoint's URL and model came from (printed when the call starts)."""
 
 
 def load_settings(
@@ -83,21 +73,13 @@ def load_settings(
     doc = config.load_config_file(path)
     settings = config.resolve(CallSettings, "call", config=doc, config_path=path, flags=flags)
     director = config.resolve(DirectorSettings, "personas", config=doc, config_path=path)
-    llm = config.resolve(LLMSettings, "llm", config=doc, config_path=path, flags=llm_flags)
-    if not llm.base_url and not llm.model:
+    ep = resolve_endpoint(doc, path, flags=llm_flags)
+    if ep is None:
         return Resolved(settings, None, director)
-    if not llm.base_url or not llm.model:
-        missing = "base_url" if not llm.base_url else "model"
-        raise VoiceSimError(
-            f"{path or 'settings'}: [llm] {missing} is missing (set both base_url and model, "
-            "or neither for the offline scripted customer)"
-        )
-    key = llm.api_key or os.environ.get("OPENAI_API_KEY") or "not-needed"
-    return Resolved(
-        settings,
-        LLMConfig(base_url=llm.base_url, model=llm.model, api_key=key, timeout_s=llm.timeout_s),
-        director,
+    llm = LLMConfig(
+        base_url=ep.base_url, model=ep.model, api_key=ep.api_key, timeout_s=ep.timeout_s
     )
+    return Resolved(settings, llm, director, ep)
 
 
 def session_dir(out: Path | None, persona: str | None) -> Path:
@@ -109,48 +91,74 @@ def session_dir(out: Path | None, persona: str | None) -> Path:
     return config.data_dir() / "sessions" / f"{stamp}-{slug}"
 
 
-def announce_brain(llm: LLMConfig | None) -> None:
-    if llm is None:
+def announce_brain(res: Resolved) -> None:
+    """Say which brain and model this call uses (every call does, before it starts)."""
+    if res.endpoint is None:
         console.print(
-            "[dim]brain: offline scripted customer (no LLM endpoint configured; set "
-            "VOICE_SIM_LLM_BASE_URL and VOICE_SIM_LLM_MODEL to use one)[/dim]"
+            "[dim]brain: offline scripted customer (no LLM endpoint: set VOICE_SIM_LLM_BASE_URL "
+            "or OPENAI_BASE_URL, and VOICE_SIM_LLM_MODEL, to use one)[/dim]",
+            highlight=False,
         )
     else:
-        console.print(f"[dim]brain: {llm.model} at {llm.base_url}[/dim]")
+        console.print(f"[dim]brain: LLM {escape(res.endpoint.describe())}[/dim]")
+
+
+#: A line whose start is this much earlier than the last one printed is marked late, seconds.
+LATE_S = 0.5
 
 
 def print_live_transcript(events: EventLog) -> None:
-    """Echo transcripts and mood changes to the terminal as the call goes."""
+    """Echo the call to the terminal as it goes: what each side said, mood changes, silences.
 
-    def show(ev: dict[str, Any]) -> None:
-        t = ev.get("t_s", 0.0)
-        if ev["type"] == "customer_line":
-            cut = " [dim](cut off)[/dim]" if ev.get("interrupted") else ""
-            console.print(f"[dim]{t:6.1f}s[/dim] [bold red]customer[/bold red]  {ev['text']}{cut}")
-        elif ev["type"] == "transcript" and ev.get("speaker") == "trainee":
-            console.print(f"[dim]{t:6.1f}s[/dim] [bold cyan]you[/bold cyan]       {ev['text']}")
-        elif ev["type"] == "intensity":
-            prev = ev.get("previous")
-            arrow = f"{prev} -> {ev['level']}" if prev is not None else str(ev["level"])
-            console.print(f"[dim]{t:6.1f}s   mood {arrow}: {ev['reason']}[/dim]")
-        elif ev["type"] == "error":
+    Lines print when they are known (a trainee turn once it is answered, a customer line once it
+    has played), stamped with when they started; one that started before a line already printed
+    is marked "(late)", so the order on screen never pretends. Transcript and LLM text is
+    printed as text, never as rich markup.
+    """
+    shown = [0.0]
+
+    def stamp(t: float) -> str:
+        late = t < shown[0] - LATE_S
+        shown[0] = max(shown[0], t)
+        return f"[dim]{t:6.1f}s{' (late)' if late else ''}[/dim]"
+
+    def show(ev: CallEvent) -> None:
+        if isinstance(ev, CustomerLine) and ev.text:
+            cut = " [dim](cut off)[/dim]" if ev.interrupted else ""
+            console.print(f"{stamp(ev.t_s)} [bold red]customer[/bold red]  {escape(ev.text)}{cut}")
+        elif isinstance(ev, Transcript) and ev.speaker == "trainee":
+            console.print(f"{stamp(ev.start_s)} [bold cyan]you[/bold cyan]       {escape(ev.text)}")
+        elif isinstance(ev, Intensity):
+            arrow = f"{ev.previous} -> {ev.level}" if ev.previous is not None else str(ev.level)
+            console.print(f"{stamp(ev.t_s)} [dim]  mood {arrow}: {escape(ev.reason)}[/dim]")
+        elif isinstance(ev, Error):
             console.print(
-                f"[yellow]{t:6.1f}s   {ev.get('source', '')} error: {ev['message']}[/yellow]"
+                f"[yellow]{ev.t_s:6.1f}s   {escape(ev.source)} error: {escape(ev.message)}[/yellow]"
             )
-        elif ev["type"] == "hangup":
-            console.print(f"[bold]{t:6.1f}s   the customer hung up ({ev.get('reason')})[/bold]")
+        elif isinstance(ev, Hangup):
+            console.print(
+                f"[bold]{ev.t_s:6.1f}s   the customer hung up ({escape(ev.reason)})[/bold]"
+            )
 
     events.subscribe(show)
 
 
 def analyze_and_score(folder: Path, *, quiet: bool = False) -> bool:
-    """Run ``voice-sim score`` on a finished session folder (it analyses first).
+    """Analyse and score a finished session or gauntlet folder, as ``voice-sim score`` would.
 
-    Returns True when it worked; errors were already printed as one line.
+    Returns True when it worked; a failure is printed as one line (the call is kept either way).
     """
-    from ..cli import main
+    from ..cli import PROG, error_line
+    from .score import ScoreOptions, score_paths
 
-    args = ["score", str(folder), "--out", str(folder), "--no-store"]
-    if quiet:
-        args.append("--quiet")
-    return main(args) == 0
+    try:
+        # the call commands register their own sessions in the store
+        score_paths([folder], ScoreOptions(out=folder, quiet=quiet, store=False))
+    except Exception as exc:
+        line = error_line(exc)
+        if line is None:
+            raise
+        console.print(line, markup=False, highlight=False)
+        console.print(f"the call is kept in {folder}; score it again with: {PROG} score {folder}")
+        return False
+    return True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -134,15 +135,7 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")
         ] = False,
     ) -> None:
-        from audio_analysis import (
-            AnalysisError,
-            AnalysisSettings,
-            analyze_file,
-            analyze_session,
-            render_timeline,
-            write_analysis,
-            write_json_atomic,
-        )
+        from audio_analysis import AnalysisSettings
 
         cfg_path = find_config_file(config)
         settings = resolve(
@@ -161,58 +154,82 @@ def register(app: typer.Typer) -> None:
                 "threads": threads,
             },
         )
-        progress = not quiet and sys.stderr.isatty()
-        say = (lambda msg: None) if quiet else (lambda msg: typer.echo(msg))
+        run = _Run(settings, timeline=timeline, quiet=quiet)
         if (trainee is None) != (customer is None):
             raise VoiceSimError("--trainee and --customer go together (one mono file per speaker)")
         if trainee is not None and customer is not None:
             if inputs:
                 raise VoiceSimError("give either INPUT files or --trainee/--customer, not both")
-            dest = out or Path.cwd()
-            a = analyze_file(trainee, customer_path=customer, settings=settings, progress=progress)
-            write_analysis(a, dest)
-            if timeline:
-                render_timeline(a, dest / "timeline")
-            say(_summary(trainee.stem, a.to_dict()))
-            say(f"wrote {dest / 'analysis.json'}")
+            run.pair(trainee, customer, out or Path.cwd())
             return
         if not inputs:
             raise VoiceSimError("no INPUT given (a recording, session folder or gauntlet folder)")
         paths = expand_inputs(list(inputs))
-        one = functools.partial(
-            analyze_file,
-            trainee_channel=trainee_channel,
-            customer_channel=customer_channel,
-            settings=settings,
-            progress=progress,
-        )
         dest = out or _default_out(paths)
+        channels = {"trainee_channel": trainee_channel, "customer_channel": customer_channel}
         if len(paths) == 1:
-            a = one(paths[0])
-            write_analysis(a, dest)
-            if timeline:
-                render_timeline(a, dest / "timeline")
-            say(_summary(paths[0].name, a.to_dict()))
-            say(f"wrote {dest / 'analysis.json'}")
-            return
+            run.single(paths[0], dest, channels)
+        else:
+            run.session(paths, dest, channels)
 
+
+class _Run:
+    """One ``voice-sim analyze``: analyse, write, print (warnings always, summary unless -q)."""
+
+    def __init__(self, settings: Any, *, timeline: bool, quiet: bool) -> None:
+        self.settings = settings
+        self.timeline = timeline
+        self.progress = not quiet and sys.stderr.isatty()
+        self.say: Callable[[str], None] = (lambda msg: None) if quiet else typer.echo
+
+    def write(self, name: str, a: Any, dest: Path) -> None:
+        """analysis.json (+ timeline) in ``dest``; its warnings on stderr, its summary."""
+        from audio_analysis import render_timeline, write_analysis
+
+        write_analysis(a, dest)
+        if self.timeline:
+            render_timeline(a, dest / "timeline")
+        for w in a.warnings:
+            typer.echo(f"voice-sim: warning: {name}: {w}", err=True)
+        self.say(_summary(name, a.to_dict()))
+
+    def pair(self, trainee: Path, customer: Path, dest: Path) -> None:
+        from audio_analysis import analyze_file
+
+        a = analyze_file(
+            trainee, customer_path=customer, settings=self.settings, progress=self.progress
+        )
+        self.write(trainee.stem, a, dest)
+        self.say(f"wrote {dest / 'analysis.json'}")
+
+    def single(self, path: Path, dest: Path, channels: dict[str, Any]) -> None:
+        from audio_analysis import analyze_file
+
+        a = analyze_file(path, settings=self.settings, progress=self.progress, **channels)
+        self.write(path.name, a, dest)
+        self.say(f"wrote {dest / 'analysis.json'}")
+
+    def session(self, paths: list[Path], dest: Path, channels: dict[str, Any]) -> None:
+        """Several calls in order: one folder each, then session.json (drift across calls)."""
+        from audio_analysis import AnalysisError, analyze_file, analyze_session, write_json_atomic
+
+        one = functools.partial(
+            analyze_file, settings=self.settings, progress=self.progress, **channels
+        )
         failures: list[str] = []
 
         def done(stem: str, a: Any, err: str | None) -> None:
             if a is None:
                 failures.append(err or stem)
-                return
-            write_analysis(a, dest / stem)
-            if timeline:
-                render_timeline(a, dest / stem / "timeline")
-            say(_summary(stem, a.to_dict()))
+            else:
+                self.write(stem, a, dest / stem)
 
         session = analyze_session(paths, analyze_one=one, on_done=done)
         write_json_atomic(dest / "session.json", session.to_dict())
-        say(f"wrote {len(session.analyses)} analyses and {dest / 'session.json'}")
+        self.say(f"wrote {len(session.analyses)} analyses and {dest / 'session.json'}")
         if session.drift is not None:
             d = session.drift
-            say(
+            self.say(
                 "trainee drift, last call vs first: "
                 f"pitch {_fmt(d.pitch_st, ' st')}, loudness {_fmt(d.loudness_db, ' dB')}, "
                 f"pace {_fmt(d.wpm_pct, '%')}"

@@ -76,7 +76,7 @@ def register(app: typer.Typer) -> None:
         res = load_settings(config, {"phone_line": phone_line, "stt_model": stt_model}, {})
         folder = session_dir(out, persona)
         settings, llm = res.call, res.llm
-        announce_brain(llm)
+        announce_brain(res)
         spec = CallSpec(
             out_dir=folder,
             persona=persona,

@@ -85,7 +85,7 @@ def register(app: typer.Typer) -> None:
         # without --script, --simulate gives each caller its own good-practice bot
         scripts = list(script or [])
         settings, llm = res.call, res.llm
-        announce_brain(llm)
+        announce_brain(res)
         console.print(
             "gauntlet: " + ", ".join(f"{c.persona_id} (starts at {c.start_level})" for c in plan)
         )

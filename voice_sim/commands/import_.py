@@ -86,7 +86,8 @@ def register(app: typer.Typer) -> None:
             return sid
 
         t0 = time.monotonic()
-        failed_lines: list[str] = []
+        from rich.console import Console
+
         with Progress(
             TextColumn("[bold]importing[/bold]"),
             BarColumn(),
@@ -94,6 +95,7 @@ def register(app: typer.Typer) -> None:
             TextColumn("{task.fields[audio]}"),
             TimeElapsedColumn(),
             TimeRemainingColumn(),
+            console=Console(stderr=True, soft_wrap=True, highlight=False),
             disable=quiet or not sys.stderr.isatty(),
             transient=False,
         ) as bar:
@@ -104,9 +106,8 @@ def register(app: typer.Typer) -> None:
                 audio[0] += audio_s
                 bar.update(task, advance=1, audio=f"{audio[0] / 60:.1f} min of audio")
                 if status.startswith("failed"):
-                    line = f"voice-sim: error: {item.path}: {status[8:]}"
-                    failed_lines.append(line)
-                    bar.console.print(line, markup=False, highlight=False)
+                    # one line per file as it fails; the others go on
+                    bar.console.print(f"voice-sim: error: {item.path}: {status[8:]}", markup=False)
 
             try:
                 report = run_import(
@@ -131,9 +132,6 @@ def register(app: typer.Typer) -> None:
                     )
                 db.close()
         wall = time.monotonic() - t0
-        if quiet or not sys.stderr.isatty():
-            for line in failed_lines:
-                typer.echo(line, err=True)
         speed = f", {report.audio_s / wall:.1f}x real time" if report.audio_s and wall else ""
         typer.echo(
             f"imported {len(report.stored)}, skipped {len(report.skipped)} already stored, "

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import typer
 
@@ -24,9 +24,9 @@ HELP = (
     "folder (its calls in order).\n\n"
     "One input writes OUT/scorecard.json, OUT/report.html (open it in a browser: audio player, "
     "clickable timeline, highlighted transcript, items with evidence and tips) and "
-    "OUT/timeline.svg. Several inputs (a back-to-back session, in the given order) write "
-    "OUT/<stem>/... for each call plus OUT/session_scorecard.json and OUT/session_report.html "
-    "(drift across calls, patience items).\n\n"
+    "OUT/timeline.png (when it analysed a recording). Several inputs (a back-to-back session, "
+    "in the given order) write OUT/<stem>/... for each call plus OUT/session_scorecard.json "
+    "and OUT/session_report.html (drift across calls, patience items).\n\n"
     "Items: let the customer finish, acknowledge the specific failure, ask before you answer, "
     "restate, next step with owner and time, no trigger or hedge phrases, ownership language, "
     "boundary with abusive callers, composure in the voice, calm pace without dead air, "
@@ -121,31 +121,210 @@ def _persona(inp: _Input, given: str | None) -> str | None:
     return None
 
 
-def _analysis_for(inp: _Input, dest: Path, progress: bool) -> tuple[Mapping[str, Any], str]:
-    """The call's analysis.json content, running ``audio_analysis`` when there is none."""
+@dataclass(frozen=True)
+class ScoreOptions:
+    """What ``voice-sim score`` was asked for (its flags), for :func:`score_paths`."""
+
+    out: Path | None = None
+    persona: str | None = None
+    rubric: Path | None = None
+    judge: str | None = None
+    config: Path | None = None
+    quiet: bool = False
+    trainee_channel: int = 0
+    customer_channel: int | None = None
+    trainee: str | None = None
+    """Store the calls under this trainee (the web app's store)."""
+    team: str | None = None
+    store: bool = True
+    """Register the scored calls in the session store."""
+
+
+@dataclass(frozen=True)
+class _Setup:
+    """Settings, rubric and judge, resolved once for every input."""
+
+    scoring: Any
+    analysis: Any
+    rubric: Any
+    judge: Any
+
+
+def _setup(opts: ScoreOptions) -> _Setup:
+    """Scoring and analysis settings (defaults < config < env < flags), rubric and judge."""
     import scoring
+    from audio_analysis import AnalysisSettings
+
+    from ..llm_config import resolve_endpoint
+
+    if opts.judge is not None and opts.judge not in ("rules", "llm"):
+        raise VoiceSimError(f"--judge: expected rules or llm, got {opts.judge!r}")
+    cfg_path = find_config_file(opts.config)
+    cfg = load_config_file(cfg_path)
+    flags: dict[str, Any] = {"judge": opts.judge}
+    settings = resolve(
+        scoring.ScoringSettings, "scoring", config=cfg, config_path=cfg_path, flags=flags
+    )
+    if settings.llm_base_url is None:
+        # no [scoring] endpoint: the judge uses the brain's ([llm], VOICE_SIM_LLM_*, OPENAI_*)
+        ep = resolve_endpoint(cfg, cfg_path)
+        if ep is not None:
+            flags |= {"llm_base_url": ep.base_url, "llm_model": ep.model, "llm_api_key": ep.api_key}
+            settings = resolve(
+                scoring.ScoringSettings, "scoring", config=cfg, config_path=cfg_path, flags=flags
+            )
+    analysis = resolve(AnalysisSettings, "analysis", config=cfg, config_path=cfg_path)
+    if settings.judge == "llm" and not opts.quiet:
+        typer.echo(f"judge: LLM {settings.llm_model} at {settings.llm_base_url}", err=True)
+    return _Setup(
+        settings, analysis, scoring.load_rubric(opts.rubric), scoring.make_judge(settings)
+    )
+
+
+def _analysis_for(
+    inp: _Input, dest: Path, setup: _Setup, opts: ScoreOptions, progress: bool
+) -> tuple[Mapping[str, Any], str]:
+    """The call's analysis.json content, running ``audio_analysis`` when there is none."""
+    from audio_analysis import analyze_file, read_analysis, render_timeline, write_analysis
 
     if inp.analysis is not None:
-        return scoring.read_json(inp.analysis), str(inp.analysis)
+        return read_analysis(inp.analysis).to_dict(), str(inp.analysis)
     target = inp.recording or inp.path
     if inp.path.is_dir() and inp.recording is None:
         raise VoiceSimError(
             f"{inp.path}: session folder holds neither analysis.json nor recording.wav"
         )
-    try:
-        from audio_analysis import analyze_file, render_timeline, write_analysis
-    except ImportError as exc:
-        raise VoiceSimError(
-            f"{target}: audio_analysis is not available to analyse it "
-            f"({exc}); run `voice-sim analyze` first"
-        ) from None
-    analysis = analyze_file(target, progress=progress)
+    analysis = analyze_file(
+        target,
+        trainee_channel=opts.trainee_channel,
+        customer_channel=opts.customer_channel,
+        settings=setup.analysis,
+        progress=progress,
+    )
     write_analysis(analysis, dest)
     try:
         render_timeline(analysis, dest / "timeline", formats=("png",))
     except Exception as exc:  # a missing figure must not lose the scorecard
         typer.echo(f"voice-sim: warning: timeline.png not drawn: {exc}", err=True)
     return analysis.to_dict(), str(target)
+
+
+def _score_one(
+    c: _Input, stem: str, dest: Path, setup: _Setup, opts: ScoreOptions, progress: bool
+) -> tuple[Any, Any, Path]:
+    """Analyse (if needed) and score one call; write its scorecard and report."""
+    import scoring
+
+    data, source = _analysis_for(c, dest, setup, opts, progress)
+    events = scoring.read_events(c.events) if c.events else []
+    pid = _persona(c, opts.persona)
+    call = scoring.call_inputs(
+        data,
+        events,
+        source=source,
+        name=stem,
+        recording=c.recording,
+        persona=pid,
+        meta=scoring.read_meta(c.meta) if c.meta else None,
+    )
+    card = scoring.score_inputs(
+        call, rubric=setup.rubric, settings=setup.scoring, judge=setup.judge
+    )
+    report = scoring.write_report(card, call, dest, setup.scoring)
+    return call, card, report
+
+
+def _unique_stems(calls: list[_Input]) -> list[str]:
+    stems: list[str] = []
+    for c in calls:
+        stem, k = c.stem, 2
+        while stem in stems:
+            stem, k = f"{c.stem}-{k}", k + 1
+        stems.append(stem)
+    return stems
+
+
+def score_paths(inputs: list[Path], opts: ScoreOptions | None = None) -> None:
+    """``voice-sim score``: score each input; several make a back-to-back session.
+
+    With several inputs a bad one is reported (one line) and the others still complete; then a
+    :class:`VoiceSimError` names what failed. Called by the command and after every call.
+    """
+    import scoring
+
+    opts = opts or ScoreOptions()
+    setup = _setup(opts)
+    if not inputs:
+        raise VoiceSimError("no INPUT given (a session folder, analysis.json or recording)")
+    paths = expand_inputs(list(inputs))
+    calls = [_classify(p) for p in paths]
+    dest = opts.out or _default_out(paths)
+    progress = not opts.quiet and sys.stderr.isatty()
+    say = (lambda msg: None) if opts.quiet else typer.echo
+    one = len(calls) == 1
+    done: list[tuple[Any, Any, str]] = []
+    stored: list[tuple[Path, Path | None]] = []
+    failures: list[str] = []
+    for c, stem in zip(calls, _unique_stems(calls), strict=True):
+        call_dest = dest if one else dest / stem
+        try:
+            call, card, report = _score_one(c, stem, call_dest, setup, opts, progress)
+        except Exception as exc:
+            if one or not _is_user_error(exc):
+                raise
+            failures.append(str(exc))
+            typer.echo(f"voice-sim: error: {exc}", err=True)
+            continue
+        for w in card.warnings:
+            typer.echo(f"voice-sim: warning: {stem}: {w}", err=True)
+        say(f"{stem}: {card.overall:.0f}/100 - {card.summary}")
+        if one and not opts.quiet:
+            _print_items(card)
+        say(f"wrote {report}")
+        done.append((call, card, f"{stem}/report.html"))
+        stored.append((call_dest, c.recording))
+    if not one and done:
+        session = scoring.score_session(
+            [d[0] for d in done],
+            rubric=setup.rubric,
+            settings=setup.scoring,
+            judge=setup.judge,
+            scorecards=[d[1] for d in done],
+            reports=[os.path.relpath(dest / d[2], dest) for d in done],
+        )
+        path = scoring.write_session_report(session, dest)
+        say(f"session: {session.overall:.0f}/100 - {session.summary}")
+        say(f"wrote {path}")
+    if opts.store and stored:
+        _register(inputs, paths, dest, stored, opts)
+    if failures:
+        # One line, exit code 2 (cli.main); the calls that could be scored are written.
+        raise VoiceSimError(
+            f"{len(failures)} of {len(calls)} inputs could not be scored: {failures[0]}"
+            + (f" (and {len(failures) - 1} more)" if len(failures) > 1 else "")
+        )
+
+
+def _register(
+    inputs: list[Path],
+    paths: list[Path],
+    dest: Path,
+    stored: list[tuple[Path, Path | None]],
+    opts: ScoreOptions,
+) -> None:
+    """Register the scored calls in the session store (the web app's)."""
+    from ..store.hook import default_trainee, register_folders
+
+    gauntlet = inputs[0] if len(inputs) == 1 and len(paths) > 1 else None
+    register_folders(
+        [f for f, _ in stored],
+        recordings=[r for _, r in stored],
+        trainee=default_trainee(opts.trainee),
+        team=opts.team,
+        source="score",
+        gauntlet=gauntlet if gauntlet is not None and gauntlet == dest else None,
+        config_path=opts.config,
+    )
 
 
 def register(app: typer.Typer) -> None:
@@ -175,129 +354,45 @@ def register(app: typer.Typer) -> None:
                 help="Output folder (default: the session folder, else the input's folder).",
             ),
         ] = None,
+        trainee_channel: Annotated[
+            int, typer.Option(help="Recordings: channel of the trainee (0 or 1).")
+        ] = 0,
+        customer_channel: Annotated[
+            int | None,
+            typer.Option(
+                help="Recordings: channel of the customer; needed for more than two channels."
+            ),
+        ] = None,
         config: Annotated[
-            Path | None, typer.Option("--config", help="Config file (TOML, \\[scoring] table).")
+            Path | None,
+            typer.Option("--config", help="Config file (TOML, \\[scoring] and \\[analysis])."),
         ] = None,
         quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary output.")] = False,
         trainee: TraineeNameOpt = None,
         team: TeamOpt = None,
         store: StoreOpt = True,
     ) -> None:
-        import scoring
-
-        if judge is not None and judge not in ("rules", "llm"):
-            raise VoiceSimError(f"--judge: expected rules or llm, got {judge!r}")
-        cfg_path = find_config_file(config)
-        cfg = load_config_file(cfg_path)
-        settings = resolve(
-            scoring.ScoringSettings,
-            "scoring",
-            config=cfg,
-            config_path=cfg_path,
-            flags={"judge": judge},
-        )
-        raw_llm = cfg.get("llm")
-        llm: Mapping[str, Any] = raw_llm if isinstance(raw_llm, Mapping) else {}
-        if settings.llm_base_url is None and llm.get("base_url"):
-            settings = resolve(
-                scoring.ScoringSettings,
-                "scoring",
-                config=cfg,
-                config_path=cfg_path,
-                flags={
-                    "judge": judge,
-                    "llm_base_url": llm.get("base_url"),
-                    "llm_model": llm.get("model"),
-                },
-            )
-        rb = scoring.load_rubric(rubric)
-        if not inputs:
-            raise VoiceSimError("no INPUT given (a session folder, analysis.json or recording)")
-        paths = expand_inputs(list(inputs))
-        calls = [_classify(p) for p in paths]
-        dest = out or _default_out(paths)
-        progress = not quiet and sys.stderr.isatty()
-        say = (lambda msg: None) if quiet else typer.echo
-        judge_obj = scoring.make_judge(settings)
-        kind: Literal["one", "many"] = "one" if len(calls) == 1 else "many"
-        stems: list[str] = []
-        for c in calls:
-            stem, k = c.stem, 2
-            while stem in stems:
-                stem, k = f"{c.stem}-{k}", k + 1
-            stems.append(stem)
-
-        done: list[tuple[Any, Any, str]] = []
-        stored: list[tuple[Path, Path | None]] = []
-        failures: list[str] = []
-        for c, stem in zip(calls, stems, strict=True):
-            call_dest = dest if kind == "one" else dest / stem
-            try:
-                data, source = _analysis_for(c, call_dest, progress)
-                events = scoring.read_events(c.events) if c.events else []
-                pid = _persona(c, persona)
-                call = scoring.call_inputs(
-                    data,
-                    events,
-                    source=source,
-                    name=stem,
-                    recording=c.recording,
-                    persona=pid,
-                    meta=scoring.read_meta(c.meta) if c.meta else None,
-                )
-                card = scoring.score_inputs(call, rubric=rb, settings=settings, judge=judge_obj)
-                report = scoring.write_report(card, call, call_dest, settings)
-            except Exception as exc:
-                if kind == "one" or not _is_user_error(exc):
-                    raise
-                failures.append(str(exc))
-                typer.echo(f"voice-sim: error: {exc}", err=True)
-                continue
-            for w in card.warnings:
-                typer.echo(f"voice-sim: warning: {stem}: {w}", err=True)
-            say(f"{stem}: {card.overall:.0f}/100 - {card.summary}")
-            if kind == "one" and not quiet:
-                _print_items(card)
-            say(f"wrote {report}")
-            done.append((call, card, f"{stem}/report.html"))
-            stored.append((call_dest, c.recording))
-
-        if kind == "many" and done:
-            session = scoring.score_session(
-                [d[0] for d in done],
-                rubric=rb,
-                settings=settings,
-                judge=judge_obj,
-                scorecards=[d[1] for d in done],
-                reports=[os.path.relpath(dest / d[2], dest) for d in done],
-            )
-            path = scoring.write_session_report(session, dest)
-            say(f"session: {session.overall:.0f}/100 - {session.summary}")
-            say(f"wrote {path}")
-        if store and stored:
-            from ..store.hook import default_trainee, register_folders
-
-            gauntlet = inputs[0] if len(inputs) == 1 and len(paths) > 1 else None
-            register_folders(
-                [f for f, _ in stored],
-                recordings=[r for _, r in stored],
-                trainee=default_trainee(trainee),
+        score_paths(
+            list(inputs or []),
+            ScoreOptions(
+                out=out,
+                persona=persona,
+                rubric=rubric,
+                judge=judge,
+                config=config,
+                quiet=quiet,
+                trainee_channel=trainee_channel,
+                customer_channel=customer_channel,
+                trainee=trainee,
                 team=team,
-                source="score",
-                gauntlet=gauntlet if gauntlet is not None and gauntlet == dest else None,
-                config_path=config,
-            )
-        if failures:
-            # One line, exit code 2 (cli.main); the calls that could be scored are written.
-            raise VoiceSimError(
-                f"{len(failures)} of {len(calls)} inputs could not be scored: {failures[0]}"
-                + (f" (and {len(failures) - 1} more)" if len(failures) > 1 else "")
-            )
+                store=store,
+            ),
+        )
 
 
 def _is_user_error(exc: BaseException) -> bool:
     names = {"ScoringError", "AnalysisError", "VoiceSimError"}
-    return any(t.__name__ in names for t in type(exc).__mro__)
+    return isinstance(exc, OSError) or any(t.__name__ in names for t in type(exc).__mro__)
 
 
 def _print_items(card: Any) -> None:

@@ -79,7 +79,7 @@ def register(app: typer.Typer) -> None:
             load_script(script) if script.suffix.lower() in (".yaml", ".yml") else script
         )
         settings, llm = res.call, res.llm
-        announce_brain(llm)
+        announce_brain(res)
         console.print(f"[dim]calling {persona or 'angry-billing'}; trainee: {script}[/dim]")
         spec = CallSpec(
             out_dir=folder,
@@ -107,7 +107,10 @@ def register(app: typer.Typer) -> None:
             from ..store.hook import default_trainee, register_folders
 
             register_folders(
-                [folder], trainee=default_trainee(trainee), team=team, source="simulated",
+                [folder],
+                trainee=default_trainee(trainee),
+                team=team,
+                source="simulated",
                 config_path=config,
             )
         typer.echo(f"session folder: {folder}")

@@ -202,6 +202,7 @@ def analyse_and_score(
     with contextlib.suppress(Exception):  # a missing figure must not lose the scorecard
         render_timeline(analysis, dest / "timeline", formats=("png",))
     evs = scoring.read_events(events) if events is not None and events.is_file() else []
+    meta_path = dest / "meta.json"
     call = scoring.call_inputs(
         analysis.to_dict(),
         evs,
@@ -209,6 +210,7 @@ def analyse_and_score(
         name=name,
         recording=recording,
         persona=persona,
+        meta=scoring.read_meta(meta_path) if meta_path.is_file() else None,
     )
     card = scoring.score_inputs(call)
     scoring.write_report(card, call, dest)
@@ -302,6 +304,7 @@ def run_import(
         if on_progress is not None:
             on_progress(item, status, audio_s)
 
+    queued: set[str] = set()
     for item in items:
         try:
             h = sha256_file(item.path)
@@ -309,10 +312,12 @@ def run_import(
             report.failed.append((item.path, f"cannot read: {exc.strerror or exc}"))
             tell(item, f"failed: cannot read: {exc.strerror or exc}")
             continue
-        if is_stored(h) and not (item.folder and not (item.folder / "scorecard.json").exists()):
-            report.skipped.append(item.path)
+        unscored = item.folder is not None and not (item.folder / "scorecard.json").exists()
+        if h in queued or (is_stored(h) and not unscored):
+            report.skipped.append(item.path)  # the same recording twice is one session
             tell(item, "skipped")
             continue
+        queued.add(h)
         todo.append((item, h))
     if not todo:
         return report

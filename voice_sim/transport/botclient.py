@@ -22,6 +22,8 @@ from typing import Any
 
 import numpy as np
 
+from audio_analysis.levels import rms_dbfs
+
 from ..simulate import REPLY_TIMEOUT_S, TAIL_S, MicFeed, ScriptLine
 from .wire import FRAME_MS, FRAME_SAMPLES, WIRE_RATE_HZ
 
@@ -137,7 +139,7 @@ async def call_over_socket(
                     y = np.frombuffer(msg, dtype="<i2").copy()
                     result.received.append(y)
                     pending = out_state["pending_end"]
-                    if pending is not None and _level_dbfs(y) > HEARD_DBFS:
+                    if pending is not None and rms_dbfs(y / 32768.0) > HEARD_DBFS:
                         result.v2v_s.append(time.monotonic() - pending)
                         out_state["pending_end"] = None
                 else:
@@ -205,13 +207,6 @@ async def call_over_socket(
             await asyncio.gather(*tasks, return_exceptions=True)
         result.close_code = ws.close_code
     return result
-
-
-def _level_dbfs(y: np.ndarray) -> float:
-    if y.size == 0:
-        return -120.0
-    rms = float(np.sqrt(np.mean(np.square(y.astype(np.float64) / 32768.0))))
-    return 20.0 * float(np.log10(max(rms, 1e-9)))
 
 
 def trim_silence(y: np.ndarray) -> np.ndarray:

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from personas import GauntletCall
+from personas.call_log import CallEvent
 
 from ..gauntlet import run_gauntlet
 from ..session import CallResult, CallSession, CallSpec, EndReason
@@ -275,8 +276,8 @@ class CallBridge:
             raise _Stopped
         return result
 
-    def _forward(self, event: dict[str, Any]) -> None:
-        message = page_event(event)
+    def _forward(self, event: CallEvent) -> None:
+        message = page_event(event.to_json())
         if message is not None:
             self._emit(message)
 

@@ -247,12 +247,7 @@ def prewarm(settings: CallSettings) -> None:
 
     models.whisper(settings.stt_model, threads=settings.stt_threads)
     models.piper()
-    models.silero_vad(
-        min_silence_s=settings.vad_min_silence_s,
-        activation=settings.vad_activation,
-        prefix_padding_s=settings.vad_prefix_padding_s,
-        sample_rate=settings.sample_rate_hz,
-    )
+    models.silero_stream()
 
 
 def main(argv: list[str] | None = None) -> None:

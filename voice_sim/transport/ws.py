@@ -64,6 +64,11 @@ class CallSocket:
         After-call work, per call (see :class:`~.bridge.CallBridge`).
     review_url : callable, optional
         Where the page goes when the plan is done.
+    on_done : callable, optional
+        ``on_done(call)`` once the socket is closed and the call marked ended.
+    prepare : callable, optional
+        Awaited once a socket has passed every check, before it is accepted (the first call
+        of a process waits here for the models to load; a refused socket never costs that).
     """
 
     def __init__(
@@ -74,12 +79,16 @@ class CallSocket:
         trusted_origins: Iterable[str] = (),
         on_call_end: Callable[[PracticeCall], OnCallEnd] | None = None,
         review_url: ReviewUrl | None = None,
+        on_done: Callable[[PracticeCall], None] | None = None,
+        prepare: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.registry = registry
         self.authenticate = authenticate
         self.trusted_origins = tuple(trusted_origins)
         self.on_call_end = on_call_end
         self.review_url = review_url
+        self.on_done = on_done
+        self.prepare = prepare
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "websocket":
@@ -103,11 +112,15 @@ class CallSocket:
             await send({"type": "websocket.send", "text": dumps(_refusal(exc))})
             await send({"type": "websocket.close", "code": exc.code})
             return
-        await send({"type": "websocket.accept"})
         try:
+            if self.prepare is not None:
+                await self.prepare()
+            await send({"type": "websocket.accept"})
             await self._serve(call, receive, send)
         finally:
             self.registry.finish(call, call.results)
+            if self.on_done is not None:
+                self.on_done(call)
 
     async def _serve(self, call: PracticeCall, receive: Receive, send: Send) -> None:
         out: asyncio.Queue[Any] = asyncio.Queue()

@@ -36,7 +36,7 @@ from ..store.models import CoachTeam, Trainee
 from . import security
 
 #: Route families, in the order their routes are matched.
-VIEW_MODULES = ("auth", "sessions", "session", "people", "upload", "api")
+VIEW_MODULES = ("auth", "sessions", "session", "people", "upload", "api", "practice")
 
 WEB_DIR = Path(str(resources.files("voice_sim.web")))
 TEMPLATES_DIR = WEB_DIR / "templates"

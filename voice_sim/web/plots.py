@@ -82,7 +82,8 @@ def line_chart(
             f'{MARGIN_T + ph / 2:.0f})" text-anchor="middle">{escape(y_label)}</text>'
         )
     if x_labels == "date":
-        for xv, anchor in ((min(xs), "start"), (max(xs), "end")):
+        ends = [(min(xs), "start"), (max(xs), "end")] if max(xs) > min(xs) else [(xs[0], "middle")]
+        for xv, anchor in ends:
             label = dt.datetime.fromtimestamp(xv, dt.UTC).strftime("%Y-%m-%d")
             out.append(
                 f'<text x="{sx(xv):.1f}" y="{height - 6}" text-anchor="{anchor}">{label}</text>'

@@ -222,6 +222,11 @@ async def parse_upload(
             out.filename = filename
             out.path = tmp_dir / "upload.bin"
             cur["fh"] = out.path.open("wb")
+        elif filename is not None:
+            errors.append(
+                UploadRefused(400, f"no file: send the recording in the form field {file_field!r}")
+            )
+            cur["skip"] = True
         else:
             cur["buf"] = bytearray()
 

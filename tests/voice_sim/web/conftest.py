@@ -78,8 +78,15 @@ class Client:
 def fill_store(data_dir: Path) -> dict[str, dict[str, int]]:
     from sqlalchemy import select
 
-    from voice_sim.store import Database, Team, Trainee, add_user, read_session, store_gauntlet
-    from voice_sim.store import store_session
+    from voice_sim.store import (
+        Database,
+        Team,
+        Trainee,
+        add_user,
+        read_session,
+        store_gauntlet,
+        store_session,
+    )
 
     db = Database.open(data_dir)
     with db.write() as s:
@@ -92,22 +99,59 @@ def fill_store(data_dir: Path) -> dict[str, dict[str, int]]:
         ("sam2", "sam", 2, 3, (12.0, 10.0, 12.0, 12.0)),
         ("kim1", "kim", 3, 1, (2.0, 4.0, 6.0, 0.0)),
     ):
-        call = FakeCall(trainee=who, seed=seed, started_at=base + dt.timedelta(days=day),
-                        scores=scores)
+        call = FakeCall(
+            trainee=who, seed=seed, started_at=base + dt.timedelta(days=day), scores=scores
+        )
         folder = make_session(data_dir / "sessions" / label, call)
         ids[label], _ = store_session(db, read_session(folder), trainee=who, source="simulated")
     g = make_gauntlet(
         data_dir / "gauntlets" / "g1",
         [
-            FakeCall(trainee="sam", seed=10, persona="elderly-confused", pitch_hz=170,
-                     started_at=base + dt.timedelta(days=5)),
-            FakeCall(trainee="sam", seed=11, persona="abusive-caller", pitch_hz=200,
-                     loudness_dbfs=-18, started_at=base + dt.timedelta(days=5, minutes=5)),
+            FakeCall(
+                trainee="sam",
+                seed=10,
+                persona="elderly-confused",
+                pitch_hz=170,
+                started_at=base + dt.timedelta(days=5),
+            ),
+            FakeCall(
+                trainee="sam",
+                seed=11,
+                persona="abusive-caller",
+                pitch_hz=200,
+                loudness_dbfs=-18,
+                started_at=base + dt.timedelta(days=5, minutes=5),
+            ),
         ],
     )
     recs = [read_session(p) for p in sorted(g.iterdir()) if p.is_dir()]
     _, gids = store_gauntlet(db, g, recs, trainee="sam")
     ids["sam_g1"], ids["sam_g2"] = gids
+    # a teammate without an account, whose patience held better
+    g = make_gauntlet(
+        data_dir / "gauntlets" / "g2",
+        [
+            FakeCall(
+                trainee="lee",
+                seed=20,
+                pitch_hz=150,
+                wpm=140,
+                started_at=base + dt.timedelta(days=6),
+            ),
+            FakeCall(
+                trainee="lee",
+                seed=21,
+                pitch_hz=153,
+                wpm=146,
+                loudness_dbfs=-21,
+                started_at=base + dt.timedelta(days=6, minutes=6),
+            ),
+        ],
+        overall=81.0,
+        composure=9.0,
+    )
+    recs = [read_session(p) for p in sorted(g.iterdir()) if p.is_dir()]
+    store_gauntlet(db, g, recs, trainee="lee", team="red")
     with db.read() as s:
         trainees = {t.name: t.id for t in s.scalars(select(Trainee))}
         teams = {t.name: t.id for t in s.scalars(select(Team))}

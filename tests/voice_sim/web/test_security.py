@@ -55,8 +55,11 @@ def test_token_from_another_session_is_403(site: Site) -> None:
 def test_token_as_form_field_works(site: Site) -> None:
     c = site.client("casey")
     sid = site.sessions["sam1"]
-    r = c.post(f"/sessions/{sid}/comments", csrf=False,
-               data={"csrf_token": c.csrf(), "t_s": "3", "text": "form token"})
+    r = c.post(
+        f"/sessions/{sid}/comments",
+        csrf=False,
+        data={"csrf_token": c.csrf(), "t_s": "3", "text": "form token"},
+    )
     assert r.status_code == 303 and r.headers["location"].startswith(f"/sessions/{sid}")
     texts = [x["text"] for x in c.get(f"/api/sessions/{sid}").json()["comments"]]
     assert "form token" in texts
@@ -70,8 +73,11 @@ def test_multipart_token_must_come_first(site: Site) -> None:
     r = c.post("/api/uploads", csrf=False, files=files)
     assert r.status_code == 403
     # token first: accepted by CSRF (then refused by the upload checks: not audio)
-    files = [("csrf_token", (None, c.csrf())), ("trainee", (None, "sam")),
-             ("file", ("a.wav", b"x" * 1000, "audio/wav"))]
+    files = [
+        ("csrf_token", (None, c.csrf())),
+        ("trainee", (None, "sam")),
+        ("file", ("a.wav", b"x" * 1000, "audio/wav")),
+    ]
     r = c.post("/api/uploads", csrf=False, files=files)
     assert r.status_code == 415 and "not an audio file" in r.json()["error"]
     assert _count(site, "jobs") == before
@@ -79,8 +85,11 @@ def test_multipart_token_must_come_first(site: Site) -> None:
 
 def test_cross_origin_request_is_refused_even_with_token(site: Site) -> None:
     c = site.client("casey")
-    r = c.post(f"/api/sessions/{site.sessions['sam1']}/comments", json={"t_s": 1, "text": "x"},
-               headers={"Origin": "http://evil.example"})
+    r = c.post(
+        f"/api/sessions/{site.sessions['sam1']}/comments",
+        json={"t_s": 1, "text": "x"},
+        headers={"Origin": "http://evil.example"},
+    )
     assert r.status_code == 403 and "cross-origin" in r.text
 
 
@@ -139,8 +148,15 @@ def test_login_rotates_the_session_nonce(site: Site) -> None:
 @pytest.mark.parametrize("target", ["//evil.example/x", "http://evil.example/", "/\\evil.example"])
 def test_login_never_redirects_off_site(site: Site, target: str) -> None:
     c = site.client()
-    r = c.http.post("/login", data={"username": "sam", "password": ACCOUNTS["sam"][2],
-                                    "next": target, "csrf_token": c.csrf()})
+    r = c.http.post(
+        "/login",
+        data={
+            "username": "sam",
+            "password": ACCOUNTS["sam"][2],
+            "next": target,
+            "csrf_token": c.csrf(),
+        },
+    )
     assert r.status_code == 303 and r.headers["location"] == "/sessions"
 
 
@@ -189,8 +205,9 @@ def test_comments_are_escaped(site: Site) -> None:
 )
 def test_file_names_that_leave_the_folder_are_refused(site: Site, name: str) -> None:
     c = site.client("ada")
-    status, body = raw_get(site, f"/sessions/{site.sessions['sam1']}/files/{name}",
-                           c.http.cookies["vs_session"])
+    status, body = raw_get(
+        site, f"/sessions/{site.sessions['sam1']}/files/{name}", c.http.cookies["vs_session"]
+    )
     assert status in (400, 404)
     assert b"SQLite" not in body and b"root:" not in body
 
@@ -225,8 +242,12 @@ def test_symlink_out_of_the_session_folder_is_refused(site: Site) -> None:
 
 
 def test_static_files_stay_in_the_package(site: Site) -> None:
-    for path in ("/static/..%2F..%2Fstore%2Fdb.py", "/static/../app.py", "/static/%2Fetc%2Fpasswd",
-                 "/static/../../store/db.py"):
+    for path in (
+        "/static/..%2F..%2Fstore%2Fdb.py",
+        "/static/../app.py",
+        "/static/%2Fetc%2Fpasswd",
+        "/static/../../store/db.py",
+    ):
         status, body = raw_get(site, path)
         assert status == 404, path
         assert b"import" not in body

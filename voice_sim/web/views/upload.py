@@ -76,9 +76,7 @@ def _options(s: Any, who: security.Actor, fields: dict[str, str]) -> dict[str, A
             raise UploadRefused(400, f"persona: unknown persona {persona!r}")
     existing = s.scalar(select(Trainee).where(Trainee.name == trainee))
     if who.role == "coach":
-        coached = dict(
-            s.execute(select(Team.name, Team.id).where(Team.id.in_(who.team_ids))).all()
-        )
+        coached = dict(s.execute(select(Team.name, Team.id).where(Team.id.in_(who.team_ids))).all())
         if team is None and existing is not None and existing.team_id in who.team_ids:
             team = existing.team.name
         if team is None or team not in coached:

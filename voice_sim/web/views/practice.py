@@ -1,0 +1,317 @@
+"""Practice from the browser: pick a persona or a gauntlet, call, write the case note, review.
+
+Routes (every one behind the login; POSTs behind the CSRF token, the socket behind the Origin
+check and the login cookie):
+
+    GET  /practice                          the picker, and the call panel
+    POST /practice/calls                    a new call (persona) or gauntlet -> JSON or redirect
+    GET  /practice/calls/{id}               the call's page (answer, or what happened after)
+    WS   /practice/calls/{id}/ws            the call audio and messages (voice_sim.transport)
+    POST /practice/calls/{id}/notes/{n}     the case note of call n (1-based), or skip it
+    GET  /practice/calls/{id}/status        after the call: analysing, scoring, done -> review
+    GET  /practice/calls/{id}/scorecard     a gauntlet's session scorecard
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+from pathlib import Path
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route, WebSocketRoute
+
+from ...transport import CallSocket, PracticeCall
+from ...transport.ws import Receive, Scope, Send
+from .. import security
+from ..app import AppState, not_found, render, state
+from ..practice import GAUNTLET_BREAK_S, MAX_NOTE_CHARS, PracticeService, PracticeSettings
+
+
+def _register_livekit_plugins() -> None:
+    """livekit plugins register themselves when imported and refuse any thread but the main
+    one, while the models are loaded on a worker thread before the first call: import the VAD
+    plugin now (``create_app`` runs on the main thread)."""
+    if threading.current_thread() is threading.main_thread():
+        with contextlib.suppress(ImportError):
+            import livekit.plugins.silero  # noqa: F401
+
+
+_register_livekit_plugins()
+
+#: Calls a trainee may plan in one gauntlet from the browser.
+MAX_GAUNTLET_CALLS = 6
+#: Calls of the standard gauntlet offered to everyone.
+STANDARD_GAUNTLET_CALLS = 3
+
+
+def service(vs: AppState) -> PracticeService:
+    """The app's practice service (made on first use; a test may put its own in first)."""
+    svc = vs.extra.get("practice")
+    if svc is None:
+        svc = _make_service(vs)
+        vs.extra["practice"] = svc
+    assert isinstance(svc, PracticeService)
+    return svc
+
+
+def _make_service(vs: AppState) -> PracticeService:
+    from ... import config as cfg
+    from ...settings import CallSettings
+
+    path = cfg.find_config_file(None)
+    doc = cfg.load_config_file(path)
+    settings = cfg.resolve(PracticeSettings, "practice", config=doc, config_path=path)
+    call_settings = cfg.resolve(CallSettings, "call", config=doc, config_path=path)
+    return PracticeService(
+        vs.data_dir,
+        store=lambda call, folders: store_calls(vs, call, folders),
+        settings=settings,
+        call_settings=call_settings,
+    )
+
+
+def store_calls(vs: AppState, call: PracticeCall, folders: list[Path]) -> tuple[list[int], str]:
+    """Store a finished call (or gauntlet) for the trainee who made it; its review page."""
+    from ...store.register import read_session, store_gauntlet, store_session
+
+    trainee = call.plan.spec.trainee_name
+    recs = [read_session(f) for f in folders]
+    if call.plan.gauntlet:
+        _, ids = store_gauntlet(vs.db, call.plan.folder, recs, trainee=trainee, source="live")
+        return ids, f"/practice/calls/{call.id}/scorecard"
+    sid, _ = store_session(vs.db, recs[0], trainee=trainee, source="live")
+    return [sid], f"/sessions/{sid}"
+
+
+def _socket(svc: PracticeService) -> CallSocket:
+    sock = getattr(svc, "_socket", None)
+    if sock is None:
+
+        async def authenticate(scope: Scope) -> str | None:
+            auth = (scope.get("state") or {}).get("auth")
+            who = getattr(auth, "actor", None)
+            return None if who is None else str(who.id)
+
+        trusted = [o.strip() for o in svc.settings.trusted_origins.split(",") if o.strip()]
+        sock = CallSocket(
+            svc.registry,
+            authenticate=authenticate,
+            trusted_origins=trusted,
+            on_call_end=svc.on_call_end,
+            on_done=svc.plan_done,
+            prepare=svc.ready,
+        )
+        svc._socket = sock  # type: ignore[attr-defined]
+    return sock
+
+
+class PracticeSocket:
+    """The call socket of the app's practice service."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        vs: AppState = scope["app"].state.vs
+        await _socket(service(vs))(scope, receive, send)
+
+
+def _personas() -> list[dict[str, str]]:
+    from personas import list_personas
+
+    return [
+        {
+            "id": p.id,
+            "name": p.display_name,
+            "archetype": p.archetype,
+            "summary": p.summary,
+        }
+        for p in list_personas()
+    ]
+
+
+def _call_of(request: Request) -> PracticeCall | None:
+    who = security.actor(request)
+    assert who is not None
+    return service(state(request)).registry.get(request.path_params["call_id"], str(who.id))
+
+
+def _page_data(call: PracticeCall | None) -> dict[str, Any] | None:
+    if call is None:
+        return None
+    return {
+        "id": call.id,
+        "calls": call.plan.calls,
+        "state": call.state,
+        "socket": f"/practice/calls/{call.id}/ws",
+        "status": f"/practice/calls/{call.id}/status",
+        "notes": f"/practice/calls/{call.id}/notes/",
+    }
+
+
+@security.login_required
+async def practice_page(request: Request) -> Response:
+    personas = await run_in_threadpool(_personas)
+    return render(
+        request,
+        "practice.html",
+        {
+            "personas": personas,
+            "call": None,
+            "page_data": None,
+            "standard_calls": STANDARD_GAUNTLET_CALLS,
+            "break_s": service(state(request)).settings.gauntlet_break_s,
+        },
+    )
+
+
+@security.login_required
+async def create_call(request: Request) -> Response:
+    who = security.actor(request)
+    assert who is not None
+    form = await request.form()
+    kind = str(form.get("kind") or "persona")
+    svc = service(state(request))
+    wants_json = "application/json" in request.headers.get("accept", "")
+    try:
+        if kind == "gauntlet":
+            plan = await run_in_threadpool(_gauntlet_plan, str(form.get("personas") or ""))
+            call = svc.create(str(who.id), who.name, gauntlet=tuple(plan))
+        else:
+            persona = str(form.get("persona") or "")
+            await run_in_threadpool(_check_persona, persona)
+            call = svc.create(str(who.id), who.name, persona=persona)
+    except ValueError as exc:
+        if wants_json:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        return render(request, "error.html", {"status": 400, "message": str(exc)}, 400)
+    if wants_json:
+        return JSONResponse(_page_data(call))
+    return RedirectResponse(f"/practice/calls/{call.id}", status_code=303)
+
+
+def _check_persona(persona: str) -> None:
+    from personas import persona_ids
+
+    if persona not in persona_ids():
+        raise ValueError(f"persona: unknown id {persona!r}")
+
+
+def _gauntlet_plan(personas: str) -> list[Any]:
+    from personas import PersonaError, persona_ids, plan_gauntlet
+
+    ids = [p.strip() for p in personas.split(",") if p.strip()]
+    known = set(persona_ids())
+    bad = [p for p in ids if p not in known]
+    if bad:
+        raise ValueError(f"personas: unknown id {bad[0]!r}")
+    if len(ids) > MAX_GAUNTLET_CALLS:
+        raise ValueError(f"personas: at most {MAX_GAUNTLET_CALLS} calls in a gauntlet")
+    try:
+        return plan_gauntlet(ids or None, len(ids) or STANDARD_GAUNTLET_CALLS)
+    except PersonaError as exc:
+        raise ValueError(str(exc)) from None
+
+
+@security.login_required
+async def call_page(request: Request) -> Response:
+    call = _call_of(request)
+    if call is None:
+        return not_found(request, "no such call")
+    svc = service(state(request))
+    st = svc.status(call)
+    if st["phase"] == "done" and st["review"]:
+        return RedirectResponse(st["review"], status_code=303)
+    personas = await run_in_threadpool(_personas)
+    return render(
+        request,
+        "practice.html",
+        {
+            "personas": personas,
+            "call": call,
+            "page_data": _page_data(call),
+            "standard_calls": STANDARD_GAUNTLET_CALLS,
+            "break_s": svc.settings.gauntlet_break_s,
+        },
+    )
+
+
+@security.login_required
+async def save_note(request: Request) -> Response:
+    call = _call_of(request)
+    raw = str(request.path_params["index"])
+    if call is None or not raw.isdigit() or len(raw) > 3:
+        return JSONResponse({"error": "no such call"}, status_code=404)
+    ctype = request.headers.get("content-type", "")
+    if ctype.startswith("application/json"):
+        body = await request.body()
+        if len(body) > 4 * MAX_NOTE_CHARS:
+            return JSONResponse({"error": "note too long"}, status_code=413)
+        try:
+            doc = json.loads(body or b"{}")
+        except ValueError:
+            return JSONResponse({"error": "expected JSON"}, status_code=400)
+        text = doc.get("text") if isinstance(doc, dict) else None
+        skip = bool(doc.get("skip")) if isinstance(doc, dict) else False
+    else:
+        form = await request.form()
+        text, skip = form.get("text"), form.get("skip") is not None
+    if text is not None and not isinstance(text, str):
+        return JSONResponse({"error": "text: expected a string"}, status_code=400)
+    if text is not None and len(text) > MAX_NOTE_CHARS:
+        return JSONResponse(
+            {"error": f"the note is over {MAX_NOTE_CHARS} characters"}, status_code=413
+        )
+    svc = service(state(request))
+    written = await run_in_threadpool(
+        svc.save_note, call, int(raw) - 1, None if skip else (text or None)
+    )
+    return JSONResponse({"saved": written is not None, **svc.status(call)})
+
+
+@security.login_required
+async def call_status(request: Request) -> Response:
+    call = _call_of(request)
+    if call is None:
+        return JSONResponse({"error": "no such call"}, status_code=404)
+    return JSONResponse(service(state(request)).status(call))
+
+
+@security.login_required
+async def gauntlet_scorecard(request: Request) -> Response:
+    call = _call_of(request)
+    if call is None or not call.plan.gauntlet:
+        return not_found(request, "no such gauntlet")
+    svc = service(state(request))
+    st = svc.status(call)
+    path = call.plan.folder / "session_scorecard.json"
+
+    def load() -> dict[str, Any] | None:
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return doc if isinstance(doc, dict) else None
+
+    card = await run_in_threadpool(load)
+    ids = st["session_ids"]
+    return render(
+        request,
+        "practice_scorecard.html",
+        {"card": card, "session_ids": ids, "status": st},
+    )
+
+
+routes = [
+    Route("/practice", practice_page, methods=["GET"]),
+    Route("/practice/calls", create_call, methods=["POST"]),
+    Route("/practice/calls/{call_id}", call_page, methods=["GET"]),
+    WebSocketRoute("/practice/calls/{call_id}/ws", PracticeSocket()),
+    Route("/practice/calls/{call_id}/notes/{index}", save_note, methods=["POST"]),
+    Route("/practice/calls/{call_id}/status", call_status, methods=["GET"]),
+    Route("/practice/calls/{call_id}/scorecard", gauntlet_scorecard, methods=["GET"]),
+]
+
+__all__ = ["GAUNTLET_BREAK_S", "routes", "service", "store_calls"]
