@@ -171,6 +171,31 @@ def play(
         else:
             start_s = last.end_s + sl.latency_s
             latency = sl.latency_s
+            # the turn model: past the customer's patience (or the time a hold notice bought),
+            # the customer speaks up in the silence, and the director hears the dead air
+            hold = customer.hold_s()
+            patience = hold if hold is not None else customer.patience_s()
+            if sl.latency_s > patience:
+                at = last.end_s + patience
+                ev.append(
+                    {
+                        "type": "silence",
+                        "t_s": round(at, 3),
+                        "start_s": round(last.end_s, 3),
+                        "silence_s": round(patience, 3),
+                        "kind": "hold_check" if hold is not None else "dead_air",
+                    }
+                )
+                for ch in customer.silence(patience, hold=hold is not None):
+                    ev.append({"type": "intensity", "t_s": round(at, 3), **ch.to_event()})
+                prompt = _reply(customer)
+                if prompt:
+                    last = say_customer(prompt, at)
+                if customer.ended:
+                    _hung_up(out, customer, last)
+                    break
+                start_s = max(start_s, last.end_s + CUSTOMER_REPLY_S)
+                latency = start_s - last.end_s
         trainee = Placed("trainee", sl.say, start_s, start_s + dur, y)
         out.lines.append(trainee)
         changes = customer.hear(_turn(sl.say, trainee.start_s, trainee.end_s, cut_in, latency))
@@ -182,15 +207,7 @@ def play(
         gap = CUSTOMER_REPLY_S + customer.voice().reply_gap_s
         last = say_customer(text, trainee.end_s + gap)
         if customer.ended:
-            ev.append(
-                {
-                    "type": "hangup",
-                    "t_s": round(last.end_s, 3),
-                    "by": "customer",
-                    "reason": customer.end_reason or "hung up",
-                }
-            )
-            out.end_reason = "hangup"
+            _hung_up(out, customer, last)
     _customer_events(out)
     duration = max(x.end_s for x in out.lines) + EDGE_S
     ev.append(
@@ -207,6 +224,18 @@ def play(
         duration_s=round(duration, 3), end_reason=out.end_reason, final_intensity=customer.level
     )
     return out
+
+
+def _hung_up(out: Played, customer: Any, last: Placed) -> None:
+    out.events.append(
+        {
+            "type": "hangup",
+            "t_s": round(last.end_s, 3),
+            "by": "customer",
+            "reason": customer.end_reason or "hung up",
+        }
+    )
+    out.end_reason = "hangup"
 
 
 def _turn(text: str, start_s: float, end_s: float, cut_in: bool, latency: float | None) -> Any:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,8 @@ from audio_analysis import (
     Turn,
 )
 from audio_analysis import Word as WordTime
+from personas import call_log
+from personas.call_log import CallEvent
 from personas.settings import DirectorSettings
 
 from .customer_words import exact_customer_turns
@@ -157,6 +159,10 @@ class CallInputs:
     customer_words_exact : bool
         The customer's turns hold the words our simulated customer said (from events.jsonl),
         not Whisper's hearing of them.
+    silences : tuple of personas.call_log.Silence
+        The silences the customer noticed and spoke up in (the director's dead air).
+    ours : bool
+        A call voice-sim recorded (its events say so): dead air is what the customer noticed.
     dead_air_s, hold_max_s : float
         The call's dead-air threshold and the longest silence a hold notice covers, seconds
         (the director's, from ``meta.json``; see :func:`personas.phrases.is_dead_air`).
@@ -180,6 +186,8 @@ class CallInputs:
     warnings: tuple[str, ...] = ()
     two_channels: bool = True
     customer_words_exact: bool = False
+    silences: tuple[call_log.Silence, ...] = ()
+    ours: bool = False
     dead_air_s: float = DEAD_AIR_S
     hold_max_s: float = HOLD_MAX_S
 
@@ -223,31 +231,35 @@ def read_json(path: Path) -> Mapping[str, Any]:
     return data
 
 
-def read_events(path: Path) -> list[Mapping[str, Any]]:
-    """Read ``events.jsonl``; a line that is not a JSON object is an error naming the line.
+#: What ``call_inputs`` takes as events: the typed events of ``personas.call_log`` (what
+#: :func:`read_events` returns), or their JSON objects.
+EventLike = CallEvent | Mapping[str, Any]
 
-    A torn last line (the call was killed mid-write) is skipped, since the file is appended live.
+
+def read_events(path: Path) -> list[CallEvent]:
+    """Read ``events.jsonl`` through its one reader (``personas.call_log``).
+
+    Lenient only for a log cut off by a crash: a torn last line is dropped (the file is
+    appended live); any other bad line is an error naming the file and the line.
     """
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise ScoringError(f"{path}: file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScoringError(f"{path}: cannot read: {exc}") from None
-    events: list[Mapping[str, Any]] = []
-    for i, line in enumerate(lines, start=1):
-        if not line.strip():
+        return call_log.read_events(Path(path), lenient=True)
+    except call_log.EventLogError as exc:
+        raise ScoringError(str(exc)) from None
+
+
+def typed_events(events: Sequence[EventLike], where: str = "events") -> list[CallEvent]:
+    """Events as typed classes (JSON objects are read with the log's own parser)."""
+    out: list[CallEvent] = []
+    for i, e in enumerate(events):
+        if isinstance(e, CallEvent):
+            out.append(e)
             continue
         try:
-            obj = json.loads(line)
-        except json.JSONDecodeError:
-            if i == len(lines):
-                continue
-            raise ScoringError(f"{path}: line {i}: not valid JSON") from None
-        if not isinstance(obj, Mapping) or not isinstance(obj.get("type"), str):
-            raise ScoringError(f"{path}: line {i}: expected an object with a 'type'")
-        events.append(obj)
-    return events
+            out.append(call_log.event_from_json(dict(e), f"{where}[{i}]"))
+        except call_log.EventLogError as exc:
+            raise ScoringError(str(exc)) from None
+    return out
 
 
 def _word_times(raw: Any, where: str) -> tuple[WordTime, ...]:
@@ -264,11 +276,9 @@ def _word_times(raw: Any, where: str) -> tuple[WordTime, ...]:
     return tuple(out)
 
 
-def _fill_text_from_transcripts(
-    turns: list[Turn], events: Sequence[Mapping[str, Any]]
-) -> list[Turn]:
+def _fill_text_from_transcripts(turns: list[Turn], events: Sequence[CallEvent]) -> list[Turn]:
     """Give text to turns the analysis left empty, from the call's own transcript events."""
-    transcripts = [e for e in events if e.get("type") == "transcript"]
+    transcripts = [e for e in events if isinstance(e, call_log.Transcript)]
     if not transcripts:
         return turns
     out = []
@@ -279,26 +289,17 @@ def _fill_text_from_transcripts(
         parts: list[str] = []
         words: list[WordTime] = []
         for e in transcripts:
-            s = _num(e.get("start_s", e.get("t_s")), "transcript", optional=True)
-            en = _num(e.get("end_s"), "transcript", optional=True)
-            if s is None or e.get("speaker") != t.speaker:
-                continue
-            mid = s if en is None else (s + en) / 2.0
-            if t.start_s - 0.25 <= mid <= t.end_s + 0.25:
-                parts.append(str(e.get("text", "")).strip())
-                words.extend(_word_times(e.get("words"), "transcript"))
+            mid = (e.start_s + e.end_s) / 2.0 if e.end_s >= e.start_s else e.start_s
+            if e.speaker == t.speaker and t.start_s - 0.25 <= mid <= t.end_s + 0.25:
+                parts.append(e.text.strip())
+                words.extend(_word_times(list(e.words), "transcript"))
         text = " ".join(p for p in parts if p)
         out.append(
-            Turn(
-                t.speaker,
-                t.start_s,
-                t.end_s,
-                text,
-                len(text.split()) or t.words,
-                tuple(words) or t.word_times,
-                t.wpm,
-                t.pitch_hz_median,
-                t.loudness_dbfs,
+            replace(
+                t,
+                text=text,
+                words=len(text.split()) or t.words,
+                word_times=tuple(words) or t.word_times,
             )
         )
     return out
@@ -306,7 +307,7 @@ def _fill_text_from_transcripts(
 
 def call_inputs(
     analysis: Mapping[str, Any],
-    events: Sequence[Mapping[str, Any]] = (),
+    events: Sequence[EventLike] = (),
     *,
     source: str = "analysis.json",
     name: str | None = None,
@@ -321,8 +322,9 @@ def call_inputs(
     ----------
     analysis : mapping
         The parsed ``analysis.json`` (schema_version 1).
-    events : sequence of mapping
-        The parsed ``events.jsonl`` lines, or empty for recordings that are not ours.
+    events : sequence of CallEvent or mapping
+        The call's events (:func:`read_events`, or their JSON objects), or empty for
+        recordings that are not ours.
     source : str
         File name used in error messages.
     persona : str, optional
@@ -342,6 +344,7 @@ def call_inputs(
         a = CallAnalysis.from_dict(analysis, source=source)
     except AnalysisError as exc:
         raise ScoringError(str(exc)) from None
+    events = typed_events(events)
     turns = _fill_text_from_transcripts(sorted(a.turns, key=lambda t: t.start_s), events)
     turns, exact = exact_customer_turns(turns, events)
     if not any(t.speaker == "trainee" and t.end_s > t.start_s for t in turns):
@@ -373,6 +376,8 @@ def call_inputs(
         warnings=a.warnings,
         two_channels="customer" in a.channels,
         customer_words_exact=exact,
+        silences=tuple(e for e in events if isinstance(e, call_log.Silence)),
+        ours=any(isinstance(e, call_log.CallStart) for e in events),
         dead_air_s=_num(director.get("dead_air_s"), "meta", optional=True) or DEAD_AIR_S,
         hold_max_s=_num(director.get("hold_max_s"), "meta", optional=True) or HOLD_MAX_S,
     )
@@ -383,33 +388,25 @@ def _str(v: Any) -> str | None:
 
 
 def _read_call_events(
-    events: Sequence[Mapping[str, Any]], meta: Mapping[str, Any] | None
+    events: Sequence[CallEvent], meta: Mapping[str, Any] | None
 ) -> tuple[tuple[IntensityEvent, ...], tuple[Hangup, ...], CallEnd]:
     """Intensity moves, hang-ups and how the call ended."""
-    intensity: list[IntensityEvent] = []
-    hangups: list[Hangup] = []
-    reason: str | None = None
-    for e in events:
-        t = _num(e.get("t_s"), "events", optional=True) or 0.0
-        kind = e.get("type")
-        if kind == "intensity":
-            level = _num(e.get("level"), "events", optional=True)
-            if level is None:
-                continue
-            intensity.append(
-                IntensityEvent(
-                    t,
-                    level,
-                    _num(e.get("previous"), "events", optional=True),
-                    str(e.get("stage", "")),
-                    str(e.get("reason", "")),
-                )
+    intensity = sorted(
+        (
+            IntensityEvent(
+                e.t_s,
+                float(e.level),
+                None if e.previous is None else float(e.previous),
+                e.stage,
+                e.reason,
             )
-        elif kind == "hangup":
-            hangups.append(Hangup(t, str(e.get("by", "")), str(e.get("reason", ""))))
-        elif kind == "call_end":
-            reason = _str(e.get("reason"))
-    intensity.sort(key=lambda ev: ev.t_s)
+            for e in events
+            if isinstance(e, call_log.Intensity)
+        ),
+        key=lambda ev: ev.t_s,
+    )
+    hangups = tuple(Hangup(e.t_s, e.by, e.reason) for e in events if isinstance(e, call_log.Hangup))
+    reason = next((e.reason for e in events if isinstance(e, call_log.CallEnd) and e.reason), None)
     meta = meta or {}
     reason = reason or _str(meta.get("end_reason"))
     outcome = next((h.reason for h in hangups if h.by == "customer" and h.reason), None)
@@ -418,11 +415,11 @@ def _read_call_events(
         if intensity
         else _num(meta.get("final_intensity"), "meta", optional=True)
     )
-    return tuple(intensity), tuple(hangups), CallEnd(reason, outcome, final)
+    return tuple(intensity), hangups, CallEnd(reason, outcome, final)
 
 
-def _started_persona(events: Sequence[Mapping[str, Any]]) -> str | None:
-    return next((_str(e.get("persona")) for e in events if e.get("type") == "call_start"), None)
+def _started_persona(events: Sequence[CallEvent]) -> str | None:
+    return next((e.persona or None for e in events if isinstance(e, call_log.CallStart)), None)
 
 
 def persona_info(

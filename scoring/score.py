@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ScoringError
-from .inputs import CallInputs, call_inputs, read_events, read_json
+from .inputs import CallInputs, EventLike, call_inputs, read_events, read_json
 from .judge import Judge
 from .llm_judge import LLMJudge
 from .rubric import Rubric, load_rubric
@@ -114,7 +114,7 @@ def score_inputs(
 
 def score_call(
     analysis: Mapping[str, Any] | str | Path,
-    events: Sequence[Mapping[str, Any]] | str | Path | None = None,
+    events: Sequence[EventLike] | str | Path | None = None,
     *,
     rubric: Rubric | None = None,
     settings: ScoringSettings | None = None,
@@ -156,7 +156,7 @@ def score_call(
     else:
         source, data, default_name = "analysis.json", analysis, "call"
     if events is None:
-        ev: Sequence[Mapping[str, Any]] = ()
+        ev: Sequence[EventLike] = ()
     elif isinstance(events, str | Path):
         ev = read_events(Path(events))
     else:

@@ -16,6 +16,7 @@ import pytest
 
 import scoring
 from personas import persona_ids, plan_gauntlet
+from personas.call_log import Transcript
 
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 if str(BENCH) not in sys.path:
@@ -122,9 +123,9 @@ def test_archetype_gauntlet_session_explains_itself(gauntlet: Rendered) -> None:
 def test_rendered_report_quotes_our_customer_exactly(gauntlet: Rendered) -> None:
     folder = gauntlet.folders["good"][ARCHETYPE_GAUNTLET.index("angry-billing")]
     said = [
-        e["text"]
+        e.text
         for e in scoring.read_events(folder / "events.jsonl")
-        if e["type"] == "transcript" and e["speaker"] == "customer"
+        if isinstance(e, Transcript) and e.speaker == "customer"
     ]
     page = (folder / "report.html").read_text(encoding="utf-8")
     import html
