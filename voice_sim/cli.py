@@ -103,6 +103,13 @@ COMMANDS: tuple[CommandEntry, ...] = (
         "Web app",
     ),
     CommandEntry(
+        "worker",
+        "voice_sim.commands.worker",
+        "Take practice calls from LiveKit rooms: run this on every machine of a team's call "
+        "farm.",
+        "Web app",
+    ),
+    CommandEntry(
         "users",
         "voice_sim.commands.users",
         "Accounts for voice-sim serve: admins see everything, coaches see the teams they coach, "
@@ -130,7 +137,7 @@ HELP = (
 
 
 def _new_app() -> typer.Typer:
-    return typer.Typer(
+    app = typer.Typer(
         name=PROG,
         help=HELP,
         no_args_is_help=True,
@@ -138,6 +145,23 @@ def _new_app() -> typer.Typer:
         pretty_exceptions_enable=False,
         add_completion=False,
     )
+
+    def show_version(value: bool) -> None:
+        if value:
+            from . import __version__
+
+            typer.echo(f"{PROG} {__version__}")
+            raise typer.Exit()
+
+    @app.callback()
+    def root(
+        version: bool = typer.Option(
+            False, "--version", help="Show the version and exit.", callback=show_version
+        ),
+    ) -> None:
+        """Voice role-play phone simulator for de-escalation training."""
+
+    return app
 
 
 def _add_listing(app: typer.Typer, entry: CommandEntry) -> None:

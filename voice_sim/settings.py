@@ -30,7 +30,7 @@ VAD_MIN_SILENCE_S = 0.15
 END_OF_TURN_S = 0.30
 #: Silence that ends a turn that stops mid-sentence ("...and"): hesitations inside a sentence
 #: run to 0.6-0.9 s in conversational speech.
-TURN_MERGE_S = 1.0
+TURN_MERGE_S = 1.2
 #: Trainee speech within this long of the customer's reply starting is a simultaneous start: the
 #: customer yields, the trainee's turn goes on, nobody interrupted anybody.
 COLLISION_S = 0.4

@@ -44,7 +44,7 @@ class TurnSettings:
 
     end_of_turn_s: float = 0.3
     """Silence that ends a turn whose words read as finished, seconds."""
-    turn_merge_s: float = 1.0
+    turn_merge_s: float = 1.2
     """Silence that ends a turn that stops mid-sentence, seconds (longer pauses split turns)."""
     collision_s: float = 0.4
     """Trainee speech this soon after the customer's reply starts takes the floor back, seconds."""

@@ -138,6 +138,7 @@ HAND_PICKED = {
     "serve": [["serve", "--port", "0"], ["serve", "--host", "0.0.0.0"]],
     "users add": [["users", "add", "x", "--role", "boss", "--password-stdin"]],
     "users list": [["users", "list", "extra"]],
+    "worker": [["worker", "--capacity", "0"], ["worker", "--url", "ws://x", "--log-level", "loud"]],
 }
 
 BAD_VALUES = [b for argv, cmd in LEAVES for b in _bad_values(argv, cmd)] + [
@@ -219,3 +220,29 @@ def test_importing_the_cli_loads_no_engine() -> None:
     assert got["codes"] == [0, 0, 0]
     loaded = {m.split(".")[0] for m in got["modules"]}
     assert loaded.isdisjoint(ENGINES), sorted(loaded & set(ENGINES))
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from importlib import metadata
+
+    assert cli.main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"voice-sim {metadata.version('voice-sim')}"
+
+
+def test_after_a_call_scoring_failure_is_one_line_and_keeps_the_call(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from voice_sim.commands import _call_common
+
+    def not_the_cli(*args: object) -> int:
+        raise AssertionError("scoring after a call must not re-enter the CLI")
+
+    monkeypatch.setattr(cli, "main", not_the_cli)
+    folder = tmp_path / "session"
+    folder.mkdir()
+    (folder / "recording.wav").write_bytes(b"RIFF not really")
+    assert _call_common.analyze_and_score(folder) is False
+    err = capsys.readouterr().err
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert lines[0].startswith(f"voice-sim: error: {folder / 'recording.wav'}")
+    assert "Traceback" not in err and f"voice-sim score {folder}" in err

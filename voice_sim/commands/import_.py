@@ -5,12 +5,15 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ..errors import VoiceSimError
 from ._store_opts import DataOpt, TeamOpt
+
+if TYPE_CHECKING:
+    from ..store import Database
 
 HELP = (
     "Import existing recordings into the session store: a contact center's stereo calls "
@@ -78,8 +81,8 @@ def register(app: typer.Typer) -> None:
         gauntlets: dict[Path, list[SessionRecord]] = {}
 
         def store(item: ImportItem, rec: SessionRecord) -> int:
-            who = trainee or rec.trainee if item.folder is not None else fallback
-            who = who or fallback
+            # a session folder knows its trainee; a bare recording is --trainee's (or yours)
+            who = (trainee or rec.trainee or fallback) if item.folder is not None else fallback
             if item.gauntlet is not None:
                 gauntlets.setdefault(item.gauntlet, []).append(rec)
             sid, _ = store_session(db, rec, trainee=who, team=team, source="import")
@@ -145,7 +148,7 @@ def register(app: typer.Typer) -> None:
             )
 
 
-def _stored(db: object, content_hash: str) -> bool:
+def _stored(db: Database, content_hash: str) -> bool:
     from ..store.register import is_stored
 
-    return is_stored(db, content_hash) is not None  # type: ignore[arg-type]
+    return is_stored(db, content_hash) is not None

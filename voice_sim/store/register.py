@@ -388,8 +388,8 @@ def store_session_in(
             content_hash=rec.content_hash, source=source, trainee_id=who.id, team_id=who.team_id
         )
         s.add(row)
-    elif team is not None:
-        row.team_id = get_trainee(s, s.get(Trainee, row.trainee_id).name, team).team_id  # type: ignore[union-attr]
+    elif team is not None:  # an explicit team moves the session (and its trainee) there
+        row.team_id = get_trainee(s, row.trainee.name, team).team_id
     _apply(row, rec, data_dir)
     if gauntlet is not None:
         row.gauntlet_id, row.call_index = gauntlet.id, rec.gauntlet_index

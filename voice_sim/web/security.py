@@ -57,6 +57,13 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 #: beginning of a multipart one up to the end of its first field).
 MAX_PEEK_BYTES = 64 * 1024
 SECRET_FILENAME = "secret_key"
+#: Sent with every answer: no MIME sniffing, no framing by other sites (clickjacking), no full
+#: URLs (with their filters) leaking to other sites in Referer.
+SECURITY_HEADERS = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+)
 SECRET_ENV = "VOICE_SIM_WEB_SECRET_KEY"
 
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -342,6 +349,27 @@ def _first_multipart_field(body: bytes, boundary: bytes) -> tuple[str, bytes] | 
     return name, body[head_end + 4 : end]
 
 
+def _same(got: str, want: str) -> bool:
+    """Constant-time comparison that takes any text a client may send."""
+    return hmac.compare_digest(got.encode("utf-8", "replace"), want.encode("ascii"))
+
+
+def _with_headers(send: Send, cookie: bytes | None) -> Send:
+    """``send`` that adds SECURITY_HEADERS (unless the answer set its own) and a cookie."""
+
+    async def wrapped(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = list(message.get("headers", []))
+            have = {k.lower() for k, _ in headers}
+            headers += [(k, v) for k, v in SECURITY_HEADERS if k not in have]
+            if cookie is not None:
+                headers.append((b"set-cookie", cookie))
+            message = {**message, "headers": headers}
+        await send(message)
+
+    return wrapped
+
+
 class SecurityMiddleware:
     """Authenticates every request and WebSocket from the cookie, enforces CSRF and same-origin
     on every state-changing request, and sets the cookie on the way out."""
@@ -374,7 +402,7 @@ class SecurityMiddleware:
             await self.app(scope, receive, send)
             return
         if scope["type"] == "http" and scope["path"].startswith("/static/"):
-            await self.app(scope, receive, send)  # public assets need no session
+            await self.app(scope, receive, _with_headers(send, None))  # public: no session
             return
         state = self._state(scope)
         scope.setdefault("state", {})["auth"] = state
@@ -384,15 +412,16 @@ class SecurityMiddleware:
         if scope["method"] in UNSAFE_METHODS:
             refused, receive = await self._check_csrf(scope, receive, state)
             if refused is not None:
-                await PlainTextResponse(refused, status_code=403)(scope, receive, send)
+                await PlainTextResponse(refused, status_code=403)(
+                    scope, receive, _with_headers(send, None)
+                )
                 return
 
         async def send_with_cookie(message: Message) -> None:
-            if message["type"] == "http.response.start" and state.new_cookie is not None:
-                headers = list(message.get("headers", []))
-                headers.append((b"set-cookie", self._cookie_header(state.new_cookie)))
-                message = {**message, "headers": headers}
-            await send(message)
+            # the cookie is signed when the answer starts: a login or logout in the endpoint
+            # replaced it
+            extra = None if state.new_cookie is None else self._cookie_header(state.new_cookie)
+            await _with_headers(send, extra)(message)
 
         await self.app(scope, receive, send_with_cookie)
 
@@ -422,7 +451,7 @@ class SecurityMiddleware:
         want = csrf_token(self.secret, state.nonce)
         got = _header(scope, CSRF_HEADER.encode())
         if got is not None:
-            return (None if hmac.compare_digest(got, want) else "CSRF token invalid"), receive
+            return (None if _same(got, want) else "CSRF token invalid"), receive
         ctype = (_header(scope, b"content-type") or "").lower()
         if not (
             ctype.startswith("application/x-www-form-urlencoded")
@@ -439,22 +468,16 @@ class SecurityMiddleware:
             values = parse_qs(peeked.decode("latin-1")).get(CSRF_FIELD)
             token = values[0] if values else None
         else:
-            boundary = ""
-            for part in ctype.split(";"):
-                part = part.strip()
-                if part.startswith("boundary="):
-                    boundary = part[9:].strip('"')
-            # the original header keeps the boundary's case
+            # the boundary is case-sensitive: read it from the header as sent
             raw_ct = _header(scope, b"content-type") or ""
             i = raw_ct.lower().find("boundary=")
-            if i >= 0:
-                boundary = raw_ct[i + 9 :].split(";")[0].strip().strip('"')
+            boundary = raw_ct[i + 9 :].split(";")[0].strip().strip('"') if i >= 0 else ""
             first = _first_multipart_field(peeked, boundary.encode("latin-1")) if boundary else None
             if first is not None and first[0] == CSRF_FIELD:
                 token = first[1].decode("latin-1")
         if token is None:
             return "CSRF token missing (X-CSRF-Token header or csrf_token form field)", replay
-        return (None if hmac.compare_digest(token, want) else "CSRF token invalid"), replay
+        return (None if _same(token, want) else "CSRF token invalid"), replay
 
     async def _peek(self, receive: Receive, ctype: str) -> tuple[bytes, bool, Receive]:
         """Read the body's start (up to MAX_PEEK_BYTES, or the whole of a small body) and

@@ -14,6 +14,7 @@ import struct
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from ..store.ingest import TMP_PREFIX, UPLOADS_DIR
 
@@ -191,6 +192,7 @@ async def parse_upload(
     tmp_dir.mkdir(parents=True)
     out = ParsedUpload(fields={}, filename=None, path=None, size=0, tmp_dir=tmp_dir)
     cur: dict[str, object] = {}
+    sink: list[BinaryIO] = []  # the open file part, at most one
     headers: dict[str, str] = {}
     hname: list[bytes] = []
     hval: list[bytes] = []
@@ -221,7 +223,8 @@ async def parse_upload(
                 return
             out.filename = filename
             out.path = tmp_dir / "upload.bin"
-            cur["fh"] = out.path.open("wb")
+            sink.append(out.path.open("wb"))
+            cur["file"] = True
         elif filename is not None:
             errors.append(
                 UploadRefused(400, f"no file: send the recording in the form field {file_field!r}")
@@ -234,15 +237,15 @@ async def parse_upload(
         if errors or cur.get("skip"):
             return
         chunk = data[start:end]
-        fh = cur.get("fh")
-        if fh is not None:
+        if cur.get("file"):
+            fh = sink[0]
             out.size += len(chunk)
             if out.size > max_bytes:
                 errors.append(
                     UploadRefused(413, f"over the size limit of {max_bytes // (1024 * 1024)} MB")
                 )
                 return
-            fh.write(chunk)  # type: ignore[attr-defined]
+            fh.write(chunk)
         else:
             buf = cur["buf"]
             assert isinstance(buf, bytearray)
@@ -251,9 +254,8 @@ async def parse_upload(
                 errors.append(UploadRefused(400, f"form field {cur.get('name')} too long"))
 
     def on_part_end() -> None:
-        fh = cur.pop("fh", None)
-        if fh is not None:
-            fh.close()  # type: ignore[attr-defined]
+        if cur.pop("file", None):
+            sink[0].close()
         elif "buf" in cur and cur.get("name"):
             buf = cur["buf"]
             assert isinstance(buf, bytearray)
@@ -280,15 +282,13 @@ async def parse_upload(
         if errors:
             raise errors[0]
     except UploadRefused:
-        fh = cur.get("fh")
-        if fh is not None:
-            fh.close()  # type: ignore[attr-defined]
+        for fh in sink:
+            fh.close()
         out.discard()
         raise
     except Exception as exc:
-        fh = cur.get("fh")
-        if fh is not None:
-            fh.close()  # type: ignore[attr-defined]
+        for fh in sink:
+            fh.close()
         out.discard()
         raise UploadRefused(400, f"malformed upload: {exc}") from None
     if out.path is None:

@@ -52,6 +52,17 @@ def test_token_from_another_session_is_403(site: Site) -> None:
     assert r.status_code == 403 and "invalid" in r.text
 
 
+def test_garbage_token_is_403_not_an_error(site: Site) -> None:
+    c = site.client("casey")
+    r = c.post(
+        f"/api/sessions/{site.sessions['sam1']}/comments",
+        csrf=False,
+        json={"t_s": 1, "text": "x"},
+        headers={"X-CSRF-Token": "\u00e9\u00e9".encode("latin-1")},
+    )
+    assert r.status_code == 403
+
+
 def test_token_as_form_field_works(site: Site) -> None:
     c = site.client("casey")
     sid = site.sessions["sam1"]
@@ -103,6 +114,20 @@ def test_cookie_is_signed_httponly_samesite(site: Site) -> None:
     attrs = {a.strip().split("=")[0].lower() for a in cookie.split(";")}
     assert {"httponly", "samesite", "path", "max-age"} <= attrs
     assert "samesite=lax" in cookie.lower()
+
+
+def test_security_headers_on_every_answer(site: Site) -> None:
+    c = site.client("sam")
+    for path in (
+        "/login",
+        "/sessions",
+        f"/sessions/{site.sessions['sam1']}",
+        "/api/sessions",
+        "/static/app.css",
+    ):
+        h = c.get(path).headers
+        assert h["x-content-type-options"] == "nosniff", path
+        assert h["x-frame-options"] == "DENY", path
 
 
 def test_tampered_cookie_is_anonymous(site: Site) -> None:

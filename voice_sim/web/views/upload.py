@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from typing import Any
 
 from sqlalchemy import select
@@ -11,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from ...store import Job, Team, Trainee, visible_teams
+from ...store import Job, Session, Team, Trainee, visible_teams
 from ...store.ingest import UPLOADS_DIR, import_folder
 from ...store.models import utcnow
 from ...store.register import sha256_file, stored_path
@@ -114,29 +115,34 @@ async def api_upload(request: Request) -> Response:
             content_hash = sha256_file(parsed.path)
             filename = os.path.basename(parsed.filename or "recording")[:255] or "recording"
             final = import_folder(vs.data_dir, content_hash, filename, UPLOADS_DIR)
-            with vs.db.write() as s:
-                from ...store.models import Session
-
-                done = s.scalar(select(Session.id).where(Session.content_hash == content_hash))
-                job = Job(
-                    kind="upload",
-                    status="done" if done else "queued",
-                    filename=filename,
-                    message="already stored" if done else None,
-                    session_id=done,
-                    folder=stored_path(final, vs.data_dir),
-                    options=opts,
-                    user_id=who.id,
-                    created_at=utcnow(),
-                    updated_at=utcnow(),
-                )
-                s.add(job)
-                s.flush()
-                if not done:
-                    final.mkdir(parents=True, exist_ok=True)
-                    os.replace(parsed.path, final / f"recording{FORMAT_SUFFIX[info.format]}")
-                # the row commits only after the file is in place; a failed move rolls it back
+            moved = False
+            try:
+                with vs.db.write() as s:
+                    done = s.scalar(select(Session.id).where(Session.content_hash == content_hash))
+                    job = Job(
+                        kind="upload",
+                        status="done" if done else "queued",
+                        filename=filename,
+                        message="already stored" if done else None,
+                        session_id=done,
+                        folder=stored_path(final, vs.data_dir),
+                        options=opts,
+                        user_id=who.id,
+                        created_at=utcnow(),
+                        updated_at=utcnow(),
+                    )
+                    s.add(job)
+                    s.flush()
+                    if not done:
+                        final.mkdir(parents=True, exist_ok=True)
+                        os.replace(parsed.path, final / f"recording{FORMAT_SUFFIX[info.format]}")
+                        moved = True
+                    # the row commits when the block ends, after the file is in place
                 return job
+            except BaseException:
+                if moved:  # no row: no file either
+                    shutil.rmtree(final, ignore_errors=True)
+                raise
         finally:
             parsed.discard()
 
