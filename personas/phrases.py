@@ -290,8 +290,8 @@ OWNER: Final = rx(
 )
 #: "We will" / "they will": a commitment nobody in particular owns.
 WE_DEFLECT: Final = rx(
-    r"we(?:'ll| will| are going to|'re going to| need to| have to| should| can't| cannot| "
-    r"don't| do not| won't)",
+    r"we(?:'ll| will| are going to|'re going to| need to| have to| should| can't| cannot| won't)",
+    r"we (?:don't|do not) (?:do|offer|allow|refund|give|handle|deal|cover|accept|support)",
     r"we(?:'re| are) (?:looking|working) (?:into|on)",
     r"they(?:'ll| will| are going to|'re going to| should| need to| have to)",
     r"(?:someone|somebody|the team|our team|the system|another team) (?:will|should|needs to|"
@@ -404,6 +404,12 @@ RESTATE_SO: Final = rx(
     r"tried|'d)",
     r"so your",
     r"so it(?:'s been| has been)",
+)
+#: The weakest cue ("so the chart is empty"): a restatement only when it repeats two of the
+#: customer's own words, since it also opens the trainee's findings ("so the charge is...").
+RESTATE_SO_THE: Final = rx(
+    r"so (?:the|your|this|that)(?: [\w'-]+){1,5} (?:is|was|are|were|has|have|isn't|wasn't|aren't|"
+    r"won't|doesn't|can't|keeps|stopped|stops)",
 )
 ACKNOWLEDGE: Final = rx(
     r"i(?:'m| am) (?:so |really |very |truly |terribly |deeply )?sorry",
@@ -831,8 +837,7 @@ def diagnostic_questions(text: str) -> list[Sentence]:
 #: Must-ask keywords that are only question words: alone they say nothing about the topic.
 _WEAK_KEYWORDS: Final = frozenset(
     (  # noqa: SIM905
-        "when which where why what how who exactly see say said now today time first last since "
-        "before number"
+        "when which where why what how who exactly now today time first last since before number"
     ).split()
 )
 
@@ -936,8 +941,10 @@ def restatement(
         own_cue = RESTATE_CUE.search(ns) is not None or (
             extra is not None and extra.search(ns) is not None
         )
-        weak_cue = RESTATE_SO.search(ns) is not None
         shared = content_words(s.text) & heard
+        weak_cue = RESTATE_SO.search(ns) is not None or (
+            RESTATE_SO_THE.search(ns) is not None and len(shared) >= 2
+        )
         named = mentions(s.text, failure) if failure else None
         details = tuple(sorted({*shared, *([named] if named else [])}))
         has_details = named is not None or len(shared) >= 2

@@ -51,6 +51,8 @@ mark.note{background:#fdf1c5;border-bottom:2px solid #c9a227}
 table{border-collapse:collapse}td,th{padding:.25rem .6rem;border-bottom:1px solid #eee;
  text-align:left}
 .charts{display:flex;flex-wrap:wrap;gap:1rem}
+.ending{font-size:1rem}.flag{background:#fde2dd;color:#8a1c0f;border-radius:4px;padding:.1rem .4rem;
+ font-weight:600}tr.flagged td{background:#fff1ee}
 """
 
 _JS = """
@@ -374,11 +376,12 @@ def render_report(
     )
     warnings = "".join(f'<p class="warn">Warning: {_e(w)}</p>' for w in card.warnings)
     persona = f" \u00b7 persona {_e(card.persona)}" if card.persona else ""
+    ending = _ending_html(card.ended, card.end_intensity, card.end_warning)
     body = f"""
 <header><p class="muted">voice-sim scorecard \u00b7 {_e(card.name)}{persona} \u00b7
 {mmss(card.duration_s)} \u00b7 judge {_e(card.judge)} \u00b7 rubric {_e(card.rubric)}</p>
 <h1>De-escalation score <span class="overall" id="overall">{card.overall:.0f}</span>
-<span class="muted">/ 100</span></h1>
+<span class="muted">/ 100</span></h1>{ending}
 <p class="summary" id="summary">{_e(card.summary)}</p>{warnings}</header>
 {player}
 <h2>Timeline</h2>
@@ -395,6 +398,15 @@ customer said that an item looked at (hover for the item).</p>
 <div id="transcript">{"".join(_turn_html(t, card) for t in call.turns)}</div>
 """
     return _page(f"Scorecard \u2013 {card.name}", body, max(call.duration_s, 1.0))
+
+
+def _ending_html(ended: str | None, level: float | None, warning: str | None) -> str:
+    """How the call ended, with a flag a coach sees at a glance when it did not end well."""
+    if ended is None:
+        return ""
+    at = f"; customer at {level:g}/10" if level is not None else ""
+    flag = f' <span class="flag">\u26a0 {_e(warning)}</span>' if warning else ""
+    return f'<p class="ending" id="ending">Call ended: {_e(ended)}{at}.{flag}</p>'
 
 
 def write_report(
@@ -489,8 +501,14 @@ def render_session_report(session: SessionScorecard) -> str:
         link = f'<a href="{_e(c.report)}">{_e(c.name)}</a>' if c.report else _e(c.name)
         lat = c.response_latency_s_median
         lat_s = "" if lat is None else f"{lat:.2f} s"
+        mood = ""
+        if c.end_intensity is not None:
+            begin = "?" if c.start_intensity is None else f"{c.start_intensity:g}"
+            mood = f"{begin} \u2192 {c.end_intensity:g}"
+        flag = f'<span class="flag">\u26a0 {_e(c.warning)}</span>' if c.warning else ""
         rows.append(
-            f"<tr><td>{i + 1}</td><td>{link}</td><td>{c.overall:.0f}</td>"
+            f'<tr class="{"flagged" if c.warning else ""}"><td>{i + 1}</td><td>{link}</td>'
+            f"<td>{c.overall:.0f}</td><td>{mood}</td><td>{_e(c.ended or '')} {flag}</td>"
             f"<td>{c.interruptions}</td><td>{lat_s}</td></tr>"
         )
     charts = "".join(
@@ -504,14 +522,21 @@ def render_session_report(session: SessionScorecard) -> str:
             ("Response latency", [c.response_latency_s_median for c in session.calls], "s"),
         )
     )
+    mix = (
+        f" ({session.calls_mean:.0f} for the calls, {session.patience_score:.0f} for patience)"
+        if session.calls_mean is not None and session.patience_score is not None
+        else ""
+    )
     body = f"""
 <header><p class="muted">voice-sim session scorecard \u00b7 {len(session.calls)} calls</p>
 <h1>Session score <span class="overall" id="overall">{session.overall:.0f}</span>
 <span class="muted">/ 100</span></h1>
-<p class="summary" id="summary">{_e(session.summary)}</p></header>
+<p class="summary" id="summary">{_e(session.summary)}</p>
+<p class="muted" id="weighting">How the session score is made: {_e(session.weighting)}{mix}.</p>
+</header>
 <h2>Calls</h2>
-<table><tr><th>#</th><th>call</th><th>score</th><th>interruptions</th>
-<th>median response</th></tr>{"".join(rows)}</table>
+<table><tr><th>#</th><th>call</th><th>score</th><th>customer intensity (start \u2192 end)</th>
+<th>ended</th><th>interruptions</th><th>median response</th></tr>{"".join(rows)}</table>
 <h2>Drift across calls</h2>
 <div class="charts" id="drift">{charts}</div>
 <h2>Patience</h2>
