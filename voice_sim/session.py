@@ -269,6 +269,7 @@ class CallSession:
         self.events = EventLog(self.out_dir / "events.jsonl")
         self._write_meta()
 
+        t_load = time.perf_counter()
         self.whisper = ShortWindowWhisper(model_dir=s.stt_model, threads=s.stt_threads)
         self.transcriber = TurnTranscriber(self.whisper, sample_rate=s.sample_rate_hz)
         self._stt_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="whisper")
@@ -284,6 +285,11 @@ class CallSession:
             min_speech_s=s.vad_min_speech_s,
             min_silence_s=s.vad_min_silence_s,
         )
+        self.engines_load_s = time.perf_counter() - t_load
+        """Seconds :meth:`start` spent loading Whisper, Piper and Silero (the first call of a
+        process loads them; later calls reuse them)."""
+        self._meta["engines_load_s"] = round(self.engines_load_s, 3)
+        write_json_atomic(self.out_dir / "meta.json", self._meta)
         self.line.subscribe(self._on_line)
         self.line.on_trainee_frame = self._on_frame
         self.events.emit(
@@ -465,6 +471,8 @@ class CallSession:
         hold = self.customer.hold_s()
         if hold is not None:
             self.turns.keep_silent_until(turn.end_s + hold, hold=True)
+        else:
+            self.turns.end_hold()
         r.gap_s = self._reply_gap_s()
         ln = _Line("reply", Utterance(), turn_id=turn.id)
         r.line = ln
@@ -479,7 +487,8 @@ class CallSession:
 
         ln.task = self._spawn(self._speak(ln, self._reply_text(), first_text, first_audio))
         await ready.wait()
-        await self._until_clock(turn.end_s + r.gap_s)
+        # the persona's thinking pause, or a deliberate silence (turns.keep_silent_until)
+        await self._until_clock(max(turn.end_s + r.gap_s, self.turns.customer_silent_until_s))
         self._play(ln)
 
     def _trainee_turn(self, turn: Turn, tt: TurnText) -> TraineeTurn:

@@ -23,7 +23,7 @@ VAD_DEACTIVATION = 0.35
 VAD_MIN_SPEECH_S = 0.064
 #: Unvoiced run before the trainee's voice counts as off. Short, because a voice-off edge only
 #: starts a transcription pass; whether the turn is over is the turn model's call.
-VAD_MIN_SILENCE_S = 0.15
+VAD_MIN_SILENCE_S = 0.1
 
 #: Silence that ends a turn whose words read as finished. Human turn-taking gaps are about 0.2 s;
 #: the transcript pass started at the voice-off edge is ready about then (bench/latency.py).

@@ -208,8 +208,8 @@ class TurnModel:
         """The customer line on the air."""
         self._turns = 0
         self._waiting_since: float | None = None
-        self._quiet_until = 0.0
-        self._quiet_kind: Literal["dead_air", "hold_check"] = "dead_air"
+        self._hold_until = 0.0
+        self._silent_until = 0.0
         self._prompts = 0
         self.patience_s: float = 4.0
         """Silence before the customer speaks up, seconds (the session sets it per persona and
@@ -232,11 +232,26 @@ class TurnModel:
         return self._waiting_since
 
     def keep_silent_until(self, t_s: float, *, hold: bool = False) -> None:
-        """The silence before ``t_s`` is not dead air: a hold notice (``hold=True``: a prompt
-        after it is a hold check-in) or the customer's own deliberate silence (a pressure pause).
-        Trainee speech meanwhile is an ordinary turn."""
-        self._quiet_until = max(self._quiet_until, t_s)
-        self._quiet_kind = "hold_check" if hold else "dead_air"
+        """The silence before ``t_s`` is not dead air.
+
+        ``hold=True``: the trainee gave a hold notice; a prompt after ``t_s`` is a hold
+        check-in. Otherwise the customer is deliberately silent until ``t_s`` (a pressure
+        pause): the silence clock starts at ``t_s``, and the session holds the customer's next
+        reply until then (:attr:`customer_silent_until_s`). Trainee speech meanwhile is an
+        ordinary turn."""
+        if hold:
+            self._hold_until = max(self._hold_until, t_s)
+        else:
+            self._silent_until = max(self._silent_until, t_s)
+
+    def end_hold(self) -> None:
+        """The trainee is back from the hold (a turn without a hold notice)."""
+        self._hold_until = 0.0
+
+    @property
+    def customer_silent_until_s(self) -> float:
+        """The customer says nothing before this time, seconds (0: no deliberate silence)."""
+        return self._silent_until
 
     # -- the trainee's voice ----------------------------------------------------------------
     def voice_on(self, t_s: float) -> list[Action]:
@@ -412,13 +427,12 @@ class TurnModel:
         since = self._waiting_since
         if since is None or self.turn is not None or self.line is not None:
             return []
-        quiet = self._quiet_until > since
-        start = self._quiet_until if quiet else since
-        if now - start < self.patience_s:
+        start = max(since, self._silent_until)  # the customer's own silence is not dead air
+        held = self._hold_until > start
+        if now - max(start, self._hold_until) < self.patience_s:
             return []
         self._prompts += 1
         self._waiting_since = None
-        if quiet and self._quiet_kind == "hold_check":
-            return [SpeakUp(since, now - since, "hold_check", self._prompts)]
-        # a deliberate silence of the customer's own is not the trainee's dead air
+        if held:
+            return [SpeakUp(start, now - start, "hold_check", self._prompts)]
         return [SpeakUp(start, now - start, "dead_air", self._prompts)]

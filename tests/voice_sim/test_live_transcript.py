@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from personas.call_log import CustomerLine, Intensity, Transcript
+from personas.call_log import CallEnd, CustomerLine, Intensity, Transcript
 from voice_sim.commands._call_common import print_live_transcript
 from voice_sim.events import EventLog
 
@@ -40,3 +40,24 @@ def test_a_line_that_started_before_one_already_shown_is_marked_late(
     assert "(late)" not in lines[0] and "Second." in lines[0]
     assert "(late)" in lines[1] and "First." in lines[1]
     assert "(late)" not in lines[2]
+
+
+def test_log_records_go_to_the_session_log_during_the_call(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import logging
+
+    root = logging.getLogger()
+    terminal = logging.StreamHandler()  # what the CLI installs: records to stderr
+    root.addHandler(terminal)
+    try:
+        log = EventLog(tmp_path / "events.jsonl")
+        print_live_transcript(log)
+        logging.getLogger("livekit.agents").warning("skipping reply to user input")
+        log.emit(CallEnd(5.0, reason="hangup", duration_s=5.0))
+        log.close()
+        assert "skipping reply" not in capsys.readouterr().err
+        assert "skipping reply" in (tmp_path / "call.log").read_text()
+        assert terminal in root.handlers  # the terminal gets its log back after the call
+    finally:
+        root.removeHandler(terminal)

@@ -249,3 +249,20 @@ def test_a_pause_asks_for_a_transcript_up_to_the_last_sound() -> None:
     m = TurnModel(S)
     m.voice_on(1.0)
     assert m.voice_off(1.8) == [Transcribe(1, 1.8)]
+
+
+def test_back_from_hold_silence_is_dead_air_again() -> None:
+    m = TurnModel(S)
+    m.patience_s = 4.0
+    opened(m, 2.0)
+    m.keep_silent_until(60.0, hold=True)
+    m.voice_on(10.0)  # "Thanks for holding, I found it."
+    m.voice_off(12.0)
+    heard(m, "Thanks for holding, I found it.")
+    run(m, 12.0, 12.4)
+    m.end_hold()
+    m.line_started(12.5, "reply", turn_id=1)
+    run(m, 12.5, 13.0)
+    m.line_stopped(14.0)
+    ups = [(t, a) for t, a in run(m, 14.0, 19.0) if isinstance(a, SpeakUp)]
+    assert len(ups) == 1 and ups[0][1].kind == "dead_air" and abs(ups[0][0] - 18.0) < 0.021
