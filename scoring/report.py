@@ -331,21 +331,49 @@ def _vorbis(recording: Path, limit_bytes: int) -> bytes | None:
     return data if len(data) <= limit_bytes else None
 
 
+#: What the report's player may embed: audio it can decode, by suffix and MIME type.
+PLAYABLE = {
+    ".wav": "audio/wav",
+    ".flac": "audio/flac",
+    ".ogg": "audio/ogg",
+    ".opus": "audio/ogg",
+    ".mp3": "audio/mpeg",
+}
+
+
+def playable_recording(recording: Path | None, *, next_to: Sequence[Path]) -> Path | None:
+    """``recording`` if the report may play it, else None.
+
+    Only a file in one of the ``next_to`` folders (the input's folder, the report's folder) with
+    an audio suffix that decodes as audio: never whatever another path names (an
+    ``analysis.json`` whose ``source`` is ``/etc/passwd`` must not put that file in a report).
+    """
+    import soundfile as sf
+
+    if recording is None or not recording.is_file():
+        return None
+    if recording.suffix.lower() not in PLAYABLE:
+        return None
+    folder = recording.resolve().parent
+    if not any(folder == d.resolve() for d in next_to):
+        return None
+    try:
+        info = sf.info(str(recording))
+    except (RuntimeError, sf.LibsndfileError):
+        return None
+    return recording if info.frames > 0 and info.channels > 0 else None
+
+
 def _audio_src(recording: Path | None, out_dir: Path, settings: ScoringSettings) -> str | None:
     """The player's ``src``: the recording embedded (as is, or as Ogg Vorbis when the PCM file
-    is over the embedding limit), else a path relative to the report."""
-    if recording is None or not recording.is_file():
+    is over the embedding limit), else a path relative to the report. ``recording`` must have
+    passed :func:`playable_recording`."""
+    if recording is None:
         return None
     size = recording.stat().st_size
     limit = settings.embed_audio_max_bytes
     if size <= limit:
-        mime = {
-            ".wav": "audio/wav",
-            ".flac": "audio/flac",
-            ".ogg": "audio/ogg",
-            ".opus": "audio/ogg",
-            ".mp3": "audio/mpeg",
-        }.get(recording.suffix.lower(), "application/octet-stream")
+        mime = PLAYABLE[recording.suffix.lower()]
         return f"data:{mime};base64," + base64.b64encode(recording.read_bytes()).decode("ascii")
     if recording.suffix.lower() in (".wav", ".flac") and limit > 0:
         ogg = _vorbis(recording, limit)
@@ -368,12 +396,18 @@ def render_report(
 ) -> str:
     """The call report as one HTML string (see ``write_report``)."""
     settings = settings or ScoringSettings()
-    src = _audio_src(call.recording, out_dir, settings)
-    player = (
-        f'<audio id="player" controls preload="auto" src="{_e(src)}"></audio>'
-        if src
-        else '<p class="muted">No recording found: markers show times only.</p>'
-    )
+    next_to = [out_dir] + ([Path(call.source).parent] if Path(call.source).exists() else [])
+    recording = playable_recording(call.recording, next_to=next_to)
+    src = _audio_src(recording, out_dir, settings)
+    if src:
+        player = f'<audio id="player" controls preload="auto" src="{_e(src)}"></audio>'
+    elif call.recording is not None:
+        player = (
+            f'<p class="muted" id="no-audio">Recording not embedded: {_e(call.recording.name)} is '
+            "not a decodable audio file next to the input. Markers show times only.</p>"
+        )
+    else:
+        player = '<p class="muted">No recording found: markers show times only.</p>'
     warnings = "".join(f'<p class="warn">Warning: {_e(w)}</p>' for w in card.warnings)
     persona = f" \u00b7 persona {_e(card.persona)}" if card.persona else ""
     ending = _ending_html(card.ended, card.end_intensity, card.end_warning)
