@@ -12,7 +12,9 @@ from voice_sim.cli import main
 pytestmark = pytest.mark.slow
 
 
-def test_three_call_gauntlet(tmp_path: Path) -> None:
+def test_three_call_gauntlet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = tmp_path / "data"
+    monkeypatch.setenv("VOICE_SIM_DATA", str(data))
     bot = tmp_path / "bot.yaml"
     bot.write_text(
         "name: short bot\nlines:\n  - I'm sorry about that. Can you tell me what happened?\n"
@@ -29,11 +31,13 @@ def test_three_call_gauntlet(tmp_path: Path) -> None:
             "--break",
             "0",
             "--no-score",
+            "--no-store",
             "--out",
             str(out),
         ]
     )
     assert code == 0
+    assert not data.exists()  # --no-store: no store, not even an empty one
     doc = json.loads((out / "gauntlet.json").read_text())
     folders = [c["folder"] for c in doc["calls"]]
     assert folders == sorted(folders) and len(folders) == 3
