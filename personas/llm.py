@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, cast
 from .brain import ReplyContext
 from .prompt import build_messages
 from .sanitize import breaks_character, clean_profanity, sanitize_for_tts
-from .scripted import ScriptedBrain, common_lines
+from .scripted import ScriptedBrain
 
 if TYPE_CHECKING:
     from openai.types.chat import ChatCompletionMessageParam
@@ -146,7 +146,7 @@ class LLMBrain:
                     yield piece
             return
         if broke:
-            pool = [str(x) for x in common_lines().get("in_character", [])]
+            pool = [str(x) for x in self.fallback.bank.get("in_character") or []]
             line = self.fallback._pick(pool) or "Can we please just get back to my problem?"
             yield (" " if said else "") + line
             return

@@ -604,20 +604,46 @@ def _silence_owner(call: CallInputs, start_s: float, end_s: float) -> str:
     return "trainee" if vocab.hold_notice(last.text) is not None else "customer"
 
 
-def dead_air_verdicts(
-    call: CallInputs, s: ScoringSettings
-) -> list[tuple[float, float, str, Hit | None]]:
-    """Each silence of the analysis with the shared verdict: ``(start_s, duration_s, verdict,
-    hold notice)`` where verdict is ``dead_air``, ``held`` (a hold notice covered it) or
-    ``theirs`` (the customer's silence to break)."""
-    out: list[tuple[float, float, str, Hit | None]] = []
+@dataclass(frozen=True)
+class SilenceVerdict:
+    """One silence of the call and whose it is (seconds).
+
+    ``verdict`` is ``dead_air`` (the trainee left the customer waiting), ``hold_overrun`` (a
+    hold ran past what the notice bought), ``held`` (a hold notice covered it), ``patient`` (the
+    trainee's, but shorter than the customer's patience: the customer never noticed) or
+    ``theirs`` (after the trainee's own words: the customer's to break).
+    """
+
+    start_s: float
+    duration_s: float
+    verdict: str
+    notice: Hit | None = None
+
+
+def dead_air_verdicts(call: CallInputs, s: ScoringSettings) -> list[SilenceVerdict]:
+    """Every silence of the call with the verdict the director gave it.
+
+    For a call voice-sim recorded, dead air is what the customer noticed and spoke up in
+    (``silence`` events: the persona's patience, never under the dead-air threshold). For any
+    other recording, the same rule with the threshold for patience
+    (:func:`personas.phrases.is_dead_air`): the trainee owes the silence and it is longer than
+    ``dead_air_s``, or than ``hold_max_s`` after a hold notice.
+    """
+    out = [
+        SilenceVerdict(
+            e.start_s, e.silence_s, "dead_air" if e.kind == "dead_air" else "hold_overrun"
+        )
+        for e in call.silences
+    ]
     trainee = trainee_utterances(call, s)
     for gap in call.dead_air:
-        if gap.duration_s <= call.dead_air_s:
-            continue
         end_s = gap.start_s + gap.duration_s
+        if gap.duration_s <= call.dead_air_s or any(
+            gap.start_s - 0.5 <= e.t_s <= end_s + 0.5 for e in call.silences
+        ):
+            continue
         if _silence_owner(call, gap.start_s, end_s) != "trainee":
-            out.append((gap.start_s, gap.duration_s, "theirs", None))
+            out.append(SilenceVerdict(gap.start_s, gap.duration_s, "theirs"))
             continue
         last = max(
             (u for u in trainee if u.start_s < gap.start_s + 0.25),
@@ -625,13 +651,19 @@ def dead_air_verdicts(
             default=None,
         )
         notice = vocab.hold_notice(last.text) if last is not None else None
-        held = notice is not None
         h = hit(last, notice) if last is not None and notice is not None else None
-        dead = vocab.is_dead_air(
-            gap.duration_s, held=held, dead_air_s=call.dead_air_s, hold_max_s=call.hold_max_s
-        )
-        out.append((gap.start_s, gap.duration_s, "dead_air" if dead else "held", h))
-    return out
+        if call.ours:
+            verdict = "held" if h is not None else "patient"
+        else:
+            dead = vocab.is_dead_air(
+                gap.duration_s,
+                held=h is not None,
+                dead_air_s=call.dead_air_s,
+                hold_max_s=call.hold_max_s,
+            )
+            verdict = "dead_air" if dead else "held"
+        out.append(SilenceVerdict(gap.start_s, gap.duration_s, verdict, h))
+    return sorted(out, key=lambda v: v.start_s)
 
 
 def item_pace(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemResult:
@@ -673,36 +705,50 @@ def item_pace(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemRes
             pace_frac = max(0.0, pace_frac - s.rushed_turn_penalty_frac)
     unexplained = 0
     verdicts = dead_air_verdicts(call, s)
-    for start_s, dur, verdict, notice in verdicts:
-        if verdict == "theirs":
+    for v in verdicts:
+        if v.verdict == "theirs":
             ev.append(
                 Evidence(
-                    start_s,
+                    v.start_s,
                     "customer",
-                    figure=f"{dur:.1f} s pause after your words (the customer's to break; "
-                    "not dead air)",
+                    figure=f"{v.duration_s:.1f} s pause after your words (the customer's to "
+                    "break; not dead air)",
                     effect="note",
                 )
             )
-        elif verdict == "held":
-            assert notice is not None
+        elif v.verdict == "patient":
             ev.append(
                 Evidence(
-                    notice.start_s,
+                    v.start_s,
+                    "call",
+                    figure=f"{v.duration_s:.1f} s before you answered; the customer waited "
+                    "without noticing (not dead air)",
+                    effect="note",
+                )
+            )
+        elif v.verdict == "held":
+            assert v.notice is not None
+            ev.append(
+                Evidence(
+                    v.notice.start_s,
                     "trainee",
-                    quote=_clip(notice.sentence),
-                    figure=f"{dur:.1f} s silence announced with a hold notice",
+                    quote=_clip(v.notice.sentence),
+                    figure=f"{v.duration_s:.1f} s silence announced with a hold notice",
                     effect="won",
                 )
             )
         else:
             unexplained += 1
-            why = " (longer than a hold notice covers)" if notice is not None else ""
+            what = (
+                "a hold that ran past what the notice bought"
+                if v.verdict == "hold_overrun"
+                else "unexplained dead air"
+            )
             ev.append(
                 Evidence(
-                    start_s,
+                    v.start_s,
                     "call",
-                    figure=f"{dur:.1f} s of unexplained dead air at {mmss(start_s)}{why}",
+                    figure=f"{v.duration_s:.1f} s of {what} at {mmss(v.start_s)}",
                     effect="lost",
                 )
             )

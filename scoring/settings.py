@@ -14,8 +14,6 @@ from typing import Literal
 OVERALL_MAX = 100.0
 #: Rubric weights must sum to ``OVERALL_MAX`` within this tolerance (rounding in a coach's file).
 WEIGHT_SUM_TOLERANCE = 0.01
-#: Highest ``schema_version`` of ``analysis.json`` this scorer understands.
-ANALYSIS_SCHEMA_VERSION = 1
 #: ``schema_version`` written in ``scorecard.json`` and ``session_scorecard.json``.
 SCORECARD_SCHEMA_VERSION = 1
 
@@ -71,6 +69,9 @@ class ScoringSettings:
         that right?" are one check-back).
     outcome_full_drop_levels : float
         Intensity drop (0-10 scale) from start to end that earns the full outcome item.
+    still_angry_level : float
+        A customer at or above this intensity when the call ends is still angry (the
+        director's venting level: they have not felt heard).
     session_patience_share : float
         Share of the session overall that comes from the patience items (the rest is the mean
         of the calls).
@@ -111,6 +112,7 @@ class ScoringSettings:
     rushed_turn_penalty_frac: float = 0.1
     utterance_merge_s: float = 2.0
     outcome_full_drop_levels: float = 3.0
+    still_angry_level: float = 7.0
     session_patience_share: float = 0.3
     patience_pitch_st: float = 3.0
     patience_loudness_db: float = 4.5

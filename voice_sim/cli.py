@@ -103,6 +103,12 @@ COMMANDS: tuple[CommandEntry, ...] = (
         "Web app",
     ),
     CommandEntry(
+        "worker",
+        "voice_sim.commands.worker",
+        "Take practice calls from LiveKit rooms: run this on every machine of a team's call farm.",
+        "Web app",
+    ),
+    CommandEntry(
         "users",
         "voice_sim.commands.users",
         "Accounts for voice-sim serve: admins see everything, coaches see the teams they coach, "

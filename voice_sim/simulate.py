@@ -56,6 +56,43 @@ LATENCY_RANGE_S = (0.0, 60.0)
 INTERRUPT_RANGE_S = (0.0, 30.0)
 #: Silence kept after the script (or the WAV) ends so the customer's last reply is recorded.
 TAIL_S = 1.0
+#: Every library persona ships two trainee bots written for its own scenario:
+#: ``scripts/<persona>.good.yaml`` (good practice) and ``scripts/<persona>.mistakes.yaml``.
+SCRIPTS_DIR = Path(__file__).resolve().parent / "scripts"
+BOT_KINDS = ("good", "mistakes")
+
+
+def persona_script(persona: str | Path | None, kind: str = "good") -> Path:
+    """The built-in trainee bot written for ``persona`` (id or YAML path; None: the default).
+
+    Raises
+    ------
+    VoiceSimError
+        ``kind`` is not ``good`` or ``mistakes``, or the persona has no built-in bot (a persona
+        of your own: write a script and pass it with ``--trainee``).
+    """
+    if kind not in BOT_KINDS:
+        raise VoiceSimError(f"trainee bot: expected one of {', '.join(BOT_KINDS)}, got {kind!r}")
+    from personas import DEFAULT_PERSONA
+
+    pid = Path(persona).stem if persona is not None else DEFAULT_PERSONA
+    path = SCRIPTS_DIR / f"{pid}.{kind}.yaml"
+    if not path.is_file():
+        raise VoiceSimError(
+            f"{persona}: no built-in trainee bot for this persona; write a trainee script "
+            "(voice-sim simulate --help) and pass it with --script FILE"
+        )
+    return path
+
+
+def trainee_input(given: Path | None, persona: str | Path | None) -> Path:
+    """What plays the trainee: ``given`` (a script or recording), ``good``/``mistakes`` for the
+    persona's own bots, or by default the persona's good-practice bot."""
+    if given is None:
+        return persona_script(persona, "good")
+    if str(given) in BOT_KINDS and not given.exists():
+        return persona_script(persona, str(given))
+    return given
 
 
 @dataclass(frozen=True)

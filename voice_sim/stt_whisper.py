@@ -30,15 +30,16 @@ from typing import Any
 import numpy as np
 
 from . import models
-from .settings import SAMPLE_RATE_HZ, WHISPER_BEAM_SIZE
+from .settings import SAMPLE_RATE_HZ, WHISPER_BEAM_SIZE, WHISPER_COMPUTE_TYPE
 
 #: Whisper's mel frames per second (10 ms hop).
 MEL_FPS = 100
-#: Silence kept after the speech inside the encoder window, seconds. Below about 1 s tiny.en
-#: starts repeating itself on short turns (bench/stt_wer.py).
-WINDOW_MARGIN_S = 1.5
-#: Shortest encoder window, seconds: short turns ("yes") need context too.
-MIN_WINDOW_S = 4.0
+#: Silence kept after the speech inside the encoder window, seconds (bench/stt_wer.py).
+WINDOW_MARGIN_S = 2.0
+#: Shortest encoder window, seconds. With 4-6 s windows tiny.en says short turns twice
+#: ("Within three to five days. Within three to five days."); 8 s does not, and costs
+#: 60-80 ms on 2 cores (bench/stt_wer.py).
+MIN_WINDOW_S = 8.0
 #: Windows are rounded up to this step, seconds, so CTranslate2 sees few distinct shapes.
 WINDOW_STEP_S = 1.0
 #: The full window Whisper was trained on, seconds.
@@ -55,8 +56,16 @@ TEMPERATURES = (0.0, 0.2, 0.4)
 COMPRESSION_RATIO_MAX = 2.4
 LOG_PROB_MIN = -1.0
 NO_SPEECH_PROB = 0.6
-#: Audio kept ahead of the first voiced frame of a turn so the first phoneme is not clipped, s.
-LEAD_S = 0.3
+#: A clip whose loudest 100 ms stays under this level holds no speech, dBFS: Whisper invents
+#: "you" or "thank you" in silence, so it never sees one.
+QUIET_DBFS = -45.0
+#: Audio kept ahead of the first voiced frame of a turn, seconds: Silero notices speech a window
+#: or two late, and Whisper hears a clipped first word as another word.
+LEAD_S = 0.5
+#: Decode with Whisper's timestamp tokens, as it was trained: on real telephone speech the first
+#: words of a short turn survive more often than without (bench/stt_wer.py: 27% against 32% WER
+#: on the real sample, 9.2% against 11.2% over all utterances).
+TIMESTAMPS = True
 
 _SENTENCE_END = re.compile(r"[.!?]['\")\]]*$")
 _DANGLING = re.compile(
@@ -117,9 +126,10 @@ def window_frames(duration_s: float, *, margin_s: float = WINDOW_MARGIN_S) -> in
     return int(min(FULL_WINDOW_S, steps * WINDOW_STEP_S) * MEL_FPS)
 
 
-def collapse_repeats(words: list[WhisperWord], *, max_n: int = 6) -> list[WhisperWord]:
-    """Drop a phrase of 1..``max_n`` words repeated three or more times in a row beyond its
-    first two occurrences (the loop Whisper falls into on a short window or on noise)."""
+def collapse_repeats(words: list[WhisperWord], *, max_n: int = 8) -> list[WhisperWord]:
+    """Drop the loops Whisper falls into on a short window or on noise: a phrase of 1-3 words
+    said three or more times in a row, or of 4-``max_n`` words said twice or more, is kept once
+    (people repeat a word for emphasis, not a whole clause)."""
     out = list(words)
 
     def key(ws: list[WhisperWord]) -> tuple[str, ...]:
@@ -130,7 +140,8 @@ def collapse_repeats(words: list[WhisperWord], *, max_n: int = 6) -> list[Whispe
         changed = False
         for n in range(1, max_n + 1):
             i = 0
-            while i + 3 * n <= len(out):
+            need = 3 if n < 4 else 2
+            while i + need * n <= len(out):
                 k = key(out[i : i + n])
                 reps = 1
                 while (
@@ -138,11 +149,22 @@ def collapse_repeats(words: list[WhisperWord], *, max_n: int = 6) -> list[Whispe
                     and key(out[i + reps * n : i + (reps + 1) * n]) == k
                 ):
                     reps += 1
-                if reps >= 3 and any(k):
+                if reps >= need and any(k):
                     del out[i + n : i + reps * n]
                     changed = True
                 i += 1
     return out
+
+
+def _loudest_dbfs(y: np.ndarray, *, window_s: float) -> float:
+    """Level of the loudest ``window_s`` stretch of ``y``, dBFS."""
+    n = max(1, int(window_s * SAMPLE_RATE_HZ))
+    k = y.shape[0] // n
+    if k == 0:
+        ms = float(np.mean(np.square(y, dtype=np.float64))) if y.size else 0.0
+    else:
+        ms = float(np.max(np.mean(np.square(y[: k * n].reshape(k, n), dtype=np.float64), axis=1)))
+    return 10.0 * math.log10(max(ms, 1e-12))
 
 
 class ShortWindowWhisper:
@@ -201,7 +223,7 @@ class ShortWindowWhisper:
             prefix=None,
             suppress_blank=True,
             suppress_tokens=get_suppressed_tokens(self._tokenizer, [-1]),
-            without_timestamps=True,
+            without_timestamps=not TIMESTAMPS,
             max_initial_timestamp=1.0,
             word_timestamps=True,
             prepend_punctuations="\"'“¿([{-",
@@ -225,7 +247,7 @@ class ShortWindowWhisper:
         """
         y = np.asarray(y, dtype=np.float32)[: int(FULL_WINDOW_S * SAMPLE_RATE_HZ)]
         dur = y.shape[0] / SAMPLE_RATE_HZ
-        if dur < 0.05:
+        if dur < 0.05 or _loudest_dbfs(y, window_s=0.1) < QUIET_DBFS:
             return "", []
         m = self.model
         win = window_frames(dur, margin_s=self.margin_s)
@@ -241,7 +263,7 @@ class ShortWindowWhisper:
         tok = self._tokenizer
         with self._lock:  # one CTranslate2 call at a time per model
             enc = m.encode(window)
-            prompt = m.get_prompt(tok, [], without_timestamps=True)
+            prompt = m.get_prompt(tok, [], without_timestamps=not TIMESTAMPS)
             result, avg_logprob, _temp, _ratio = m.generate_with_fallback(enc, prompt, tok, options)
             if result.no_speech_prob > NO_SPEECH_PROB and avg_logprob < LOG_PROB_MIN:
                 return "", []
@@ -383,12 +405,12 @@ class TurnTranscriber:
 def transcribe_array(y: np.ndarray, *, model_dir: Path | None = None, threads: int = 2) -> str:
     """Full-window (30 s) offline transcription of 16 kHz float32 audio: the reference the live
     path is measured against in ``bench/stt_wer.py``."""
-    model = models.whisper(model_dir, threads=threads)
-    segments, _info = model.transcribe(
-        np.asarray(y, dtype=np.float32),
-        language="en",
+    from audio_analysis import WhisperTranscriber  # the one offline wrapper, as the analysis
+
+    whisper = WhisperTranscriber(
+        model_dir=model_dir,
         beam_size=WHISPER_BEAM_SIZE,
-        condition_on_previous_text=False,
-        vad_filter=False,
+        compute_type=WHISPER_COMPUTE_TYPE,
+        threads=threads,
     )
-    return " ".join(s.text.strip() for s in segments).strip()
+    return whisper.text(y)

@@ -110,3 +110,19 @@ def test_amounts_ranges_and_emails_stay_one_word() -> None:
     words = wt.transcribe(np.zeros(RATE, dtype=np.float32))
     assert [w.word for w in words] == ["It's", "$49.99,", "3-5", "days,", "at", "dana@example.com"]
     assert words[1].start_s == pytest.approx(0.3) and words[1].end_s == pytest.approx(0.85)
+
+
+@pytest.mark.slow
+def test_one_wrapper_for_offline_transcription(small_call) -> None:  # type: ignore[no-untyped-def]
+    """The live call's offline reference (stt_whisper.transcribe_array) is the analysis' wrapper,
+    on the same model object."""
+    from audio_analysis.transcribe import WhisperTranscriber, whisper_model_path
+    from voice_sim.stt_whisper import transcribe_array
+
+    default = WhisperTranscriber()
+    explicit = WhisperTranscriber(model_dir=whisper_model_path())
+    assert explicit._model is default._model  # one load per process
+    s, e = small_call.turns[0][1], small_call.turns[0][2]
+    y = small_call.y[0][int(s * 16000) : int(e * 16000)]
+    assert transcribe_array(y) == default.text(y)
+    assert "calling" in default.text(y).lower()

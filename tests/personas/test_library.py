@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
-from personas import PersonaError, get_persona, list_personas
-from personas.library import DEFAULT_PERSONA, library_files
+import pytest
+import yaml
+
+from personas import PersonaError, get_persona, list_personas, persona_ids
+from personas.brain import ReplyContext
+from personas.library import DEFAULT_PERSONA, LIBRARY_DIR, library_files
 from personas.schema import load_persona
-from personas.scripted import common_lines
+from personas.scripted import (
+    BANK_SLOTS,
+    COMMON_LINES,
+    ScriptedBrain,
+    archetype_bank,
+    common_lines,
+    line_bank_problems,
+)
 from personas.vocabulary import ARCHETYPES
 
 
@@ -82,3 +93,67 @@ def test_abusive_persona_swears_and_clean_switch_removes_it() -> None:
     p = get_persona("abusive-caller")
     assert p.profanity
     assert any("damn" in line for line in [p.opening_line])
+
+
+@pytest.mark.parametrize("pid", persona_ids())
+def test_no_persona_can_say_another_archetypes_lines(pid: str) -> None:
+    p = get_persona(pid)
+    assert line_bank_problems(p) == []
+    # the oracle: the raw banks in the file, not the helper that merges them
+    raw = yaml.safe_load(COMMON_LINES.read_text(encoding="utf-8"))
+    others = {
+        line
+        for arch, bank in raw["archetypes"].items()
+        if arch != p.archetype
+        for line in _strings(bank)
+    }
+    own = set(_strings(raw["archetypes"][p.archetype])) | set(
+        _strings(raw.get("personas", {}).get(pid, {}))
+    )
+    brain = ScriptedBrain(p, seed=1)
+    assert not (set(_strings(brain.bank)) & others) - own
+
+
+def test_every_archetype_bank_fills_every_slot_the_director_asks_for() -> None:
+    for arch in ARCHETYPES:
+        bank = archetype_bank(arch)
+        for path in BANK_SLOTS:
+            node = bank
+            for k in path:
+                node = node.get(k, {}) if isinstance(node, dict) else {}
+            assert _strings(node), (arch, path)
+
+
+def test_validator_flags_a_persona_with_an_angry_line(tmp_path: Path) -> None:
+    src = (LIBRARY_DIR / "elderly-confused.yaml").read_text(encoding="utf-8")
+    bad = src.replace(
+        '      - "Could you say that again, a little slower?"',
+        '      - "Could you say that again, a little slower?"\n      - "Stop talking over me!"',
+    )
+    assert bad != src
+    f = tmp_path / "margaret.yaml"
+    f.write_text(bad, encoding="utf-8")
+    problems = line_bank_problems(load_persona(f))
+    assert problems == ["line 'Stop talking over me!' belongs to the angry archetype's bank"]
+
+
+def test_margaret_speaks_up_in_her_own_words() -> None:
+    brain = ScriptedBrain(get_persona("elderly-confused"), seed=0)
+    said = {brain.silence_line(_ctx(brain), hold=False) for _ in range(4)}
+    assert all("dear" in s for s in said)
+    angry = set(_strings(archetype_bank("angry")))
+    assert not said & angry
+
+
+def _ctx(brain: ScriptedBrain) -> ReplyContext:
+    return ReplyContext(brain.persona, 3, "explaining", None, (), False)
+
+
+def _strings(node: object) -> list[str]:
+    if isinstance(node, str):
+        return [node]
+    if isinstance(node, dict):
+        return [x for v in node.values() for x in _strings(v)]
+    if isinstance(node, list):
+        return [x for v in node for x in _strings(v)]
+    return []

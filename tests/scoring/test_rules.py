@@ -485,12 +485,12 @@ def test_pace_just_outside_the_band_loses_a_little() -> None:
 
 
 def test_sentences_keep_prices_and_abbreviations_whole() -> None:
-    from scoring.phrases import sentences
+    from personas.phrases import sentences
 
-    b = opened("So you were billed $49 .99 twice. I will call by 3 p.m. today. Okay?")
+    b = opened("So you were billed $49.99 twice. I will call by 3 p.m. today. Okay?")
     turn = call_inputs(b.analysis(), b.events).turns_of("trainee")[0]
-    assert [s.text for s in sentences(turn)] == [
-        "So you were billed $49 .99 twice.",
+    assert [s.text for s in sentences(turn.text)] == [
+        "So you were billed $49.99 twice.",
         "I will call by 3 p.m. today.",
         "Okay?",
     ]

@@ -138,6 +138,7 @@ HAND_PICKED = {
     "serve": [["serve", "--port", "0"], ["serve", "--host", "0.0.0.0"]],
     "users add": [["users", "add", "x", "--role", "boss", "--password-stdin"]],
     "users list": [["users", "list", "extra"]],
+    "worker": [["worker", "--capacity", "0"], ["worker", "--url", "ws://x", "--log-level", "loud"]],
 }
 
 BAD_VALUES = [b for argv, cmd in LEAVES for b in _bad_values(argv, cmd)] + [

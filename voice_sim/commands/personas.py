@@ -128,12 +128,17 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Check persona files; a bad file prints file:line: field: problem and exits 2."""
-        from personas import load_persona
+        from personas import PersonaError, load_persona
         from personas.library import library_files
+        from personas.scripted import line_bank_problems
 
         paths = list(files) if files else library_files()
         for path in paths:
             p = load_persona(path)
+            problems = line_bank_problems(p)
+            if problems:
+                more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+                raise PersonaError(f"{path}: lines: {problems[0]}{more}")
             typer.echo(f"ok  {path}  ({p.id}, {p.archetype})")
 
     app.add_typer(sub, name="personas")

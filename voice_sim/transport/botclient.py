@@ -165,9 +165,9 @@ async def call_over_socket(
                 if delay > 0:
                     await asyncio.sleep(delay)
 
-        async def speak() -> None:
-            await ears.until(lambda: ears.live, max_s)
-            heard = 0
+        async def speak_once() -> None:
+            """The script, once, in the call that is live."""
+            heard = ears.ended  # customer lines finished before this call's first line
             for line, y in lines:
                 if line.interrupt_after_s is not None:
                     starts = ears.started
@@ -193,8 +193,17 @@ async def call_over_socket(
                 lambda: ears.ended > heard and not ears.customer_speaking, REPLY_TIMEOUT_S
             )
             await asyncio.sleep(TAIL_S)
-            if hang_up:
+            if hang_up and ears.live:
                 await ws.send(json.dumps({"type": "hangup"}))
+
+        async def speak() -> None:
+            """Every call of the plan (a gauntlet has several, with a break between)."""
+            while True:
+                await ears.until(lambda: ears.live or ears.done, max_s)
+                if ears.done:
+                    return
+                await speak_once()
+                await ears.until(lambda: not ears.live or ears.done, max_s)
 
         tasks = [asyncio.ensure_future(c) for c in (receive(), send_audio(), speak())]
         try:

@@ -78,6 +78,13 @@ class PracticeSettings:
     """Comma-separated origins allowed besides the server's own (a proxy's public name)."""
     phone_line: bool = False
     """Pass the customer's voice through the telephone-line effect."""
+    livekit_url: str | None = None
+    """Carry calls through LiveKit instead of this server's call socket: the livekit-server URL
+    browsers connect to (e.g. wss://lk.example.org). Calls then run on ``voice-sim worker``s."""
+    livekit_api_key: str | None = None
+    """API key that signs the browsers' room tokens (default: $LIVEKIT_API_KEY)."""
+    livekit_api_secret: str | None = None
+    """Its secret (default: $LIVEKIT_API_SECRET)."""
 
 
 @dataclass
@@ -163,6 +170,58 @@ _SLUG = re.compile(r"[^a-z0-9-]+")
 def slug(text: str) -> str:
     """A folder-safe form of a persona id or user name."""
     return _SLUG.sub("-", text.lower()).strip("-")[:40] or "call"
+
+
+#: A browser's LiveKit room token is valid this long (it only has to join once), seconds.
+LIVEKIT_TOKEN_TTL_S = 10 * 60
+
+
+def livekit_token(
+    settings: PracticeSettings, *, identity: str, name: str, metadata: dict[str, Any]
+) -> dict[str, str] | None:
+    """A room and a token for a browser to join it, dispatching a ``voice-sim worker`` with the
+    call's ``metadata`` (persona, trainee, team, gauntlet); None when LiveKit is not set up."""
+    if not settings.livekit_url:
+        return None
+    import datetime as _dt
+    import json
+    import secrets
+
+    from livekit import api
+
+    from ..errors import VoiceSimError
+    from ..worker import AGENT_NAME
+
+    key = settings.livekit_api_key or os.environ.get("LIVEKIT_API_KEY")
+    secret = settings.livekit_api_secret or os.environ.get("LIVEKIT_API_SECRET")
+    if not key or not secret:
+        raise VoiceSimError(
+            "[practice] livekit_url is set but not the API key and secret "
+            "(livekit_api_key / livekit_api_secret, or $LIVEKIT_API_KEY / $LIVEKIT_API_SECRET)"
+        )
+    room = f"practice-{secrets.token_urlsafe(9)}"
+    token = (
+        api.AccessToken(key, secret)
+        .with_identity(identity)
+        .with_name(name)
+        .with_grants(
+            api.VideoGrants(
+                room_join=True,
+                room=room,
+                can_publish=True,
+                can_subscribe=True,
+                can_publish_data=True,
+            )
+        )
+        .with_room_config(
+            api.RoomConfiguration(
+                agents=[api.RoomAgentDispatch(agent_name=AGENT_NAME, metadata=json.dumps(metadata))]
+            )
+        )
+        .with_ttl(_dt.timedelta(seconds=LIVEKIT_TOKEN_TTL_S))
+        .to_jwt()
+    )
+    return {"url": settings.livekit_url, "room": room, "token": token}
 
 
 class PracticeService:

@@ -97,7 +97,7 @@ def practice_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Practice
     vs.extra["practice"] = PracticeService(
         data_dir,
         store=lambda call, folders: store_calls(vs, call, folders),
-        settings=PracticeSettings(capacity=CAPACITY, note_wait_s=120.0),
+        settings=PracticeSettings(capacity=CAPACITY, note_wait_s=120.0, gauntlet_break_s=3.0),
     )
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))

@@ -258,3 +258,55 @@ def _folder_of(site: PracticeSite, sid: int) -> Path:
             return resolve_stored(row.folder, site.data_dir)
     finally:
         db.close()
+
+
+def test_a_gauntlet_runs_back_to_back_with_the_break_then_the_session_scorecard(
+    practice_site: PracticeSite, trainee_lines: list[np.ndarray]
+) -> None:
+    sam = practice_site.client("sam")
+    token = sam.get("/api/me").json()["csrf_token"]
+    r = sam.post(
+        "/practice/calls",
+        data={"kind": "gauntlet", "personas": "elderly-confused,angry-billing"},
+        headers={"X-CSRF-Token": token, "Accept": "application/json"},
+    )
+    assert r.status_code == 200, r.text
+    call = r.json()
+    assert call["calls"] == 2
+    lines = [(ScriptLine("one", latency_s=0.5), trainee_lines[0])]
+    got = asyncio.run(
+        call_over_socket(
+            practice_site.ws_base + str(call["socket"]),
+            lines,
+            origin=practice_site.base,
+            cookie=cookie_header(sam),
+            max_s=300.0,
+        )
+    )
+    kinds = [m["type"] for m in got.messages if m["type"] in ("call_start", "call_end", "break")]
+    assert kinds == ["call_start", "call_end", "break", "call_start", "call_end"], kinds
+    starts = got.of_type("call_start")
+    assert [(m["index"], m["of"]) for m in starts] == [(1, 2), (2, 2)]
+    assert [m["persona"] for m in starts] == ["elderly-confused", "angry-billing"]
+    assert got.of_type("break")[0] == {"type": "break", "seconds": 3.0, "next": 2}
+    assert got.of_type("done") and got.close_code == 1000
+
+    headers = {"X-CSRF-Token": sam.get("/api/me").json()["csrf_token"]}
+    for n in (1, 2):
+        saved = sam.post(str(call["notes"]) + str(n), json={"text": f"note {n}"}, headers=headers)
+        assert saved.status_code == 200 and saved.json()["saved"]
+    st = _wait_status(practice_site, sam, call, "done")
+    assert st["phase"] == "done" and len(st["session_ids"]) == 2, st
+    assert st["review"] == f"/practice/calls/{call['id']}/scorecard"
+    page = sam.get(st["review"])
+    assert page.status_code == 200
+    assert "Gauntlet scorecard" in page.text and "Patience across the calls" in page.text
+    for sid in st["session_ids"]:
+        assert f"/sessions/{sid}" in page.text
+    gauntlet = practice_site.data_dir / "practice" / "sam"
+    folder = max(gauntlet.glob("*-gauntlet"), key=lambda p: p.stat().st_mtime)
+    plan = json.loads((folder / "gauntlet.json").read_text())
+    assert [c["persona"] for c in plan["calls"]] == ["elderly-confused", "angry-billing"]
+    assert (folder / "session_scorecard.json").is_file()
+    notes = sorted(p.read_text().strip() for p in folder.glob("*/case_note.md"))
+    assert notes == ["note 1", "note 2"]

@@ -14,9 +14,7 @@ check and the login cookie):
 
 from __future__ import annotations
 
-import contextlib
 import json
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -25,23 +23,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
+from ...errors import VoiceSimError
 from ...transport import CallSocket, PracticeCall
 from ...transport.ws import Receive, Scope, Send
 from .. import security
 from ..app import AppState, not_found, render, state
 from ..practice import GAUNTLET_BREAK_S, MAX_NOTE_CHARS, PracticeService, PracticeSettings
-
-
-def _register_livekit_plugins() -> None:
-    """livekit plugins register themselves when imported and refuse any thread but the main
-    one, while the models are loaded on a worker thread before the first call: import the VAD
-    plugin now (``create_app`` runs on the main thread)."""
-    if threading.current_thread() is threading.main_thread():
-        with contextlib.suppress(ImportError):
-            import livekit.plugins.silero  # noqa: F401
-
-
-_register_livekit_plugins()
 
 #: Calls a trainee may plan in one gauntlet from the browser.
 MAX_GAUNTLET_CALLS = 6
@@ -163,6 +150,7 @@ async def practice_page(request: Request) -> Response:
             "page_data": None,
             "standard_calls": STANDARD_GAUNTLET_CALLS,
             "break_s": service(state(request)).settings.gauntlet_break_s,
+            "livekit": bool(service(state(request)).settings.livekit_url),
         },
     )
 
@@ -178,18 +166,53 @@ async def create_call(request: Request) -> Response:
     try:
         if kind == "gauntlet":
             plan = await run_in_threadpool(_gauntlet_plan, str(form.get("personas") or ""))
+            if svc.settings.livekit_url:
+                return _livekit_call(request, svc, gauntlet=[g.persona_id for g in plan])
             call = svc.create(str(who.id), who.name, gauntlet=tuple(plan))
         else:
             persona = str(form.get("persona") or "")
             await run_in_threadpool(_check_persona, persona)
+            if svc.settings.livekit_url:
+                return _livekit_call(request, svc, persona=persona)
             call = svc.create(str(who.id), who.name, persona=persona)
-    except ValueError as exc:
+    except (ValueError, VoiceSimError) as exc:
         if wants_json:
             return JSONResponse({"error": str(exc)}, status_code=400)
         return render(request, "error.html", {"status": 400, "message": str(exc)}, 400)
     if wants_json:
         return JSONResponse(_page_data(call))
     return RedirectResponse(f"/practice/calls/{call.id}", status_code=303)
+
+
+def _livekit_call(
+    request: Request,
+    svc: PracticeService,
+    *,
+    persona: str | None = None,
+    gauntlet: list[str] | None = None,
+) -> Response:
+    """A LiveKit room for the call: the page joins it, a ``voice-sim worker`` is dispatched."""
+    import secrets
+
+    from ..practice import livekit_token
+
+    who = security.actor(request)
+    assert who is not None
+    meta: dict[str, Any] = {"trainee": who.name}
+    if gauntlet:
+        meta |= {"gauntlet": gauntlet, "break_s": svc.settings.gauntlet_break_s}
+    else:
+        meta["persona"] = persona
+    if svc.settings.phone_line:
+        meta["phone_line"] = True
+    lk = livekit_token(
+        svc.settings,
+        identity=f"trainee-{who.id}-{secrets.token_hex(3)}",
+        name=who.name,
+        metadata=meta,
+    )
+    calls = len(gauntlet) if gauntlet else 1
+    return JSONResponse({"livekit": lk, "calls": calls, "id": lk["room"] if lk else None})
 
 
 def _check_persona(persona: str) -> None:
@@ -234,6 +257,7 @@ async def call_page(request: Request) -> Response:
             "page_data": _page_data(call),
             "standard_calls": STANDARD_GAUNTLET_CALLS,
             "break_s": svc.settings.gauntlet_break_s,
+            "livekit": bool(svc.settings.livekit_url),
         },
     )
 

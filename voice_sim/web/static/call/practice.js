@@ -78,6 +78,13 @@
     notesSent.add(index);
     noteForm.hidden = true;
     const text = $("note-text").value;
+    if (data.livekit) {
+      // through the room: the worker writes case_note.md, then scores and stores the call
+      await call.sendNote(index, text, skip || !text.trim());
+      if (finished) after.hidden = false;
+      after.textContent = "Scoring your call…";
+      return;
+    }
     try {
       await voiceSim.api(data.notes + index, {
         method: "POST",
@@ -183,8 +190,20 @@
       case "done":
         finished = true;
         controls(false);
+        if (data.livekit) {
+          call.setMuted(true); // the room stays open for the note and the "stored" message
+          after.hidden = false;
+          after.textContent = "Write your case note (or skip it) to get your score.";
+        } else {
+          if (call) call.stop();
+          pollStatus();
+        }
+        break;
+      case "stored":
         if (call) call.stop();
-        pollStatus();
+        after.hidden = false;
+        after.textContent = "Done. Opening your review…";
+        if (msg.review) window.location.assign(msg.review);
         break;
       case "error":
         say(msg.message);
@@ -198,7 +217,7 @@
     controls(false);
     if (CLOSE_REASONS[code]) say(CLOSE_REASONS[code]);
     if (call) call.stop();
-    if (code === 4410 || code === 1000 || code === 1006) {
+    if (!data.livekit && (code === 4410 || code === 1000 || code === 1006)) {
       finished = true;
       pollStatus();
     }
@@ -209,16 +228,28 @@
     picker.hidden = true;
     panel.hidden = false;
     $("answer").hidden = true;
-    history.replaceState(null, "", "/practice/calls/" + data.id);
     say("Asking for your microphone…");
-    call = new VoiceSimCall({ socketUrl: data.socket, workletUrl, onMessage, onClose });
+    if (data.livekit) {
+      call = new window.VoiceSimLiveKitCall({
+        url: data.livekit.url,
+        token: data.livekit.token,
+        onMessage,
+        onClose,
+      });
+    } else {
+      history.replaceState(null, "", "/practice/calls/" + data.id);
+      call = new VoiceSimCall({ socketUrl: data.socket, workletUrl, onMessage, onClose });
+    }
     window.vsPracticeCall = call;
     try {
       await call.start();
       say("Connecting…");
     } catch (err) {
-      say("No microphone: " + (err.message || err.name) +
-        ". Allow the microphone for this site and try again.");
+      const mic = ["NotAllowedError", "NotFoundError", "NotReadableError", "SecurityError"];
+      say(mic.includes(err.name)
+        ? "No microphone: " + (err.message || err.name) +
+          ". Allow the microphone for this site and try again."
+        : "Could not connect the call: " + (err.message || err.name));
       $("answer").hidden = false;
     }
   }
