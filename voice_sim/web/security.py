@@ -39,11 +39,12 @@ import os
 import secrets
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
@@ -65,14 +66,37 @@ SECRET_FILENAME = "secret_key"
 MAX_BODY_BYTES = 256 * 1024
 #: Paths that stream their body under a limit of their own (uploads: the size setting).
 STREAMED_BODY_PATHS = ("/api/uploads",)
+
+
 #: What a page may load: only this server's own scripts, styles, images, media and sockets
 #: (``'self'`` covers ws:/wss: to the same host in CSP 3); no inline script or style, no
 #: plugins, no <base> rewriting, forms only to us, never framed.
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
-    "media-src 'self'; connect-src 'self'; worker-src 'self'; font-src 'self'; "
-    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-)
+def content_security_policy(connect: Sequence[str] = ()) -> str:
+    """The pages' policy; ``connect`` adds origins a page may open sockets and requests to (the
+    practice page's LiveKit server)."""
+    sources = " ".join(["'self'", *connect])
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
+        f"media-src 'self'; connect-src {sources}; worker-src 'self'; font-src 'self'; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
+
+
+def socket_origins(url: str) -> tuple[str, ...]:
+    """What ``connect-src`` needs to reach a WebSocket server at ``url`` (``wss://host``): the
+    socket's origin and the same host over HTTP(S), which clients call to diagnose a failure.
+    Anything but a plain ws(s)/http(s) origin gives nothing (it could not widen the policy)."""
+    parts = urlsplit(url.strip())
+    host = parts.netloc
+    if parts.scheme not in ("ws", "wss", "http", "https") or not host:
+        return ()
+    if not all(c.isalnum() or c in ".-:[]" for c in host):
+        return ()
+    secure = parts.scheme in ("wss", "https")
+    return (f"{'wss' if secure else 'ws'}://{host}", f"{'https' if secure else 'http'}://{host}")
+
+
+CONTENT_SECURITY_POLICY = content_security_policy()
 #: Sent with every answer: the policy above, no MIME sniffing, no framing by other sites
 #: (clickjacking), no full URLs (with their filters) leaking to other sites in Referer, and no
 #: copy of a private answer kept by the browser or a proxy (Back after logout shows nothing).
