@@ -113,8 +113,7 @@ COMMANDS: tuple[CommandEntry, ...] = (
     CommandEntry(
         "worker",
         "voice_sim.commands.worker",
-        "Take practice calls from LiveKit rooms: run this on every machine of a team's call "
-        "farm.",
+        "Take practice calls from LiveKit rooms: run this on every machine of a team's call farm.",
         "Web app",
     ),
     CommandEntry(

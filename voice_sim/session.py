@@ -486,7 +486,13 @@ class CallSession:
             ready.set()
 
         ln.task = self._spawn(self._speak(ln, self._reply_text(), first_text, first_audio))
-        await ready.wait()
+        waiter = asyncio.ensure_future(ready.wait())
+        await asyncio.wait({waiter, ln.task}, return_when=asyncio.FIRST_COMPLETED)
+        if not ready.is_set():  # the brain had nothing to say: the turn is heard, not answered
+            waiter.cancel()
+            self._commit(turn.id, answered=False)
+            self.turns.reply_skipped(turn.id, self.line.now_s())
+            return
         # the persona's thinking pause, or a deliberate silence (turns.keep_silent_until)
         await self._until_clock(max(turn.end_s + r.gap_s, self.turns.customer_silent_until_s))
         self._play(ln)
@@ -534,16 +540,19 @@ class CallSession:
         self._tune()
         log.debug("turn %d: the trainee went on; reply withdrawn", turn_id)
 
-    def _commit(self, turn_id: int) -> None:
+    def _commit(self, turn_id: int, *, answered: bool = True) -> None:
+        """The reply took hold (or, ``answered=False``, there is none): log the turn."""
         r = self._reply
         if r is None or r.turn.id != turn_id:
             return
         self._reply = None
         for ev in r.events:
             self.events.emit(ev)
-        self.turns_answered += 1
         self.transcriber.close()
         self._texts.pop(turn_id, None)
+        if not answered:
+            return
+        self.turns_answered += 1
         start = r.line.start_s if r.line is not None else None
         end = r.turn.end_s
         self.events.emit(
@@ -602,6 +611,8 @@ class CallSession:
             ln.start_s = t_s
             self._on_air = ln
             self.events.emit(SpeechStart(t_s, speaker="customer"))
+            if ln.kind == "talk_over" and self.turns.floor in ("trainee", "both"):
+                self.events.emit(Interruption(t_s, by="customer", of="trainee"))
             self._act(
                 self.turns.line_started(
                     t_s,
@@ -674,7 +685,7 @@ class CallSession:
     def _talk_over(self, a: TalkOver) -> None:
         if self.customer.ended or self._reply is not None:
             return
-        self.events.emit(Interruption(a.t_s, by="customer", of="trainee"))
+        # the interruption is logged when its audio starts (see _on_line)
         self._say("talk_over", self.customer.talk_over_line(), interruptible=False)
 
     def _on_brain_error(self, message: str) -> None:

@@ -14,8 +14,9 @@ The rules, in the order they matter:
   finished sentence, and after :attr:`TurnSettings.turn_merge_s` when it stops mid-sentence
   ("...and"). A turn is answered once, with its whole transcript.
 * **The trainee may take back the floor.** Speech before the customer's reply has played for
-  :attr:`TurnSettings.collision_s` continues the same turn: the reply is withdrawn
-  (:class:`ReplyWithdrawn`), and nobody interrupted anybody.
+  :attr:`TurnSettings.collision_s`, or within :attr:`TurnSettings.turn_merge_s` of the turn's
+  last sound, continues the same turn: the reply is withdrawn (:class:`ReplyWithdrawn`), and
+  nobody interrupted anybody. A pause shorter than the merge threshold never splits a turn.
 * **Barge-in.** Speech over an interruptible customer line pauses the line at once
   (:class:`PauseLine`); after :attr:`TurnSettings.barge_in_s` of speech the line is dropped and
   the trainee interrupted (:class:`StopLine`); a shorter sound (a cough, "mm-hm") lets the line
@@ -99,6 +100,8 @@ class LineState:
     """The trainee turn this line answers (replies only)."""
     committed: bool = False
     paused_at_s: float | None = None
+    commit_at_s: float = 0.0
+    """A reply takes hold at this time, seconds (until then the trainee can take it back)."""
 
 
 # -- actions ------------------------------------------------------------------------------------
@@ -320,6 +323,12 @@ class TurnModel:
     ) -> list[Action]:
         """A customer line's first audio went out at ``t_s``."""
         self.line = LineState(kind, t_s, interruptible, wants_answer, turn_id)
+        if kind == "reply" and self.turn is not None:
+            # a pause shorter than the merge threshold never splits a turn, even when the
+            # customer was quick to answer it
+            self.line.commit_at_s = max(
+                t_s + self.s.collision_s, self.turn.end_s + self.s.turn_merge_s
+            )
         self._waiting_since = None
         out: list[Action] = []
         if self.turn is not None and self.turn.voiced:
@@ -393,7 +402,7 @@ class TurnModel:
         ln = self.line
         if ln is None or ln.kind != "reply" or ln.committed or ln.turn_id is None:
             return []
-        if now - ln.start_s < self.s.collision_s:
+        if now < max(ln.commit_at_s, ln.start_s + self.s.collision_s):
             return []
         ln.committed = True
         self._answered(ln.turn_id)
