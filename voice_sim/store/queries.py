@@ -156,7 +156,7 @@ def _where(f: SessionFilter, viewer: Viewer) -> list[Any]:
         conds.append(Session.archetype == f.archetype)
     if f.date_from:
         conds.append(Session.started_at >= dt.datetime.combine(f.date_from, dt.time()))
-    if f.date_to:
+    if f.date_to and f.date_to < dt.date.max:  # the day after is the bound (the last has none)
         end = dt.datetime.combine(f.date_to + dt.timedelta(days=1), dt.time())
         conds.append(Session.started_at < end)
     if f.score_min is not None:

@@ -16,6 +16,13 @@
     draw();
   }
 
+  // markers sit at their time along the waveform (set here: the page allows no inline style)
+  const span = data.duration_s > 0 ? data.duration_s : 1;
+  document.querySelectorAll(".markers .marker[data-t]").forEach((el) => {
+    const t = Math.max(0, Math.min(parseFloat(el.dataset.t) || 0, span));
+    el.style.left = ((100 * t) / span).toFixed(3) + "%";
+  });
+
   document.addEventListener("click", (ev) => {
     const el = ev.target.closest("[data-t]");
     if (!el) return;

@@ -65,6 +65,12 @@ def highlighted_turns(detail: dict[str, Any]) -> list[dict[str, Any]]:
 
 @security.login_required
 async def session_page(request: Request) -> Response:
+    return await _page(request)
+
+
+async def _page(request: Request, error: str | None = None, status_code: int = 200) -> Response:
+    """The session page; ``error`` is why a comment or override just sent was refused (it
+    comes from our own check, never from the URL)."""
     vs = state(request)
     who = security.actor(request)
     assert who is not None
@@ -99,8 +105,9 @@ async def session_page(request: Request) -> Response:
             "page_data": page_data,
             "case_note": note,
             "can_override": who.is_staff,
-            "error": request.query_params.get("error"),
+            "error": error,
         },
+        status_code=status_code,
     )
 
 
@@ -124,9 +131,7 @@ async def _with_row(request: Request, fn: Any) -> Response:
     try:
         missing = await run_in_threadpool(work)
     except StoreError as exc:
-        from urllib.parse import quote
-
-        return RedirectResponse(f"/sessions/{sid}?error={quote(str(exc))}#review", status_code=303)
+        return await _page(request, str(exc), status_code=400)
     if missing:
         return not_found(request, "no such session")
     return RedirectResponse(f"/sessions/{sid}#review", status_code=303)
