@@ -82,10 +82,16 @@ def test_users_add_refuses_bad_input_in_one_line(
     assert code == 2 and says in err and "\n" not in err
 
 
+@pytest.mark.parametrize(
+    "host",
+    ["0.0.0.0", "::", "", "192.168.1.5", "example.com", "127.0.0.1.nip.io", "::ffff:127.0.0.1"],
+)
 def test_serve_on_a_public_host_refuses_while_no_account_exists(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], host: str
 ) -> None:
-    assert main(["serve", "--host", "0.0.0.0", "--data", str(tmp_path)]) == 2
+    """Anything not certainly this machine alone counts as public (an empty host is every
+    interface; a name may resolve anywhere)."""
+    assert main(["serve", "--host", host, "--data", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "no accounts exist yet" in err and "users add" in err
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -171,7 +172,19 @@ def test_login_rotates_the_session_nonce(site: Site) -> None:
     assert c.csrf() != before  # a token planted before login is worth nothing after it
 
 
-@pytest.mark.parametrize("target", ["//evil.example/x", "http://evil.example/", "/\\evil.example"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example/x",
+        "http://evil.example/",
+        "/\\evil.example",
+        "/\t/evil.example",  # browsers drop tabs and newlines: this would be //evil.example
+        "/\n/evil.example",
+        "https:evil.example",
+        "\\\\evil.example",
+        " //evil.example",
+    ],
+)
 def test_login_never_redirects_off_site(site: Site, target: str) -> None:
     c = site.client()
     r = c.http.post(
@@ -568,3 +581,36 @@ def test_session_page_shows_no_text_from_the_url(site: Site) -> None:
         f"/sessions/{sid}/overrides", data={"item": "diagnose", "score": "99", "reason": "x"}
     )
     assert r.status_code == 400 and "score: expected 0 to 12" in r.text
+
+
+@pytest.mark.parametrize("key", ["short", "x" * 31])
+def test_a_short_signing_key_from_the_environment_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, key: str
+) -> None:
+    """Anyone who guesses the key can sign a cookie as the admin."""
+    from voice_sim.errors import VoiceSimError
+    from voice_sim.web.security import load_secret
+
+    monkeypatch.setenv("VOICE_SIM_WEB_SECRET_KEY", key)
+    with pytest.raises(VoiceSimError, match="at least 32 characters"):
+        load_secret(tmp_path)
+
+
+def test_a_damaged_key_file_is_a_one_line_error(tmp_path: Path) -> None:
+    from voice_sim.errors import VoiceSimError
+    from voice_sim.web.security import load_secret
+
+    (tmp_path / "secret_key").write_text("not hex at all")
+    with pytest.raises(VoiceSimError, match="secret_key: not a hex secret key"):
+        load_secret(tmp_path)
+    (tmp_path / "secret_key").write_text("abcd")
+    with pytest.raises(VoiceSimError, match="secret_key: too short"):
+        load_secret(tmp_path)
+
+
+def test_a_new_key_file_is_private(tmp_path: Path) -> None:
+    from voice_sim.web.security import load_secret
+
+    key = load_secret(tmp_path)
+    assert len(key) == 32
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
