@@ -83,7 +83,10 @@ INSIDE = (
 
 
 def startup(repeat: int) -> list[str]:
-    rows = ["| command | wall clock from the shell | inside the process | goal |", "|---|---|---|---|"]
+    rows = [
+        "| command | wall clock from the shell | inside the process | goal |",
+        "|---|---|---|---|",
+    ]
     for args in (["--help"], ["personas", "list"], ["personas", "show", "angry-billing"]):
         walls, inside = [], []
         for _ in range(repeat):

@@ -2,12 +2,14 @@
 
 Runs simulated calls (scripted brain, bot trainee, real Silero + Whisper + Piper, real time) and
 measures, on the call's own stereo recording, the time from the end of the trainee's speech to
-the first customer audio out, for every reply. The share of each stage comes from livekit's
-per-turn metrics in events.jsonl: endpointing (VAD silence + endpoint delay, waiting for STT when
-it is slower), STT, brain time to first text, TTS time to first audio. The persona's deliberate
-pause before answering is switched off: it is acting, not latency.
+the first customer audio out, for every reply, and how fast the customer's audio stops when the
+bot talks over it. The share of each stage comes from the call's ``latency`` events: end of turn
+(the turn model's silence threshold, and waiting for the transcript), STT (end of speech to the
+turn's final transcript), brain (to first text), TTS (to first audio). The persona's thinking
+pause is on, as in a real call: it is the shortest voice-to-voice the persona allows, and the
+work above happens inside it. ``--no-persona-pause`` measures the engine alone.
 
-    python bench/latency.py [--calls 2] [--out out/bench-latency]
+    python bench/latency.py [--calls 2] [--out out/bench-latency] [--no-persona-pause]
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
+from personas.call_log import Latency
 from voice_sim.events import read_events
 from voice_sim.session import CallSpec
 from voice_sim.settings import CallSettings
@@ -91,6 +94,7 @@ def main() -> None:
     ap.add_argument("--calls", type=int, default=2)
     ap.add_argument("--out", type=Path, default=Path("out/bench-latency"))
     ap.add_argument("--json", type=Path, default=None, help="Also write the figures here.")
+    ap.add_argument("--no-persona-pause", action="store_true", help="The engine alone.")
     args = ap.parse_args()
     lines = tuple(
         ScriptLine(
@@ -99,10 +103,11 @@ def main() -> None:
         for i, text in enumerate(LINES)
     )
     script = TraineeScript("latency bot", lines)
-    settings = replace(CallSettings(), persona_pauses=False)
+    settings = replace(CallSettings(), persona_pauses=not args.no_persona_pause)
     v2v: list[float] = []
     stops: list[float] = []
-    stage: dict[str, list[float]] = {k: [] for k in ("eou_s", "stt_s", "llm_ttft_s", "tts_ttfb_s")}
+    keys = ("eou_s", "stt_s", "llm_ttft_s", "tts_ttfb_s", "persona_pause_s", "voice_to_voice_s")
+    stage: dict[str, list[float]] = {k: [] for k in keys}
     t0 = time.time()
     for i in range(args.calls):
         folder = args.out / f"call{i + 1}"
@@ -112,40 +117,45 @@ def main() -> None:
         v2v += a
         stops += b
         for ev in read_events(folder / "events.jsonl"):
-            if ev["type"] == "latency" and ev.get("voice_to_voice_s") is not None:
+            if isinstance(ev, Latency) and ev.voice_to_voice_s is not None:
                 for k in stage:
-                    if ev.get(k) is not None:
-                        stage[k].append(float(ev[k]))
+                    v = getattr(ev, k)
+                    if v is not None:
+                        stage[k].append(float(v))
     wall = time.time() - t0
-    endpoint = settings.vad_min_silence_s + settings.endpoint_min_delay_s
     p50 = pct(v2v, 50)
     med = {k: statistics.median(v) if v else float("nan") for k, v in stage.items()}
-    stt_over = max(0.0, med["stt_s"] - endpoint)
-    residual = p50 - med["eou_s"] - med["llm_ttft_s"] - med["tts_ttfb_s"]
+    edge = p50 - med["voice_to_voice_s"]
     print(
         f"voice-to-voice latency, {len(v2v)} replies over {args.calls} calls "
-        f"({os.cpu_count()} cores, {platform.processor() or platform.machine()}, {wall:.0f} s wall)"
+        f"({os.cpu_count()} cores, {platform.processor() or platform.machine()}, "
+        f"{wall:.0f} s wall, persona pause {'off' if args.no_persona_pause else 'on'})"
     )
     print(
-        f"  p50 {p50 * 1000:.0f} ms   p95 {pct(v2v, 95) * 1000:.0f} ms   "
+        f"  on the recording: p50 {p50 * 1000:.0f} ms   p95 {pct(v2v, 95) * 1000:.0f} ms   "
         f"min {min(v2v) * 1000:.0f} ms   max {max(v2v) * 1000:.0f} ms"
     )
-    print("  where the median goes (livekit per-turn metrics, medians):")
+    print("  where the median goes (the call's latency events, medians, from the end of speech):")
     print(
-        f"    endpointing  {med['eou_s'] * 1000:5.0f} ms  "
-        f"(VAD silence {settings.vad_min_silence_s * 1000:.0f} ms + endpoint delay "
-        f"{settings.endpoint_min_delay_s * 1000:.0f} ms, plus waiting for STT)"
+        f"    end of turn  {med['eou_s'] * 1000:5.0f} ms  silence threshold "
+        f"{settings.end_of_turn_s * 1000:.0f} ms, or waiting for the transcript"
     )
     print(
-        f"    STT          {med['stt_s'] * 1000:5.0f} ms  from end of speech to transcript; "
-        f"{stt_over * 1000:.0f} ms of it beyond the endpoint wait"
+        f"    STT          {med['stt_s'] * 1000:5.0f} ms  end of speech to the final transcript "
+        f"(voice-off after {settings.vad_min_silence_s * 1000:.0f} ms of silence, then one pass)"
     )
-    print(f"    brain        {med['llm_ttft_s'] * 1000:5.0f} ms  to first text (scripted)")
     print(
-        f"    TTS          {med['tts_ttfb_s'] * 1000:5.0f} ms  "
-        "to first audio (Piper, first sentence)"
+        f"    brain        {med['llm_ttft_s'] * 1000:5.0f} ms  transcript to first text (scripted)"
     )
-    print(f"    audio path   {residual * 1000:5.0f} ms  (frame alignment, resampling, VAD edge)")
+    print(f"    TTS          {med['tts_ttfb_s'] * 1000:5.0f} ms  first text to first audio (Piper)")
+    print(
+        f"    persona      {med['persona_pause_s'] * 1000:5.0f} ms  the persona's pause: the "
+        "reply waits for it when the work above is done sooner"
+    )
+    print(
+        f"    edge         {edge * 1000:5.0f} ms  the recording's last trainee sound vs the "
+        "VAD's (p50 on the recording minus p50 of the events)"
+    )
     print(
         f"barge-in: customer audio stops {pct(stops, 50) * 1000:.0f} ms (p50), "
         f"{max(stops) * 1000 if stops else float('nan'):.0f} ms (max) after the trainee starts "

@@ -1,15 +1,16 @@
-"""Scoring calibration: a good-practice call against a mistake-laden one, through the real analysis.
+"""Scoring calibration: every persona's good-practice bot against its mistakes bot.
 
-Both calls have the same customer and scenario and are synthesised with Piper
-(``bench/scoring_calls.py`` places every event). Each is analysed by ``audio_analysis`` (Silero
-speech activity, Whisper tiny.en words, pitch and loudness) exactly as ``voice-sim score`` would,
-then scored with the default rubric and the rules judge. Pass bars: the good call scores at least
-25 points higher, and every mistake planted in the bad call is named in its evidence.
+Each call is played offline against the persona's real customer (the escalation director and
+the scripted brain, ``bench/scoring_calls.py``), rendered with Piper (the customer in the voice
+its mood gives it), analysed by ``audio_analysis`` exactly as ``voice-sim score`` would (Silero,
+Whisper tiny.en, pitch, loudness) and scored with the default rubric and the rules judge. One
+process: Piper and Whisper load once. Pass bar: for every persona the good bot scores at least
+25 points more than the mistakes bot.
 
-Prints the figures and writes them to ``bench/results/scoring.md``; the reports land in
-``out/scoring_calibration/run<k>/<good|bad>/report.html``.
+Prints the per-persona table and writes it to ``bench/results/scoring.md``; the session folders
+(recording, events, analysis, scorecard, report) land in ``out/scoring_calibration/<persona>/``.
 
-    .venv/bin/python bench/scoring_calibration.py [--out DIR] [--repeats N]
+    .venv/bin/python bench/scoring_calibration.py [--out DIR] [--personas a,b] [--text]
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scoring_calls import BAD, GOOD, MIXED, Script, render
+import scoring_calls
 
 import scoring
 
@@ -32,191 +33,102 @@ MIN_MARGIN = 25.0
 RESULTS = Path(__file__).resolve().parent / "results" / "scoring.md"
 
 
-def analyse(folder: Path) -> tuple[dict[str, Any], float]:
-    """Run the real analysis on ``folder/recording.wav``; returns the analysis and seconds taken."""
-    try:
+def run(pid: str, kind: str, out: Path, audio: bool) -> dict[str, Any]:
+    """One call: play, render, analyse, score. Returns its row."""
+    w0, c0 = time.perf_counter(), time.process_time()
+    played = scoring_calls.play(pid, scoring_calls.script_path(pid, kind), audio=audio)
+    folder = scoring_calls.write(played, out / pid / kind)
+    if audio:
         from audio_analysis import analyze_file, write_analysis
-    except ImportError as exc:
-        raise SystemExit(f"audio_analysis is not available ({exc})") from None
-    t0 = time.perf_counter()
-    a = analyze_file(folder / "recording.wav")
-    elapsed = time.perf_counter() - t0
-    write_analysis(a, folder)
-    return a.to_dict(), elapsed
 
-
-def named(card: scoring.Scorecard, plant: dict[str, Any], truth: dict[str, Any]) -> str | None:
-    """The evidence line that names a planted mistake, or ``None``."""
-    it = card.item(plant["item"])
-    if it.score >= it.max:
-        return None
-    for e in it.evidence:
-        if e.effect != "lost":
-            continue
-        words = f"{e.quote or ''} {e.figure or ''}".lower()
-        if "text" in plant and plant["text"] not in words:
-            continue
-        if "at" in plant:
-            want = truth["lines"][plant["at"]]["start_s"]
-            if e.start_s is None or abs(e.start_s - want) > 0.5:
-                continue
-        at = "" if e.start_s is None else f"{e.start_s:.1f} s: "
-        return at + " / ".join(x for x in (e.quote, e.figure) if x)
-    return None
-
-
-def run_once(out: Path) -> dict[str, Any]:
-    """Render, analyse and score both calls once (Piper's noise makes each render differ)."""
-    cards: dict[str, scoring.Scorecard] = {}
-    truths: dict[str, dict[str, Any]] = {}
-    timing: dict[str, tuple[float, float]] = {}
-    for script in (GOOD, MIXED, BAD):
-        folder = out / script.name
-        truths[script.name] = render(script, folder)
-        analysis, secs = analyse(folder)
-        events = scoring.read_events(folder / "events.jsonl")
-        call = scoring.call_inputs(
-            analysis,
-            events,
-            source=str(folder / "analysis.json"),
-            name=script.name,
-            recording=folder / "recording.wav",
-            persona="late-order",
-        )
-        card = scoring.score_inputs(call)
-        scoring.write_report(card, call, folder)
-        cards[script.name] = card
-        timing[script.name] = (analysis["duration_s"], secs)
-    hits = [named(cards["bad"], plant, truths["bad"]) for plant in BAD.planted]
-    mixed_hits = [named(cards["mixed"], plant, truths["mixed"]) for plant in MIXED.planted]
+        analysis = analyze_file(folder / "recording.wav")
+        write_analysis(analysis, folder)
+        card = scoring.score_folder(folder)
+        duration = analysis.duration_s
+    else:
+        card, _ = scoring_calls.score_played(played)
+        duration = max(x.end_s for x in played.lines)
+    lost = [it.id for it in card.items if it.applicable and it.score < it.max]
     return {
-        "cards": cards,
-        "timing": timing,
-        "hits": hits,
-        "mixed_hits": mixed_hits,
-        "margin": cards["good"].overall - cards["bad"].overall,
-        "found": sum(h is not None for h in hits),
+        "score": card.overall,
+        "ended": card.ended,
+        "end_intensity": card.end_intensity,
+        "warning": card.end_warning,
+        "lost": lost,
+        "audio_s": duration,
+        "wall_s": time.perf_counter() - w0,
+        "cpu_s": time.process_time() - c0,
     }
 
 
 def main(argv: list[str] | None = None) -> int:
+    from personas import get_persona, persona_ids
+
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", type=Path, default=Path("out/scoring_calibration"))
-    ap.add_argument(
-        "--repeats",
-        type=int,
-        default=3,
-        help="renders of each call (Piper's noise differs between renders)",
-    )
+    ap.add_argument("--personas", help="comma-separated ids (default: every library persona)")
+    ap.add_argument("--text", action="store_true", help="words only: no Piper, no analysis")
     args = ap.parse_args(argv)
-    runs = [run_once(args.out / f"run{k + 1}") for k in range(args.repeats)]
-    script: Script = BAD
-    n_planted = len(script.planted)
-    worst = min(runs, key=lambda r: (r["found"], r["margin"]))
-    good, mixed, bad = (worst["cards"][k] for k in ("good", "mixed", "bad"))
-    timing = worst["timing"]
-    rows = []
-    for g_it, m_it, b_it in zip(good.items, mixed.items, bad.items, strict=True):
-
-        def fmt(it: scoring.ItemScore) -> str:
-            return f"{it.score:.1f}/{it.max:g}" if it.applicable else "n/a"
-
-        rows.append(f"| {g_it.label} | {fmt(g_it)} | {fmt(m_it)} | {fmt(b_it)} |")
-    plants = []
-    for plant, hit in zip(script.planted, worst["hits"], strict=True):
-        plants.append(
-            f"| {plant['mistake']} | {plant['item']} | "
-            f"{'yes' if hit else '**NO**'} | {(hit or '').replace('|', '/')} |"
+    ids = args.personas.split(",") if args.personas else persona_ids()
+    rows: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
+    for pid in ids:
+        good = run(pid, "good", args.out, not args.text)
+        bad = run(pid, "mistakes", args.out, not args.text)
+        rows.append((pid, good, bad))
+        print(
+            f"{pid:18s} good {good['score']:5.1f}  mistakes {bad['score']:5.1f}  "
+            f"margin {good['score'] - bad['score']:5.1f}",
+            flush=True,
         )
-    mixed_plants = []
-    for plant, hit in zip(MIXED.planted, worst["mixed_hits"], strict=True):
-        mixed_plants.append(
-            f"| {plant['mistake']} | {plant['item']} | "
-            f"{'yes' if hit else '**NO**'} | {(hit or '').replace('|', '/')} |"
-        )
-    n_mixed = len(MIXED.planted)
-    per_run = [
-        f"| {k + 1} | {r['cards']['good'].overall:.1f} | {r['cards']['mixed'].overall:.1f} | "
-        f"{r['cards']['bad'].overall:.1f} | {r['margin']:.1f} | {r['found']} / {n_planted} | "
-        f"{sum(h is not None for h in r['mixed_hits'])} / {n_mixed} |"
-        for k, r in enumerate(runs)
+    margins = [g["score"] - b["score"] for _, g, b in rows]
+    ok = all(m >= MIN_MARGIN for m in margins)
+    audio_s = sum(g["audio_s"] + b["audio_s"] for _, g, b in rows)
+    cpu_s = sum(g["cpu_s"] + b["cpu_s"] for _, g, b in rows)
+    wall_s = sum(g["wall_s"] + b["wall_s"] for _, g, b in rows)
+
+    def ending(r: dict[str, Any]) -> str:
+        lvl = "" if r["end_intensity"] is None else f", {r['end_intensity']:g}/10"
+        return f"{r['ended']}{lvl}"
+
+    table = [
+        f"| {pid} | {get_persona(pid).archetype} | **{g['score']:.1f}** | {ending(g)} | "
+        f"**{b['score']:.1f}** | {ending(b)} | {g['score'] - b['score']:.1f} | "
+        f"{', '.join(b['lost'])} |"
+        for pid, g, b in rows
     ]
-    ordered = all(
-        r["cards"]["good"].overall > r["cards"]["mixed"].overall > r["cards"]["bad"].overall
-        for r in runs
-    )
-    margin = min(r["margin"] for r in runs)
-    found = min(r["found"] for r in runs)
-    ok = margin >= MIN_MARGIN and found == n_planted
+    mode = "words only (no audio)" if args.text else "Piper audio through the real analysis"
     lines = [
         "# Scoring calibration",
         "",
-        "Generated by `bench/scoring_calibration.py`: Piper-synthesised calls with the same "
-        "customer and scenario (an order promised three times): good practice, a mixed call "
-        "(asks first but leads with bad news, hedges, no owner) and a mistake-laden one; "
-        "every event placed by the script, "
-        "analysed by the real `audio_analysis` (Silero, Whisper tiny.en, pitch, loudness) and "
-        "scored with the default rubric and the rules judge. Each call is rendered "
-        f"{len(runs)} times (Piper's noise makes every render, and so Whisper's words, differ).",
+        "Generated by `bench/scoring_calibration.py`: every persona's own good-practice and "
+        "mistakes trainee bots (`voice_sim/scripts/<persona>.{good,mistakes}.yaml`) played against "
+        f"the persona's real customer (director + scripted brain), {mode}, scored with the "
+        "default rubric and the rules judge.",
         "",
-        "| run | good | mixed | bad | margin good-bad | bad-call mistakes named | "
-        "mixed-call mistakes named |",
-        "|---|---|---|---|---|---|---|",
-        *per_run,
+        "| persona | archetype | good | good call ended | mistakes | mistakes call ended | "
+        "margin | items the mistakes call lost |",
+        "|---|---|---|---|---|---|---|---|",
+        *table,
         "",
-        f"- smallest margin: **{margin:.1f}** points (bar: >= {MIN_MARGIN:g})",
-        f"- planted mistakes named in every run: **{found} / {n_planted}**",
-        f"- good > mixed > bad in every run: **{'yes' if ordered else 'no'}**",
-        f"- result: **{'PASS' if ok else 'FAIL'}**",
-        "",
-        f"Details of the weakest run: good {good.overall:.1f} "
-        f"({timing['good'][0]:.1f} s audio, analysed in {timing['good'][1]:.1f} s), "
-        f"mixed {mixed.overall:.1f}, "
-        f"bad {bad.overall:.1f} ({timing['bad'][0]:.1f} s audio, analysed in "
-        f"{timing['bad'][1]:.1f} s).",
-        "",
-        "| item | good | mixed | bad |",
-        "|---|---|---|---|",
-        *rows,
-        "",
-        "Bad call:",
-        "",
-        "| planted mistake | item | named | evidence |",
-        "|---|---|---|---|",
-        *plants,
-        "",
-        "Mixed call:",
-        "",
-        "| planted mistake | item | named | evidence |",
-        "|---|---|---|---|",
-        *mixed_plants,
+        f"- smallest margin: **{min(margins):.1f}** points (bar: >= {MIN_MARGIN:g}); "
+        f"mean {sum(margins) / len(margins):.1f}",
+        f"- good beats mistakes by the bar for **{sum(m >= MIN_MARGIN for m in margins)} / "
+        f"{len(margins)}** personas: **{'PASS' if ok else 'FAIL'}**",
+        f"- {len(rows) * 2} calls, {audio_s / 60:.1f} min of audio; {wall_s:.0f} s wall, "
+        f"{cpu_s:.0f} CPU s for playing, rendering, analysing and scoring them (one process)",
         "",
     ]
     text = "\n".join(lines)
     print(text)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(text, encoding="utf-8")
+    if not args.personas:
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.write_text(text, encoding="utf-8")
+        print(f"wrote {RESULTS}")
+    args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "calibration.json").write_text(
-        json.dumps(
-            {
-                "runs": [
-                    {
-                        "good": r["cards"]["good"].overall,
-                        "mixed": r["cards"]["mixed"].overall,
-                        "bad": r["cards"]["bad"].overall,
-                        "margin": r["margin"],
-                        "named": r["found"],
-                    }
-                    for r in runs
-                ],
-                "planted": n_planted,
-                "pass": ok,
-            },
-            indent=2,
-        ),
+        json.dumps({pid: {"good": g, "mistakes": b} for pid, g, b in rows}, indent=2, default=str),
         encoding="utf-8",
     )
-    print(f"wrote {RESULTS}")
     return 0 if ok else 1
 
 

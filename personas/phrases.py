@@ -267,6 +267,7 @@ CONCRETE_TIME: Final = rx(
     rf"{_NUM}(?: to {_NUM})? {_UNIT}",
     r"(?:next|the next) (?:ten|fifteen|twenty|thirty|\d+) minutes",
     r"an hour",
+    r"(?:it|that|this|them|one|those|these) now",
     r"within (?:the|the next|an) hour",
     r"right (?:now|away)",
     r"straight away",
@@ -287,11 +288,12 @@ OWNER: Final = rx(
     r"emailing|booking|updating|changing|reserving)",
     r"i can (?:book|send|credit|refund|arrange|escalate|set|update|change|reserve|walk|"
     r"offer|get|put|give)",
+    r"what i can do is \w+",
 )
 #: "We will" / "they will": a commitment nobody in particular owns.
 WE_DEFLECT: Final = rx(
-    r"we(?:'ll| will| are going to|'re going to| need to| have to| should| can't| cannot| "
-    r"don't| do not| won't)",
+    r"we(?:'ll| will| are going to|'re going to| need to| have to| should| can't| cannot| won't)",
+    r"we (?:don't|do not) (?:do|offer|allow|refund|give|handle|deal|cover|accept|support)",
     r"we(?:'re| are) (?:looking|working) (?:into|on)",
     r"they(?:'ll| will| are going to|'re going to| should| need to| have to)",
     r"(?:someone|somebody|the team|our team|the system|another team) (?:will|should|needs to|"
@@ -300,7 +302,7 @@ WE_DEFLECT: Final = rx(
 #: What a commitment promises; an owner phrase with one of these and no time is half a step.
 _STEP_VERB: Final = re.compile(
     r"\b(?:call|email|text|send|update|follow up|check|escalate|refund|ship|book|credit|"
-    r"arrange|fix|reset|confirm|ring|phone|post|process|issue|reverse|change)"
+    r"arrange|fix|reset|confirm|ring|phone|post|process|issue|reverse|change|ask|request)"
 )
 #: Offering a fix, refund or goodwill gesture (before any question, it skips diagnosis).
 FIX_OFFER: Final = rx(
@@ -315,6 +317,8 @@ FIX_OFFER: Final = rx(
     r"voucher|coupon|replacement|free month)",
     r"(?:a |an )?(?:\d+ percent |\d+% )?(?:discount|voucher|coupon) (?:on|for|off)",
     r"free of charge",
+    r"(?:and|then) (?:credit|refund|waive|reimburse|compensate) (?:you|your|the|this|it)",
+    r"if you (?:export|use|try|switch|clear|restart|reinstall|reset|update|log out)",
     r"(?:try|please) (?:clearing|to clear|restarting|to restart|reinstalling|logging out|"
     r"signing out|resetting|updating)",
     r"clear (?:your |the )?(?:cache|cookies|browser)",
@@ -405,6 +409,12 @@ RESTATE_SO: Final = rx(
     r"so your",
     r"so it(?:'s been| has been)",
 )
+#: The weakest cue ("so the chart is empty"): a restatement only when it repeats two of the
+#: customer's own words, since it also opens the trainee's findings ("so the charge is...").
+RESTATE_SO_THE: Final = rx(
+    r"so (?:the|your|this|that)(?: [\w'-]+){1,5} (?:is|was|are|were|has|have|isn't|wasn't|aren't|"
+    r"won't|doesn't|can't|keeps|stopped|stops)",
+)
 ACKNOWLEDGE: Final = rx(
     r"i(?:'m| am) (?:so |really |very |truly |terribly |deeply )?sorry",
     r"i apologi[sz]e",
@@ -433,6 +443,29 @@ APOLOGY: Final = rx(
     r"i(?:'m| am) (?:so |really |very |truly |terribly |deeply )?sorry",
     r"i apologi[sz]e",
     r"my apologies",
+)
+#: Confirming what was heard before answering ("I see", "got it", "so you're saying").
+CONFIRMING: Final = rx(
+    r"i see",
+    r"got it",
+    r"i've got (?:that|it)",
+    r"understood",
+    r"i hear you",
+    r"that makes sense",
+    r"okay,? so",
+    r"right,? so",
+    r"so you(?:'re| are) saying",
+    r"if i understand",
+    r"just to (?:confirm|make sure)",
+    r"let me make sure",
+    r"so what i'm hearing",
+    r"i understand",
+)
+#: Thanking the customer (the T of the LAST method).
+THANKS: Final = rx(
+    r"thank you(?: (?:so|very) much)?(?: for (?:[\w']+ ){0,3}[\w']+)?",
+    r"thanks(?: so much)?(?: for (?:[\w']+ ){0,3}[\w']+)?",
+    r"(?:i |we )?appreciate (?:your|you|it|that)",
 )
 HOLD_NOTICE: Final = rx(
     r"one (?:moment|second|sec|minute)",
@@ -662,7 +695,16 @@ class Sentence:
     def is_question(self) -> bool:
         """A question by its mark or its opening words."""
         t = normalise(self.text).strip()
-        return t.endswith("?") or bool(_QUESTION_OPENER.match(t))
+        if t.endswith("?"):
+            return True
+        # "What I can do is..." and "How about..." open statements, not questions
+        return bool(_QUESTION_OPENER.match(t)) and not _STATEMENT_OPENER.match(t)
+
+
+_STATEMENT_OPENER: Final = re.compile(
+    r"^(?:\w+,? )?(?:what (?:i|we)(?:'ll| will| can| could| would|'d)? do|what happened is|"
+    r"what (?:i|we) (?:need|want) (?:is|to)|how (?:it|this) works)\b"
+)
 
 
 def sentences(text: str) -> list[Sentence]:
@@ -779,10 +821,11 @@ def acknowledgement(
 ) -> Acknowledgement | None:
     """The first acknowledgement in ``text``, and whether it is specific.
 
-    It is specific when the acknowledging sentence, or the statement right after it ("I'm
-    sorry. Three dates for one order is not okay."), names the failure: one of the persona's
-    ``failure`` keywords when known, else a content word of the customer's ``complaint``. A
-    question that follows is asking (for an order number, say), not acknowledging.
+    It is specific when the acknowledging sentence, or a statement right before or after it
+    ("I'm sorry. Three dates for one order is not okay."), names the failure: one of the
+    persona's ``failure`` keywords or two words of the customer's ``complaint`` when the persona
+    is known, else a word of the complaint. A question next to it is asking (for an order
+    number, say), not acknowledging.
     """
     norm = normalise(text)
     m = ACKNOWLEDGE.search(norm)
@@ -798,20 +841,28 @@ def acknowledgement(
     for k, s in enumerate(sents):
         if s.start <= m.start() < s.end + 1:
             scope = s.text
+            # "Nobody called you, I know. I'm sorry." / "I'm sorry. Three dates is not okay."
+            if k > 0 and not sents[k - 1].is_question:
+                scope = sents[k - 1].text + " " + scope
             if k + 1 < len(sents) and not sents[k + 1].is_question:
                 scope += " " + sents[k + 1].text
             break
+    shared = tuple(sorted(content_words(scope) & set(complaint)))
     if failure:
         key = mentions(scope, failure)
-        named: tuple[str, ...] = (key,) if key else ()
+        # the persona's own failure words, or two of the customer's own words
+        named: tuple[str, ...] = (key,) if key else (shared if len(shared) >= 2 else ())
     else:
-        named = tuple(sorted(content_words(scope) & set(complaint)))
+        named = shared
     return Acknowledgement(phrase, bool(named), named)
 
 
 def _is_diagnostic(sentence: Sentence) -> bool:
     t = normalise(sentence.text).strip()
     if not sentence.is_question or NOT_DIAGNOSTIC.search(t) or INJECTION.search(t):
+        return False
+    # "So your bill is higher this month?" checks a restatement; it asks nothing new
+    if RESTATE_CUE.search(t) or re.match(r"^(?:okay,? |right,? )?so (?:you|your|it|the|this)\b", t):
         return False
     # A question about the trainee's own intent ("can I offer you...") is an offer.
     return _OFFER_QUESTION.match(t) is None
@@ -831,8 +882,7 @@ def diagnostic_questions(text: str) -> list[Sentence]:
 #: Must-ask keywords that are only question words: alone they say nothing about the topic.
 _WEAK_KEYWORDS: Final = frozenset(
     (  # noqa: SIM905
-        "when which where why what how who exactly see say said now today time first last since "
-        "before number"
+        "when which where why what how who exactly now today time first last since before number"
     ).split()
 )
 
@@ -936,8 +986,10 @@ def restatement(
         own_cue = RESTATE_CUE.search(ns) is not None or (
             extra is not None and extra.search(ns) is not None
         )
-        weak_cue = RESTATE_SO.search(ns) is not None
         shared = content_words(s.text) & heard
+        weak_cue = RESTATE_SO.search(ns) is not None or (
+            RESTATE_SO_THE.search(ns) is not None and len(shared) >= 2
+        )
         named = mentions(s.text, failure) if failure else None
         details = tuple(sorted({*shared, *([named] if named else [])}))
         has_details = named is not None or len(shared) >= 2
@@ -1008,7 +1060,10 @@ def next_step(text: str, extra: re.Pattern[str] | None = None) -> NextStep | Non
         time = concrete_time(s.text)
         if owner and time:
             return NextStep(s, True, owner, time)
-        if partial is None and (time or (owner and _STEP_VERB.search(normalise(s.text)))):
+        ns = normalise(s.text)
+        # a refusal with a time ("I can't refund it today") or a hold notice is no step
+        stepless = REFUSAL.search(ns) or HOLD_NOTICE.search(ns)
+        if partial is None and _STEP_VERB.search(ns) and (owner or time) and not stepless:
             partial = NextStep(s, False, owner, time)
     return partial
 
@@ -1100,7 +1155,8 @@ def read_cues(text: str, persona: object | None = None, heard: Iterable[str] = (
     failure: tuple[str, ...] = tuple(getattr(facts, "issue_keywords", ()) or ())
     must_ask = tuple(getattr(facts, "must_ask", ()) or ())
     t = normalise(text)
-    ack = acknowledgement(text, failure)
+    heard = set(heard)
+    ack = acknowledgement(text, failure, heard)
     rest = restatement(text, failure, heard)
     step = next_step(text)
     blamed = blame(text)

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
 
 from audio_analysis import Turn, Word
+from personas.call_log import CallEvent, Transcript
 
 #: A word of an event line belongs to an analysis turn if it starts within this much of it, s.
 TURN_TOLERANCE_S = 0.3
@@ -35,39 +35,33 @@ def _key(word: str) -> str:
     return re.sub(r"[^a-z0-9]", "", word.lower())
 
 
-def _lines(events: Sequence[Mapping[str, Any]]) -> list[list[_Said]]:
+def _lines(events: Sequence[CallEvent]) -> list[list[_Said]]:
     """Each customer line's words with the times the call estimated for them."""
     out: list[list[_Said]] = []
     for e in events:
-        if e.get("type") != "transcript" or e.get("speaker") != "customer":
+        if not isinstance(e, Transcript) or e.speaker != "customer" or not e.text.strip():
             continue
-        text = str(e.get("text") or "").strip()
-        start = e.get("start_s", e.get("t_s"))
-        end = e.get("end_s", start)
-        if not text or not isinstance(start, int | float) or not isinstance(end, int | float):
-            continue
-        toks = text.split()
-        raw = e.get("words")
+        toks = e.text.split()
         timed = (
-            [(float(w["start_s"]), float(w["end_s"])) for w in raw]
-            if isinstance(raw, list)
-            and len(raw) == len(toks)
-            and all(isinstance(w, Mapping) and "start_s" in w and "end_s" in w for w in raw)
+            [(float(w["start_s"]), float(w["end_s"])) for w in e.words]
+            if len(e.words) == len(toks) and all("start_s" in w and "end_s" in w for w in e.words)
             else None
         )
-        step = max(float(end) - float(start), 0.0) / len(toks)
+        step = max(e.end_s - e.start_s, 0.0) / len(toks)
         out.append(
             [
                 _Said(
                     tok,
-                    timed[i][0] if timed else float(start) + i * step,
-                    timed[i][1] if timed else float(start) + (i + 1) * step,
+                    timed[i][0] if timed else e.start_s + i * step,
+                    timed[i][1] if timed else e.start_s + (i + 1) * step,
                     len(out),
                 )
                 for i, tok in enumerate(toks)
             ]
         )
     out.sort(key=lambda ws: ws[0].start_s)
+    for k, line in enumerate(out):  # line numbers in time order
+        out[k] = [replace(w, line=k) for w in line]
     return out
 
 
@@ -107,7 +101,7 @@ def align(said: Sequence[_Said], heard: Sequence[Word]) -> list[Word]:
 
 
 def exact_customer_turns(
-    turns: Sequence[Turn], events: Sequence[Mapping[str, Any]]
+    turns: Sequence[Turn], events: Sequence[CallEvent]
 ) -> tuple[list[Turn], bool]:
     """Replace the customer turns' text with what our customer said (``events.jsonl``).
 

@@ -1,7 +1,9 @@
-"""Read ``analysis.json`` and ``events.jsonl`` into typed, frozen call inputs.
+"""Read ``analysis.json``, ``events.jsonl`` and ``meta.json`` into typed, frozen call inputs.
 
-Only the fields the scorer uses are read; unknown fields are ignored so the analysis contract can
-grow. Times are seconds from the start of the recording.
+``analysis.json`` is read by its owner, ``audio_analysis`` (``CallAnalysis.from_dict``); the
+events add the persona's intensity, hang-ups, how the call ended and, for our own calls, the
+customer's exact words; ``meta.json`` says who called. Times are seconds from the start of the
+recording.
 """
 
 from __future__ import annotations
@@ -9,48 +11,36 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-# The analysis result types: scoring reads analysis.json into the very types audio_analysis
-# writes it from, so the two packages cannot drift apart.
-from audio_analysis import Backchannel, DeadAir, Gap, Interruption, Turn
+from audio_analysis import (
+    AnalysisError,
+    Backchannel,
+    CallAnalysis,
+    DeadAir,
+    Gap,
+    Interruption,
+    SpeakerStats,
+    ToneDrift,
+    Turn,
+)
 from audio_analysis import Word as WordTime
+from personas import call_log
+from personas.call_log import CallEvent
 from personas.settings import DirectorSettings
 
 from .customer_words import exact_customer_turns
 from .errors import ScoringError
-from .settings import ANALYSIS_SCHEMA_VERSION
 
 #: The director's thresholds: dead air means the same in the call and in the scorecard.
 DEAD_AIR_S = DirectorSettings().dead_air_s
 HOLD_MAX_S = DirectorSettings().hold_max_s
 
 SPEAKERS = ("trainee", "customer")
-
-
-def _other(speaker: str) -> str:
-    return "customer" if speaker == "trainee" else "trainee"
-
-
-@dataclass(frozen=True)
-class Drift:
-    """Last third of a speaker's turns against the first third (semitones, dB, percent)."""
-
-    pitch_st: float | None
-    loudness_db: float | None
-    wpm_pct: float | None
-
-
-@dataclass(frozen=True)
-class SpeakerStats:
-    """Whole-call figures for one speaker."""
-
-    talk_time_s: float
-    wpm: float | None
-    pitch_hz_median: float | None
-    loudness_dbfs_median: float | None
+#: Figures of a speaker the analysis has none for (a mono recording's customer).
+_NO_SPEECH = SpeakerStats(0.0, 0, 0, None, None, None, 0.0)
 
 
 @dataclass(frozen=True)
@@ -169,6 +159,14 @@ class CallInputs:
     customer_words_exact : bool
         The customer's turns hold the words our simulated customer said (from events.jsonl),
         not Whisper's hearing of them.
+    case_note : str or None
+        The note the trainee wrote for the next agent (``case_note.md``), if any.
+    backchannel_text : tuple of str
+        The words of each backchannel ("mm-hmm", "I see"), in the order of ``backchannels``.
+    silences : tuple of personas.call_log.Silence
+        The silences the customer noticed and spoke up in (the director's dead air).
+    ours : bool
+        A call voice-sim recorded (its events say so): dead air is what the customer noticed.
     dead_air_s, hold_max_s : float
         The call's dead-air threshold and the longest silence a hold notice covers, seconds
         (the director's, from ``meta.json``; see :func:`personas.phrases.is_dead_air`).
@@ -181,7 +179,7 @@ class CallInputs:
     backchannels: tuple[Backchannel, ...]
     gaps: tuple[Gap, ...]
     dead_air: tuple[DeadAir, ...]
-    drift: Mapping[str, Drift]
+    drift: Mapping[str, ToneDrift]
     speakers: Mapping[str, SpeakerStats]
     intensity: tuple[IntensityEvent, ...] = ()
     hangups: tuple[Hangup, ...] = ()
@@ -192,6 +190,10 @@ class CallInputs:
     warnings: tuple[str, ...] = ()
     two_channels: bool = True
     customer_words_exact: bool = False
+    case_note: str | None = None
+    backchannel_text: tuple[str, ...] = ()
+    silences: tuple[call_log.Silence, ...] = ()
+    ours: bool = False
     dead_air_s: float = DEAD_AIR_S
     hold_max_s: float = HOLD_MAX_S
 
@@ -220,21 +222,6 @@ def _num(value: Any, where: str, *, optional: bool = False) -> float | None:
     return f
 
 
-def _req(mapping: Mapping[str, Any], key: str, where: str) -> Any:
-    if key not in mapping:
-        raise ScoringError(f"{where}: missing field '{key}'")
-    return mapping[key]
-
-
-def _list(data: Mapping[str, Any], key: str, where: str) -> list[Mapping[str, Any]]:
-    value = data.get(key, [])
-    if value is None:
-        return []
-    if not isinstance(value, list) or not all(isinstance(v, Mapping) for v in value):
-        raise ScoringError(f"{where}: '{key}' must be a list of objects")
-    return value
-
-
 def read_json(path: Path) -> Mapping[str, Any]:
     """Read a JSON object from ``path``; errors name the file."""
     try:
@@ -250,31 +237,35 @@ def read_json(path: Path) -> Mapping[str, Any]:
     return data
 
 
-def read_events(path: Path) -> list[Mapping[str, Any]]:
-    """Read ``events.jsonl``; a line that is not a JSON object is an error naming the line.
+#: What ``call_inputs`` takes as events: the typed events of ``personas.call_log`` (what
+#: :func:`read_events` returns), or their JSON objects.
+EventLike = CallEvent | Mapping[str, Any]
 
-    A torn last line (the call was killed mid-write) is skipped, since the file is appended live.
+
+def read_events(path: Path) -> list[CallEvent]:
+    """Read ``events.jsonl`` through its one reader (``personas.call_log``).
+
+    Lenient only for a log cut off by a crash: a torn last line is dropped (the file is
+    appended live); any other bad line is an error naming the file and the line.
     """
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise ScoringError(f"{path}: file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScoringError(f"{path}: cannot read: {exc}") from None
-    events: list[Mapping[str, Any]] = []
-    for i, line in enumerate(lines, start=1):
-        if not line.strip():
+        return call_log.read_events(Path(path), lenient=True)
+    except call_log.EventLogError as exc:
+        raise ScoringError(str(exc)) from None
+
+
+def typed_events(events: Sequence[EventLike], where: str = "events") -> list[CallEvent]:
+    """Events as typed classes (JSON objects are read with the log's own parser)."""
+    out: list[CallEvent] = []
+    for i, e in enumerate(events):
+        if isinstance(e, CallEvent):
+            out.append(e)
             continue
         try:
-            obj = json.loads(line)
-        except json.JSONDecodeError:
-            if i == len(lines):
-                continue
-            raise ScoringError(f"{path}: line {i}: not valid JSON") from None
-        if not isinstance(obj, Mapping) or not isinstance(obj.get("type"), str):
-            raise ScoringError(f"{path}: line {i}: expected an object with a 'type'")
-        events.append(obj)
-    return events
+            out.append(call_log.event_from_json(dict(e), f"{where}[{i}]"))
+        except call_log.EventLogError as exc:
+            raise ScoringError(str(exc)) from None
+    return out
 
 
 def _word_times(raw: Any, where: str) -> tuple[WordTime, ...]:
@@ -291,11 +282,9 @@ def _word_times(raw: Any, where: str) -> tuple[WordTime, ...]:
     return tuple(out)
 
 
-def _fill_text_from_transcripts(
-    turns: list[Turn], events: Sequence[Mapping[str, Any]]
-) -> list[Turn]:
+def _fill_text_from_transcripts(turns: list[Turn], events: Sequence[CallEvent]) -> list[Turn]:
     """Give text to turns the analysis left empty, from the call's own transcript events."""
-    transcripts = [e for e in events if e.get("type") == "transcript"]
+    transcripts = [e for e in events if isinstance(e, call_log.Transcript)]
     if not transcripts:
         return turns
     out = []
@@ -306,26 +295,17 @@ def _fill_text_from_transcripts(
         parts: list[str] = []
         words: list[WordTime] = []
         for e in transcripts:
-            s = _num(e.get("start_s", e.get("t_s")), "transcript", optional=True)
-            en = _num(e.get("end_s"), "transcript", optional=True)
-            if s is None or e.get("speaker") != t.speaker:
-                continue
-            mid = s if en is None else (s + en) / 2.0
-            if t.start_s - 0.25 <= mid <= t.end_s + 0.25:
-                parts.append(str(e.get("text", "")).strip())
-                words.extend(_word_times(e.get("words"), "transcript"))
+            mid = (e.start_s + e.end_s) / 2.0 if e.end_s >= e.start_s else e.start_s
+            if e.speaker == t.speaker and t.start_s - 0.25 <= mid <= t.end_s + 0.25:
+                parts.append(e.text.strip())
+                words.extend(_word_times(list(e.words), "transcript"))
         text = " ".join(p for p in parts if p)
         out.append(
-            Turn(
-                t.speaker,
-                t.start_s,
-                t.end_s,
-                text,
-                len(text.split()) or t.words,
-                tuple(words) or t.word_times,
-                t.wpm,
-                t.pitch_hz_median,
-                t.loudness_dbfs,
+            replace(
+                t,
+                text=text,
+                words=len(text.split()) or t.words,
+                word_times=tuple(words) or t.word_times,
             )
         )
     return out
@@ -333,7 +313,7 @@ def _fill_text_from_transcripts(
 
 def call_inputs(
     analysis: Mapping[str, Any],
-    events: Sequence[Mapping[str, Any]] = (),
+    events: Sequence[EventLike] = (),
     *,
     source: str = "analysis.json",
     name: str | None = None,
@@ -341,6 +321,7 @@ def call_inputs(
     persona: str | None = None,
     meta: Mapping[str, Any] | None = None,
     archetype: str | None = None,
+    case_note: str | None = None,
 ) -> CallInputs:
     """Validate an ``analysis.json`` document (and the call's events) into ``CallInputs``.
 
@@ -348,8 +329,9 @@ def call_inputs(
     ----------
     analysis : mapping
         The parsed ``analysis.json`` (schema_version 1).
-    events : sequence of mapping
-        The parsed ``events.jsonl`` lines, or empty for recordings that are not ours.
+    events : sequence of CallEvent or mapping
+        The call's events (:func:`read_events`, or their JSON objects), or empty for
+        recordings that are not ours.
     source : str
         File name used in error messages.
     persona : str, optional
@@ -359,48 +341,54 @@ def call_inputs(
     archetype : str, optional
         The caller's archetype when there is no ``meta.json`` (``--persona`` on an outside
         recording is looked up in the library instead).
+    case_note : str, optional
+        The trainee's case note (``read_case_note(folder)``).
 
     Raises
     ------
     ScoringError
         A newer ``schema_version``, a missing or mistyped field, or no trainee speech.
     """
-    _check_schema(analysis, source)
-    duration = _num(_req(analysis, "duration_s", source), f"{source}: duration_s")
-    assert duration is not None
-    turns = _fill_text_from_transcripts(_read_turns(analysis, source), events)
+    try:
+        a = CallAnalysis.from_dict(analysis, source=source)
+    except AnalysisError as exc:
+        raise ScoringError(str(exc)) from None
+    events = typed_events(events)
+    turns = _fill_text_from_transcripts(sorted(a.turns, key=lambda t: t.start_s), events)
     turns, exact = exact_customer_turns(turns, events)
     if not any(t.speaker == "trainee" and t.end_s > t.start_s for t in turns):
         raise ScoringError(
             f"{source}: no trainee speech in the recording (no turn on the trainee channel); "
             "nothing to score - check the channel mapping or the microphone"
         )
-    drift, speakers = _read_voice(analysis, source)
     intensity, hangups, end = _read_call_events(events, meta)
     meta = meta or {}
     pid = persona or _str(meta.get("persona")) or _started_persona(events)
     raw = meta.get("director")
     director: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
-    warnings = analysis.get("warnings") or []
     return CallInputs(
         name=name or Path(source).parent.name or "call",
-        duration_s=duration,
+        duration_s=a.duration_s,
         turns=tuple(turns),
-        interruptions=_read_interruptions(analysis, source),
-        backchannels=_read_backchannels(analysis, source),
-        gaps=_read_gaps(analysis, source),
-        dead_air=_read_dead_air(analysis, source),
-        drift=drift,
-        speakers=speakers,
+        interruptions=a.interruptions,
+        backchannels=a.backchannels,
+        gaps=a.gaps,
+        dead_air=a.dead_air,
+        drift={r: a.tone_drift.get(r) or ToneDrift(None, None, None) for r in SPEAKERS},
+        speakers={r: a.speakers.get(r) or _NO_SPEECH for r in SPEAKERS},
         intensity=intensity,
         hangups=hangups,
         persona_info=persona_info(pid, meta, archetype=archetype),
         end=end,
         recording=recording,
         source=source,
-        warnings=tuple(str(w) for w in warnings) if isinstance(warnings, list) else (),
-        two_channels=_has_customer_channel(analysis),
+        warnings=a.warnings,
+        two_channels="customer" in a.channels,
         customer_words_exact=exact,
+        case_note=case_note.strip() if case_note and case_note.strip() else None,
+        backchannel_text=a.backchannel_text,
+        silences=tuple(e for e in events if isinstance(e, call_log.Silence)),
+        ours=any(isinstance(e, call_log.CallStart) for e in events),
         dead_air_s=_num(director.get("dead_air_s"), "meta", optional=True) or DEAD_AIR_S,
         hold_max_s=_num(director.get("hold_max_s"), "meta", optional=True) or HOLD_MAX_S,
     )
@@ -410,148 +398,26 @@ def _str(v: Any) -> str | None:
     return v if isinstance(v, str) and v else None
 
 
-def _check_schema(analysis: Mapping[str, Any], source: str) -> None:
-    version = analysis.get("schema_version")
-    if not isinstance(version, int) or isinstance(version, bool):
-        raise ScoringError(f"{source}: missing or non-integer 'schema_version'")
-    if version > ANALYSIS_SCHEMA_VERSION:
-        raise ScoringError(
-            f"{source}: schema_version {version} is newer than this scorer reads "
-            f"({ANALYSIS_SCHEMA_VERSION}); upgrade voice-sim"
-        )
-
-
-def _read_turns(analysis: Mapping[str, Any], source: str) -> list[Turn]:
-    turns: list[Turn] = []
-    for i, raw in enumerate(_list(analysis, "turns", source)):
-        where = f"{source}: turns[{i}]"
-        speaker = _req(raw, "speaker", where)
-        if speaker not in SPEAKERS:
-            raise ScoringError(f"{where}.speaker: expected trainee or customer, got {speaker!r}")
-        start = _num(_req(raw, "start_s", where), f"{where}.start_s")
-        end = _num(_req(raw, "end_s", where), f"{where}.end_s")
-        assert start is not None and end is not None
-        text = raw.get("text") or ""
-        if not isinstance(text, str):
-            raise ScoringError(f"{where}.text: expected a string")
-        wc = raw.get("words")
-        turns.append(
-            Turn(
-                speaker=speaker,
-                start_s=start,
-                end_s=end,
-                text=text,
-                words=int(wc) if isinstance(wc, int | float) else len(text.split()),
-                word_times=_word_times(raw.get("word_times"), where),
-                wpm=_num(raw.get("wpm"), f"{where}.wpm", optional=True),
-                pitch_hz_median=_num(raw.get("pitch_hz_median"), where, optional=True),
-                loudness_dbfs=_num(raw.get("loudness_dbfs"), where, optional=True),
-            )
-        )
-    turns.sort(key=lambda t: t.start_s)
-    return turns
-
-
-def _read_interruptions(analysis: Mapping[str, Any], source: str) -> tuple[Interruption, ...]:
-    return tuple(
-        Interruption(
-            str(_req(r, "by", f"{source}: interruptions[{i}]")),
-            str(_req(r, "of", f"{source}: interruptions[{i}]")),
-            _num(_req(r, "start_s", f"{source}: interruptions[{i}]"), source) or 0.0,
-            _num(r.get("overlap_s"), source, optional=True) or 0.0,
-        )
-        for i, r in enumerate(_list(analysis, "interruptions", source))
-    )
-
-
-def _read_backchannels(analysis: Mapping[str, Any], source: str) -> tuple[Backchannel, ...]:
-    return tuple(
-        Backchannel(
-            str(r.get("by", "")),
-            str(r.get("of") or _other(str(r.get("by", "")))),
-            _num(_req(r, "start_s", f"{source}: backchannels[{i}]"), source) or 0.0,
-            _num(r.get("duration_s"), source, optional=True) or 0.0,
-        )
-        for i, r in enumerate(_list(analysis, "backchannels", source))
-    )
-
-
-def _read_gaps(analysis: Mapping[str, Any], source: str) -> tuple[Gap, ...]:
-    return tuple(
-        Gap(
-            str(r.get("from", "")),
-            str(r.get("to", "")),
-            _num(_req(r, "start_s", f"{source}: gaps[{i}]"), source) or 0.0,
-            _num(_req(r, "duration_s", f"{source}: gaps[{i}]"), source) or 0.0,
-        )
-        for i, r in enumerate(_list(analysis, "gaps", source))
-    )
-
-
-def _read_dead_air(analysis: Mapping[str, Any], source: str) -> tuple[DeadAir, ...]:
-    return tuple(
-        DeadAir(
-            _num(_req(r, "start_s", f"{source}: dead_air[{i}]"), source) or 0.0,
-            _num(_req(r, "duration_s", f"{source}: dead_air[{i}]"), source) or 0.0,
-        )
-        for i, r in enumerate(_list(analysis, "dead_air", source))
-    )
-
-
-def _read_voice(
-    analysis: Mapping[str, Any], source: str
-) -> tuple[dict[str, Drift], dict[str, SpeakerStats]]:
-    drift: dict[str, Drift] = {}
-    raw_drift = analysis.get("tone_drift") or {}
-    speakers_raw = analysis.get("speakers") or {}
-    speakers: dict[str, SpeakerStats] = {}
-    for spk in SPEAKERS:
-        d = raw_drift.get(spk) if isinstance(raw_drift, Mapping) else None
-        d = d if isinstance(d, Mapping) else {}
-        drift[spk] = Drift(
-            _num(d.get("pitch_st"), source, optional=True),
-            _num(d.get("loudness_db"), source, optional=True),
-            _num(d.get("wpm_pct"), source, optional=True),
-        )
-        s = speakers_raw.get(spk) if isinstance(speakers_raw, Mapping) else None
-        s = s if isinstance(s, Mapping) else {}
-        speakers[spk] = SpeakerStats(
-            _num(s.get("talk_time_s"), source, optional=True) or 0.0,
-            _num(s.get("wpm"), source, optional=True),
-            _num(s.get("pitch_hz_median"), source, optional=True),
-            _num(s.get("loudness_dbfs_median"), source, optional=True),
-        )
-    return drift, speakers
-
-
 def _read_call_events(
-    events: Sequence[Mapping[str, Any]], meta: Mapping[str, Any] | None
+    events: Sequence[CallEvent], meta: Mapping[str, Any] | None
 ) -> tuple[tuple[IntensityEvent, ...], tuple[Hangup, ...], CallEnd]:
     """Intensity moves, hang-ups and how the call ended."""
-    intensity: list[IntensityEvent] = []
-    hangups: list[Hangup] = []
-    reason: str | None = None
-    for e in events:
-        t = _num(e.get("t_s"), "events", optional=True) or 0.0
-        kind = e.get("type")
-        if kind == "intensity":
-            level = _num(e.get("level"), "events", optional=True)
-            if level is None:
-                continue
-            intensity.append(
-                IntensityEvent(
-                    t,
-                    level,
-                    _num(e.get("previous"), "events", optional=True),
-                    str(e.get("stage", "")),
-                    str(e.get("reason", "")),
-                )
+    intensity = sorted(
+        (
+            IntensityEvent(
+                e.t_s,
+                float(e.level),
+                None if e.previous is None else float(e.previous),
+                e.stage,
+                e.reason,
             )
-        elif kind == "hangup":
-            hangups.append(Hangup(t, str(e.get("by", "")), str(e.get("reason", ""))))
-        elif kind == "call_end":
-            reason = _str(e.get("reason"))
-    intensity.sort(key=lambda ev: ev.t_s)
+            for e in events
+            if isinstance(e, call_log.Intensity)
+        ),
+        key=lambda ev: ev.t_s,
+    )
+    hangups = tuple(Hangup(e.t_s, e.by, e.reason) for e in events if isinstance(e, call_log.Hangup))
+    reason = next((e.reason for e in events if isinstance(e, call_log.CallEnd) and e.reason), None)
     meta = meta or {}
     reason = reason or _str(meta.get("end_reason"))
     outcome = next((h.reason for h in hangups if h.by == "customer" and h.reason), None)
@@ -560,11 +426,11 @@ def _read_call_events(
         if intensity
         else _num(meta.get("final_intensity"), "meta", optional=True)
     )
-    return tuple(intensity), tuple(hangups), CallEnd(reason, outcome, final)
+    return tuple(intensity), hangups, CallEnd(reason, outcome, final)
 
 
-def _started_persona(events: Sequence[Mapping[str, Any]]) -> str | None:
-    return next((_str(e.get("persona")) for e in events if e.get("type") == "call_start"), None)
+def _started_persona(events: Sequence[CallEvent]) -> str | None:
+    return next((e.persona or None for e in events if isinstance(e, call_log.CallStart)), None)
 
 
 def persona_info(
@@ -596,9 +462,3 @@ def read_meta(path: Path) -> Mapping[str, Any]:
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, Mapping) else {}
-
-
-def _has_customer_channel(analysis: Mapping[str, Any]) -> bool:
-    """False for a mono recording (``channels`` names only the trainee)."""
-    channels = analysis.get("channels")
-    return not isinstance(channels, Mapping) or "customer" in channels

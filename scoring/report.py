@@ -51,6 +51,9 @@ mark.note{background:#fdf1c5;border-bottom:2px solid #c9a227}
 table{border-collapse:collapse}td,th{padding:.25rem .6rem;border-bottom:1px solid #eee;
  text-align:left}
 .charts{display:flex;flex-wrap:wrap;gap:1rem}
+pre.note{white-space:pre-wrap;font:inherit;background:#f6f7f9;padding:.8rem 1rem;border-radius:6px}
+.ending{font-size:1rem}.flag{background:#fde2dd;color:#8a1c0f;border-radius:4px;padding:.1rem .4rem;
+ font-weight:600}tr.flagged td{background:#fff1ee}
 """
 
 _JS = """
@@ -329,21 +332,49 @@ def _vorbis(recording: Path, limit_bytes: int) -> bytes | None:
     return data if len(data) <= limit_bytes else None
 
 
+#: What the report's player may embed: audio it can decode, by suffix and MIME type.
+PLAYABLE = {
+    ".wav": "audio/wav",
+    ".flac": "audio/flac",
+    ".ogg": "audio/ogg",
+    ".opus": "audio/ogg",
+    ".mp3": "audio/mpeg",
+}
+
+
+def playable_recording(recording: Path | None, *, next_to: Sequence[Path]) -> Path | None:
+    """``recording`` if the report may play it, else None.
+
+    Only a file in one of the ``next_to`` folders (the input's folder, the report's folder) with
+    an audio suffix that decodes as audio: never whatever another path names (an
+    ``analysis.json`` whose ``source`` is ``/etc/passwd`` must not put that file in a report).
+    """
+    import soundfile as sf
+
+    if recording is None or not recording.is_file():
+        return None
+    if recording.suffix.lower() not in PLAYABLE:
+        return None
+    folder = recording.resolve().parent
+    if not any(folder == d.resolve() for d in next_to):
+        return None
+    try:
+        info = sf.info(str(recording))
+    except (RuntimeError, sf.LibsndfileError):
+        return None
+    return recording if info.frames > 0 and info.channels > 0 else None
+
+
 def _audio_src(recording: Path | None, out_dir: Path, settings: ScoringSettings) -> str | None:
     """The player's ``src``: the recording embedded (as is, or as Ogg Vorbis when the PCM file
-    is over the embedding limit), else a path relative to the report."""
-    if recording is None or not recording.is_file():
+    is over the embedding limit), else a path relative to the report. ``recording`` must have
+    passed :func:`playable_recording`."""
+    if recording is None:
         return None
     size = recording.stat().st_size
     limit = settings.embed_audio_max_bytes
     if size <= limit:
-        mime = {
-            ".wav": "audio/wav",
-            ".flac": "audio/flac",
-            ".ogg": "audio/ogg",
-            ".opus": "audio/ogg",
-            ".mp3": "audio/mpeg",
-        }.get(recording.suffix.lower(), "application/octet-stream")
+        mime = PLAYABLE[recording.suffix.lower()]
         return f"data:{mime};base64," + base64.b64encode(recording.read_bytes()).decode("ascii")
     if recording.suffix.lower() in (".wav", ".flac") and limit > 0:
         ogg = _vorbis(recording, limit)
@@ -366,19 +397,31 @@ def render_report(
 ) -> str:
     """The call report as one HTML string (see ``write_report``)."""
     settings = settings or ScoringSettings()
-    src = _audio_src(call.recording, out_dir, settings)
-    player = (
-        f'<audio id="player" controls preload="auto" src="{_e(src)}"></audio>'
-        if src
-        else '<p class="muted">No recording found: markers show times only.</p>'
-    )
+    next_to = [out_dir] + ([Path(call.source).parent] if Path(call.source).exists() else [])
+    recording = playable_recording(call.recording, next_to=next_to)
+    src = _audio_src(recording, out_dir, settings)
+    if src:
+        player = f'<audio id="player" controls preload="auto" src="{_e(src)}"></audio>'
+    elif call.recording is not None:
+        player = (
+            f'<p class="muted" id="no-audio">Recording not embedded: {_e(call.recording.name)} is '
+            "not a decodable audio file next to the input. Markers show times only.</p>"
+        )
+    else:
+        player = '<p class="muted">No recording found: markers show times only.</p>'
     warnings = "".join(f'<p class="warn">Warning: {_e(w)}</p>' for w in card.warnings)
     persona = f" \u00b7 persona {_e(card.persona)}" if card.persona else ""
+    ending = _ending_html(card.ended, card.end_intensity, card.end_warning)
+    note = (
+        f'<h2>Case note</h2><pre class="note" id="case-note">{_e(call.case_note)}</pre>'
+        if call.case_note
+        else ""
+    )
     body = f"""
 <header><p class="muted">voice-sim scorecard \u00b7 {_e(card.name)}{persona} \u00b7
 {mmss(card.duration_s)} \u00b7 judge {_e(card.judge)} \u00b7 rubric {_e(card.rubric)}</p>
 <h1>De-escalation score <span class="overall" id="overall">{card.overall:.0f}</span>
-<span class="muted">/ 100</span></h1>
+<span class="muted">/ 100</span></h1>{ending}
 <p class="summary" id="summary">{_e(card.summary)}</p>{warnings}</header>
 {player}
 <h2>Timeline</h2>
@@ -388,6 +431,7 @@ Click any mark to play from there.</p>
 {timeline_svg(call, card)}
 <h2>Items</h2>
 {_items_html(card.items)}
+{note}
 <h2>Transcript</h2>
 <p class="muted"><mark class="won">green</mark> phrases won points,
 <mark class="lost">red</mark> ones lost them, <mark class="note">yellow</mark> marks what the
@@ -395,6 +439,15 @@ customer said that an item looked at (hover for the item).</p>
 <div id="transcript">{"".join(_turn_html(t, card) for t in call.turns)}</div>
 """
     return _page(f"Scorecard \u2013 {card.name}", body, max(call.duration_s, 1.0))
+
+
+def _ending_html(ended: str | None, level: float | None, warning: str | None) -> str:
+    """How the call ended, with a flag a coach sees at a glance when it did not end well."""
+    if ended is None:
+        return ""
+    at = f"; customer at {level:g}/10" if level is not None else ""
+    flag = f' <span class="flag">\u26a0 {_e(warning)}</span>' if warning else ""
+    return f'<p class="ending" id="ending">Call ended: {_e(ended)}{at}.{flag}</p>'
 
 
 def write_report(
@@ -489,8 +542,14 @@ def render_session_report(session: SessionScorecard) -> str:
         link = f'<a href="{_e(c.report)}">{_e(c.name)}</a>' if c.report else _e(c.name)
         lat = c.response_latency_s_median
         lat_s = "" if lat is None else f"{lat:.2f} s"
+        mood = ""
+        if c.end_intensity is not None:
+            begin = "?" if c.start_intensity is None else f"{c.start_intensity:g}"
+            mood = f"{begin} \u2192 {c.end_intensity:g}"
+        flag = f'<span class="flag">\u26a0 {_e(c.warning)}</span>' if c.warning else ""
         rows.append(
-            f"<tr><td>{i + 1}</td><td>{link}</td><td>{c.overall:.0f}</td>"
+            f'<tr class="{"flagged" if c.warning else ""}"><td>{i + 1}</td><td>{link}</td>'
+            f"<td>{c.overall:.0f}</td><td>{mood}</td><td>{_e(c.ended or '')} {flag}</td>"
             f"<td>{c.interruptions}</td><td>{lat_s}</td></tr>"
         )
     charts = "".join(
@@ -504,14 +563,21 @@ def render_session_report(session: SessionScorecard) -> str:
             ("Response latency", [c.response_latency_s_median for c in session.calls], "s"),
         )
     )
+    mix = (
+        f" ({session.calls_mean:.0f} for the calls, {session.patience_score:.0f} for patience)"
+        if session.calls_mean is not None and session.patience_score is not None
+        else ""
+    )
     body = f"""
 <header><p class="muted">voice-sim session scorecard \u00b7 {len(session.calls)} calls</p>
 <h1>Session score <span class="overall" id="overall">{session.overall:.0f}</span>
 <span class="muted">/ 100</span></h1>
-<p class="summary" id="summary">{_e(session.summary)}</p></header>
+<p class="summary" id="summary">{_e(session.summary)}</p>
+<p class="muted" id="weighting">How the session score is made: {_e(session.weighting)}{mix}.</p>
+</header>
 <h2>Calls</h2>
-<table><tr><th>#</th><th>call</th><th>score</th><th>interruptions</th>
-<th>median response</th></tr>{"".join(rows)}</table>
+<table><tr><th>#</th><th>call</th><th>score</th><th>customer intensity (start \u2192 end)</th>
+<th>ended</th><th>interruptions</th><th>median response</th></tr>{"".join(rows)}</table>
 <h2>Drift across calls</h2>
 <div class="charts" id="drift">{charts}</div>
 <h2>Patience</h2>

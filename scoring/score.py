@@ -7,13 +7,36 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ScoringError
-from .inputs import CallInputs, call_inputs, read_events, read_json
+from .inputs import CallInputs, EventLike, call_inputs, read_events, read_json
 from .judge import Judge
 from .llm_judge import LLMJudge
 from .rubric import Rubric, load_rubric
 from .rules import RulesJudge, mmss
 from .scorecard import ItemScore, Scorecard, overall_of
 from .settings import ScoringSettings
+
+
+def end_of_call(call: CallInputs, settings: ScoringSettings) -> tuple[str | None, str | None]:
+    """Why the call ended, and what a coach should see at a glance (None when it ended well).
+
+    Only calls voice-sim recorded know this (their ``events.jsonl``); others give (None, None).
+    """
+    if not call.intensity and call.end.reason is None:
+        return None, None
+    ended = call.end.label
+    level = call.end.final_intensity
+    angry = level is not None and level >= settings.still_angry_level
+    if ended == "customer hung up":
+        warning: str | None = "the customer hung up"
+    elif call.end.unresolved and angry:
+        warning = f"{ended} with the customer still angry ({level:g}/10)"
+    elif call.end.unresolved and call.end.reason in ("script_done", "input_ended"):
+        warning = f"{ended} before the call was settled"
+    elif angry:
+        warning = f"the customer was still angry at the end ({level:g}/10)"
+    else:
+        warning = None
+    return ended, warning
 
 
 def make_judge(settings: ScoringSettings) -> Judge:
@@ -71,11 +94,15 @@ def score_inputs(
     items = judge.judge(call, rubric.items)
     new_warnings = tuple(judge.warnings[seen:])
     overall = overall_of(items)
+    ended, warning = end_of_call(call, settings)
     return Scorecard(
         name=call.name,
         overall=overall,
         items=tuple(items),
         summary=summarize(overall, items),
+        ended=ended,
+        end_intensity=call.end.final_intensity,
+        end_warning=warning,
         judge=judge.name,
         rubric=rubric.name,
         duration_s=call.duration_s,
@@ -87,7 +114,7 @@ def score_inputs(
 
 def score_call(
     analysis: Mapping[str, Any] | str | Path,
-    events: Sequence[Mapping[str, Any]] | str | Path | None = None,
+    events: Sequence[EventLike] | str | Path | None = None,
     *,
     rubric: Rubric | None = None,
     settings: ScoringSettings | None = None,
@@ -129,7 +156,7 @@ def score_call(
     else:
         source, data, default_name = "analysis.json", analysis, "call"
     if events is None:
-        ev: Sequence[Mapping[str, Any]] = ()
+        ev: Sequence[EventLike] = ()
     elif isinstance(events, str | Path):
         ev = read_events(Path(events))
     else:
@@ -145,4 +172,4 @@ def score_call(
     return score_inputs(call, rubric=rubric, settings=settings, judge=judge)
 
 
-__all__ = ["ScoringError", "make_judge", "score_call", "score_inputs", "summarize"]
+__all__ = ["ScoringError", "end_of_call", "make_judge", "score_call", "score_inputs", "summarize"]

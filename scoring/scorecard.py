@@ -108,6 +108,12 @@ class Scorecard:
     recording: str | None = None
     warnings: tuple[str, ...] = ()
     schema_version: int = SCORECARD_SCHEMA_VERSION
+    ended: str | None = None
+    """Why the call ended (resolved, customer hung up, script ran out...); None if unknown."""
+    end_intensity: float | None = None
+    """The customer's intensity at the end, 0-10."""
+    end_warning: str | None = None
+    """What a coach should see at a glance about the ending; None when it ended well."""
 
     def item(self, item_id: str) -> ItemScore:
         """The item with this id (``KeyError`` if the rubric did not score it)."""
@@ -127,6 +133,9 @@ class Scorecard:
             "judge": self.judge,
             "rubric": self.rubric,
             "overall": round(self.overall, 1),
+            "ended": self.ended,
+            "end_intensity": self.end_intensity,
+            "end_warning": self.end_warning,
             "items": [it.to_dict() for it in self.items],
             "summary": self.summary,
             "warnings": list(self.warnings),
@@ -148,6 +157,15 @@ class CallFigures:
     interruptions: int
     response_latency_s_median: float | None
     report: str | None = None
+    start_intensity: float | None = None
+    """The customer's intensity when the call started (0-10; None: not our recording)."""
+    end_intensity: float | None = None
+    """The customer's intensity at the end."""
+    ended: str | None = None
+    """Why the call ended: resolved, passed to a supervisor, customer hung up, script ran out..."""
+    warning: str | None = None
+    """What a coach should see at a glance: the script ran out, or the customer was still angry
+    (or hung up) at the end; None when the call ended well."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form of one call row."""
@@ -164,6 +182,10 @@ class CallFigures:
             "interruptions": self.interruptions,
             "response_latency_s_median": r(self.response_latency_s_median),
             "report": self.report,
+            "start_intensity": self.start_intensity,
+            "end_intensity": self.end_intensity,
+            "ended": self.ended,
+            "warning": self.warning,
         }
 
 
@@ -177,12 +199,37 @@ class SessionScorecard:
     summary: str
     scorecards: tuple[Scorecard, ...] = field(default=(), compare=False)
     schema_version: int = SCORECARD_SCHEMA_VERSION
+    calls_share: float = 1.0
+    """Share of ``overall`` that is the mean of the call scores (the rest: the patience items)."""
+    calls_mean: float | None = None
+    """The mean of the call scores."""
+    patience_score: float | None = None
+    """The patience items' score, 0-100 (None when they do not apply: a single call)."""
+
+    @property
+    def weighting(self) -> str:
+        """How ``overall`` is made, in words."""
+        if self.patience_score is None or self.calls_share >= 1.0:
+            return "the mean of the call scores (one call: no patience items)"
+        return (
+            f"{100 * self.calls_share:.0f}% the mean of the call scores, "
+            f"{100 * (1 - self.calls_share):.0f}% the patience items"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form (``session_scorecard.json``)."""
         return {
             "schema_version": self.schema_version,
             "overall": round(self.overall, 1),
+            "weighting": {
+                "calls": round(self.calls_share, 3),
+                "patience": round(1.0 - self.calls_share, 3),
+                "calls_mean": None if self.calls_mean is None else round(self.calls_mean, 1),
+                "patience_score": None
+                if self.patience_score is None
+                else round(self.patience_score, 1),
+                "text": self.weighting,
+            },
             "calls": [c.to_dict() for c in self.calls],
             "patience": [it.to_dict() for it in self.patience],
             "summary": self.summary,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import replace
 from statistics import mean, median
 
 from .errors import ScoringError
@@ -29,9 +30,14 @@ def _med(values: Sequence[float | None]) -> float | None:
 
 
 def call_figures(call: CallInputs, card: Scorecard, report: str | None = None) -> CallFigures:
-    """Trainee figures of one call for the session charts (medians over the trainee's turns)."""
+    """Trainee figures of one call for the session charts (medians over the trainee's turns),
+    and how the customer started and ended."""
     turns = call.turns_of("trainee")
     stats = call.speakers["trainee"]
+    first = call.intensity[0] if call.intensity else None
+    start = (
+        None if first is None else (first.previous if first.previous is not None else first.level)
+    )
     return CallFigures(
         name=call.name,
         overall=card.overall,
@@ -45,6 +51,10 @@ def call_figures(call: CallInputs, card: Scorecard, report: str | None = None) -
             [g.duration_s for g in call.gaps if g.to_speaker == "trainee"]
         ),
         report=report,
+        start_intensity=start,
+        end_intensity=card.end_intensity,
+        ended=card.ended,
+        warning=card.end_warning,
     )
 
 
@@ -143,20 +153,27 @@ _PATIENCE = {
 
 
 def _session_summary(
-    overall: float, figs: Sequence[CallFigures], patience: Sequence[ItemScore]
+    overall: float,
+    figs: Sequence[CallFigures],
+    patience: Sequence[ItemScore],
+    weighting: str,
 ) -> str:
+    n = len(figs)
     scores = ", ".join(f"{f.overall:.0f}" for f in figs)
-    first = f"Session scored {overall:.0f}/100 over {len(figs)} calls (per call: {scores})."
+    first = f"Session scored {overall:.0f}/100 over {n} calls (per call: {scores}; {weighting})."
     trend = figs[-1].overall - figs[0].overall
     second = (
-        f"The last call scored {abs(trend):.0f} points "
+        f"The last call (call {n}) scored {abs(trend):.0f} points "
         f"{'higher' if trend >= 0 else 'lower'} than the first."
     )
+    flagged = [(i, f) for i, f in enumerate(figs, start=1) if f.warning]
+    if flagged:
+        second += " Check " + "; ".join(f"call {i}: {f.warning}" for i, f in flagged[:3]) + "."
     weak = [it for it in patience if it.applicable and it.score < 0.75 * it.max]
     if weak:
         third = f"Patience slipped on {weak[0].label.lower()}: {weak[0].tip.strip()}"
     else:
-        third = "Patience held: the last call sounded as calm and attentive as the first."
+        third = f"Patience held: call {n} sounded as calm and attentive as call 1."
     return f"{first} {second} {third}"
 
 
@@ -208,20 +225,28 @@ def score_session(
             )
         else:
             res = _PATIENCE[item.id](figs, settings)
+            res = replace(res, tip_note=f"This session: call {len(figs)} against call 1.")
         patience.append(to_item_score(item, res))
     calls_mean = mean(c.overall for c in cards)
+    patience_score: float | None = None
+    share = 0.0
     if any(it.applicable for it in patience):
         share = settings.session_patience_share
-        overall = (1.0 - share) * calls_mean + share * overall_of(patience)
+        patience_score = overall_of(patience)
+        overall = (1.0 - share) * calls_mean + share * patience_score
     else:
         overall = calls_mean
-    return SessionScorecard(
+    out = SessionScorecard(
         overall=overall,
         calls=tuple(figs),
         patience=tuple(patience),
-        summary=_session_summary(overall, figs, patience),
+        summary="",
         scorecards=tuple(cards),
+        calls_share=1.0 - share,
+        calls_mean=calls_mean,
+        patience_score=patience_score,
     )
+    return replace(out, summary=_session_summary(overall, figs, patience, out.weighting))
 
 
 __all__ = ["call_figures", "score_session"]

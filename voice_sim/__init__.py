@@ -1,3 +1,3 @@
-"""voice-sim: the live role-play call (livekit-agents session with local Silero, Whisper, Piper)."""
+"""voice-sim: the live role-play call (one turn model over local Silero, Whisper and Piper)."""
 
 __version__ = "0.1.0"

@@ -269,6 +269,7 @@ class CallSession:
         self.events = EventLog(self.out_dir / "events.jsonl")
         self._write_meta()
 
+        t_load = time.perf_counter()
         self.whisper = ShortWindowWhisper(model_dir=s.stt_model, threads=s.stt_threads)
         self.transcriber = TurnTranscriber(self.whisper, sample_rate=s.sample_rate_hz)
         self._stt_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="whisper")
@@ -284,6 +285,11 @@ class CallSession:
             min_speech_s=s.vad_min_speech_s,
             min_silence_s=s.vad_min_silence_s,
         )
+        self.engines_load_s = time.perf_counter() - t_load
+        """Seconds :meth:`start` spent loading Whisper, Piper and Silero (the first call of a
+        process loads them; later calls reuse them)."""
+        self._meta["engines_load_s"] = round(self.engines_load_s, 3)
+        write_json_atomic(self.out_dir / "meta.json", self._meta)
         self.line.subscribe(self._on_line)
         self.line.on_trainee_frame = self._on_frame
         self.events.emit(
@@ -465,6 +471,8 @@ class CallSession:
         hold = self.customer.hold_s()
         if hold is not None:
             self.turns.keep_silent_until(turn.end_s + hold, hold=True)
+        else:
+            self.turns.end_hold()
         r.gap_s = self._reply_gap_s()
         ln = _Line("reply", Utterance(), turn_id=turn.id)
         r.line = ln
@@ -478,8 +486,15 @@ class CallSession:
             ready.set()
 
         ln.task = self._spawn(self._speak(ln, self._reply_text(), first_text, first_audio))
-        await ready.wait()
-        await self._until_clock(turn.end_s + r.gap_s)
+        waiter = asyncio.ensure_future(ready.wait())
+        await asyncio.wait({waiter, ln.task}, return_when=asyncio.FIRST_COMPLETED)
+        if not ready.is_set():  # the brain had nothing to say: the turn is heard, not answered
+            waiter.cancel()
+            self._commit(turn.id, answered=False)
+            self.turns.reply_skipped(turn.id, self.line.now_s())
+            return
+        # the persona's thinking pause, or a deliberate silence (turns.keep_silent_until)
+        await self._until_clock(max(turn.end_s + r.gap_s, self.turns.customer_silent_until_s))
         self._play(ln)
 
     def _trainee_turn(self, turn: Turn, tt: TurnText) -> TraineeTurn:
@@ -525,16 +540,19 @@ class CallSession:
         self._tune()
         log.debug("turn %d: the trainee went on; reply withdrawn", turn_id)
 
-    def _commit(self, turn_id: int) -> None:
+    def _commit(self, turn_id: int, *, answered: bool = True) -> None:
+        """The reply took hold (or, ``answered=False``, there is none): log the turn."""
         r = self._reply
         if r is None or r.turn.id != turn_id:
             return
         self._reply = None
         for ev in r.events:
             self.events.emit(ev)
-        self.turns_answered += 1
         self.transcriber.close()
         self._texts.pop(turn_id, None)
+        if not answered:
+            return
+        self.turns_answered += 1
         start = r.line.start_s if r.line is not None else None
         end = r.turn.end_s
         self.events.emit(
@@ -593,6 +611,8 @@ class CallSession:
             ln.start_s = t_s
             self._on_air = ln
             self.events.emit(SpeechStart(t_s, speaker="customer"))
+            if ln.kind == "talk_over" and self.turns.floor in ("trainee", "both"):
+                self.events.emit(Interruption(t_s, by="customer", of="trainee"))
             self._act(
                 self.turns.line_started(
                     t_s,
@@ -665,7 +685,7 @@ class CallSession:
     def _talk_over(self, a: TalkOver) -> None:
         if self.customer.ended or self._reply is not None:
             return
-        self.events.emit(Interruption(a.t_s, by="customer", of="trainee"))
+        # the interruption is logged when its audio starts (see _on_line)
         self._say("talk_over", self.customer.talk_over_line(), interruptible=False)
 
     def _on_brain_error(self, message: str) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 #: The call's one clock: 16 kHz is what Silero and Whisper consume, and twice telephone bandwidth.
 SAMPLE_RATE_HZ = 16_000
-#: livekit's audio pipeline and Silero work in 10-30 ms frames; 20 ms is the WebRTC default.
+#: Audio moves in 20 ms frames (the WebRTC default; sound cards, browsers and LiveKit carry it).
 FRAME_MS = 20
 
 #: Silero speech probability that opens speech (Silero's own default).
@@ -23,7 +23,7 @@ VAD_DEACTIVATION = 0.35
 VAD_MIN_SPEECH_S = 0.064
 #: Unvoiced run before the trainee's voice counts as off. Short, because a voice-off edge only
 #: starts a transcription pass; whether the turn is over is the turn model's call.
-VAD_MIN_SILENCE_S = 0.15
+VAD_MIN_SILENCE_S = 0.1
 
 #: Silence that ends a turn whose words read as finished. Human turn-taking gaps are about 0.2 s;
 #: the transcript pass started at the voice-off edge is ready about then (bench/latency.py).
@@ -31,8 +31,9 @@ END_OF_TURN_S = 0.30
 #: Silence that ends a turn that stops mid-sentence ("...and"): hesitations inside a sentence
 #: run to 0.6-0.9 s in conversational speech.
 TURN_MERGE_S = 1.2
-#: Trainee speech within this long of the customer's reply starting is a simultaneous start: the
-#: customer yields, the trainee's turn goes on, nobody interrupted anybody.
+#: Trainee speech within this long of the customer's reply starting (or within TURN_MERGE_S of
+#: their own last sound) is a simultaneous start: the customer yields, the trainee's turn goes
+#: on, nobody interrupted anybody.
 COLLISION_S = 0.4
 #: Speech over an interruptible customer line that stops it for good. The line pauses at the
 #: first voiced sound (within 0.1 s) and resumes if the sound is shorter (a cough, "mm-hm").

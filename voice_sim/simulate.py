@@ -12,6 +12,7 @@
         - say: Sorry to cut in, which card was charged?
           interrupt_after_s: 1.2    # start this long into the customer's next line instead
       goodbye: Thanks for your patience, goodbye.   # said when the lines run out (the default)
+      case_note: Refund of the duplicate charge...  # written as case_note.md after the call
 
 When the lines run out the bot waits for the customer to finish, says its ``goodbye`` (unless it
 is empty), lets the customer answer, and hangs up: the call never ends mid-air.
@@ -56,6 +57,43 @@ LATENCY_RANGE_S = (0.0, 60.0)
 INTERRUPT_RANGE_S = (0.0, 30.0)
 #: Silence kept after the script (or the WAV) ends so the customer's last reply is recorded.
 TAIL_S = 1.0
+#: Every library persona ships two trainee bots written for its own scenario:
+#: ``scripts/<persona>.good.yaml`` (good practice) and ``scripts/<persona>.mistakes.yaml``.
+SCRIPTS_DIR = Path(__file__).resolve().parent / "scripts"
+BOT_KINDS = ("good", "mistakes")
+
+
+def persona_script(persona: str | Path | None, kind: str = "good") -> Path:
+    """The built-in trainee bot written for ``persona`` (id or YAML path; None: the default).
+
+    Raises
+    ------
+    VoiceSimError
+        ``kind`` is not ``good`` or ``mistakes``, or the persona has no built-in bot (a persona
+        of your own: write a script and pass it with ``--trainee``).
+    """
+    if kind not in BOT_KINDS:
+        raise VoiceSimError(f"trainee bot: expected one of {', '.join(BOT_KINDS)}, got {kind!r}")
+    from personas import DEFAULT_PERSONA
+
+    pid = Path(persona).stem if persona is not None else DEFAULT_PERSONA
+    path = SCRIPTS_DIR / f"{pid}.{kind}.yaml"
+    if not path.is_file():
+        raise VoiceSimError(
+            f"{persona}: no built-in trainee bot for this persona; write a trainee script "
+            "(voice-sim simulate --help) and pass it with --script FILE"
+        )
+    return path
+
+
+def trainee_input(given: Path | None, persona: str | Path | None) -> Path:
+    """What plays the trainee: ``given`` (a script or recording), ``good``/``mistakes`` for the
+    persona's own bots, or by default the persona's good-practice bot."""
+    if given is None:
+        return persona_script(persona, "good")
+    if str(given) in BOT_KINDS and not given.exists():
+        return persona_script(persona, str(given))
+    return given
 
 
 @dataclass(frozen=True)
@@ -80,6 +118,8 @@ class TraineeScript:
     path: Path | None = None
     goodbye: str = DEFAULT_GOODBYE
     """Said after the last line, before hanging up ("" hangs up without one)."""
+    case_note: str = ""
+    """The case note the bot writes for the next agent after the call ("" writes none)."""
 
 
 #: Voice keys of a trainee script and their ranges: the same as a persona's (Piper settings).
@@ -88,7 +128,7 @@ VOICE_RANGES: dict[str, tuple[float, float]] = {
     for k in ("length_scale", "volume", "pitch_shift_st", "noise_scale", "noise_w")
 }
 _LINE_KEYS = {"say", "latency_s", "interrupt_after_s"}
-_SCRIPT_KEYS = ("name", "voice", "lines", "goodbye")
+_SCRIPT_KEYS = ("name", "voice", "lines", "goodbye", "case_note")
 
 
 def _num(path: Path, where: str, value: Any, *, lo: float, hi: float) -> float:
@@ -174,9 +214,17 @@ def load_script(path: Path) -> TraineeScript:
         goodbye = ""
     if not isinstance(goodbye, str):
         raise VoiceSimError(f'{path}: goodbye: expected the words to say (or "" for none)')
+    note = doc.get("case_note") or ""
+    if not isinstance(note, str):
+        raise VoiceSimError(f"{path}: case_note: expected the text of the note")
     name = str(doc.get("name") or path.stem)
     return TraineeScript(
-        name=name, lines=tuple(lines), voice=voice, path=path, goodbye=goodbye.strip()
+        name=name,
+        lines=tuple(lines),
+        voice=voice,
+        path=path,
+        goodbye=goodbye.strip(),
+        case_note=note.strip(),
     )
 
 
@@ -398,4 +446,8 @@ async def simulate_call(
         stop.set()
         await asyncio.gather(ticker, driver, return_exceptions=True)
         await call.close()
+    if script is not None and script.case_note:
+        from scoring import write_case_note
+
+        write_case_note(spec.out_dir, script.case_note)  # the bot's after-call work
     return call.result()

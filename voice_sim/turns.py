@@ -14,8 +14,9 @@ The rules, in the order they matter:
   finished sentence, and after :attr:`TurnSettings.turn_merge_s` when it stops mid-sentence
   ("...and"). A turn is answered once, with its whole transcript.
 * **The trainee may take back the floor.** Speech before the customer's reply has played for
-  :attr:`TurnSettings.collision_s` continues the same turn: the reply is withdrawn
-  (:class:`ReplyWithdrawn`), and nobody interrupted anybody.
+  :attr:`TurnSettings.collision_s`, or within :attr:`TurnSettings.turn_merge_s` of the turn's
+  last sound, continues the same turn: the reply is withdrawn (:class:`ReplyWithdrawn`), and
+  nobody interrupted anybody. A pause shorter than the merge threshold never splits a turn.
 * **Barge-in.** Speech over an interruptible customer line pauses the line at once
   (:class:`PauseLine`); after :attr:`TurnSettings.barge_in_s` of speech the line is dropped and
   the trainee interrupted (:class:`StopLine`); a shorter sound (a cough, "mm-hm") lets the line
@@ -99,6 +100,8 @@ class LineState:
     """The trainee turn this line answers (replies only)."""
     committed: bool = False
     paused_at_s: float | None = None
+    commit_at_s: float = 0.0
+    """A reply takes hold at this time, seconds (until then the trainee can take it back)."""
 
 
 # -- actions ------------------------------------------------------------------------------------
@@ -208,8 +211,8 @@ class TurnModel:
         """The customer line on the air."""
         self._turns = 0
         self._waiting_since: float | None = None
-        self._quiet_until = 0.0
-        self._quiet_kind: Literal["dead_air", "hold_check"] = "dead_air"
+        self._hold_until = 0.0
+        self._silent_until = 0.0
         self._prompts = 0
         self.patience_s: float = 4.0
         """Silence before the customer speaks up, seconds (the session sets it per persona and
@@ -232,11 +235,26 @@ class TurnModel:
         return self._waiting_since
 
     def keep_silent_until(self, t_s: float, *, hold: bool = False) -> None:
-        """The silence before ``t_s`` is not dead air: a hold notice (``hold=True``: a prompt
-        after it is a hold check-in) or the customer's own deliberate silence (a pressure pause).
-        Trainee speech meanwhile is an ordinary turn."""
-        self._quiet_until = max(self._quiet_until, t_s)
-        self._quiet_kind = "hold_check" if hold else "dead_air"
+        """The silence before ``t_s`` is not dead air.
+
+        ``hold=True``: the trainee gave a hold notice; a prompt after ``t_s`` is a hold
+        check-in. Otherwise the customer is deliberately silent until ``t_s`` (a pressure
+        pause): the silence clock starts at ``t_s``, and the session holds the customer's next
+        reply until then (:attr:`customer_silent_until_s`). Trainee speech meanwhile is an
+        ordinary turn."""
+        if hold:
+            self._hold_until = max(self._hold_until, t_s)
+        else:
+            self._silent_until = max(self._silent_until, t_s)
+
+    def end_hold(self) -> None:
+        """The trainee is back from the hold (a turn without a hold notice)."""
+        self._hold_until = 0.0
+
+    @property
+    def customer_silent_until_s(self) -> float:
+        """The customer says nothing before this time, seconds (0: no deliberate silence)."""
+        return self._silent_until
 
     # -- the trainee's voice ----------------------------------------------------------------
     def voice_on(self, t_s: float) -> list[Action]:
@@ -305,6 +323,12 @@ class TurnModel:
     ) -> list[Action]:
         """A customer line's first audio went out at ``t_s``."""
         self.line = LineState(kind, t_s, interruptible, wants_answer, turn_id)
+        if kind == "reply" and self.turn is not None:
+            # a pause shorter than the merge threshold never splits a turn, even when the
+            # customer was quick to answer it
+            self.line.commit_at_s = max(
+                t_s + self.s.collision_s, self.turn.end_s + self.s.turn_merge_s
+            )
         self._waiting_since = None
         out: list[Action] = []
         if self.turn is not None and self.turn.voiced:
@@ -378,7 +402,7 @@ class TurnModel:
         ln = self.line
         if ln is None or ln.kind != "reply" or ln.committed or ln.turn_id is None:
             return []
-        if now - ln.start_s < self.s.collision_s:
+        if now < max(ln.commit_at_s, ln.start_s + self.s.collision_s):
             return []
         ln.committed = True
         self._answered(ln.turn_id)
@@ -412,13 +436,12 @@ class TurnModel:
         since = self._waiting_since
         if since is None or self.turn is not None or self.line is not None:
             return []
-        quiet = self._quiet_until > since
-        start = self._quiet_until if quiet else since
-        if now - start < self.patience_s:
+        start = max(since, self._silent_until)  # the customer's own silence is not dead air
+        held = self._hold_until > start
+        if now - max(start, self._hold_until) < self.patience_s:
             return []
         self._prompts += 1
         self._waiting_since = None
-        if quiet and self._quiet_kind == "hold_check":
-            return [SpeakUp(since, now - since, "hold_check", self._prompts)]
-        # a deliberate silence of the customer's own is not the trainee's dead air
+        if held:
+            return [SpeakUp(start, now - start, "hold_check", self._prompts)]
         return [SpeakUp(start, now - start, "dead_air", self._prompts)]

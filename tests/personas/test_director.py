@@ -207,6 +207,9 @@ def test_same_apology_stops_working() -> None:
         d.hear(TraineeTurn("I'm sorry you were charged twice."))
         levels.append(d.level)
     lim = DirectorSettings().repeat_limit
+    assert lim >= 1 and lim + 1 < len(levels)
+    assert levels[0] < 9  # the first apology helped
+    assert levels[lim - 1] < levels[0] or lim == 1  # ...and so did each up to the limit
     assert levels[lim - 1] == levels[-1]  # no more effect after the repeat limit
 
 

@@ -47,7 +47,7 @@ TRANSCRIPTS: dict[str, tuple[str, list[str | Say]]] = {
                 "Per our policy we don't refund duplicates. You should have checked your statement."
             ),
             "Are you serious right now?",
-            Say("It should be sorted sometime soon.", silence_s=5.0),
+            Say("It should be sorted sometime soon.", silence_s=7.0),
             "That is not good enough.",
             Say("That's the bank's fault, not ours."),
             "Unbelievable.",
@@ -85,7 +85,7 @@ TRANSCRIPTS: dict[str, tuple[str, list[str | Say]]] = {
                 "When was the appointment?"
             ),
             "Eight to twelve today.",
-            Say("I don't know what happened.", silence_s=4.0),
+            Say("I don't know what happened.", silence_s=3.5),
             "Are you kidding me?",
             Say("I'll book you the first slot tomorrow, 8 to 10, and I'll call you by 5 pm today."),
         ],
@@ -127,6 +127,7 @@ def play(name: str) -> tuple[list[set[str]], list[float], list[ItemScore]]:
     )
     director = Director(every, DirectorSettings(repeat_limit=99), start_level=5)
     b = CallBuilder()
+    b.events.append({"type": "call_start", "t_s": 0.0, "persona": pid, "brain": "scripted"})
     moves: list[set[str]] = []
     starts: list[float] = []
     last_customer_start = 0.0
@@ -135,13 +136,33 @@ def play(name: str) -> tuple[list[set[str]], list[float], list[ItemScore]]:
             last_customer_start = b.t_s + 0.6
             b.say("customer", line, gap_s=0.6)
             continue
+        spoke_up: set[str] = set()
         if line.cuts_in:
             at = last_customer_start + 1.5
             b.interrupt(at, overlap_s=1.0)
             b.say("trainee", line.text, at_s=at)
             latency = None
         else:
-            if line.silence_s >= 3.0:
+            # the turn model: past the customer's patience (a hold notice buys the hold time),
+            # the customer speaks up in the silence and the director hears the dead air
+            patience = director.hold_s() if director.hold_announced else director.patience_s()
+            if line.silence_s > patience:
+                since = b.t_s
+                b.silence(patience)
+                _, v = director.silence(patience, hold=director.hold_announced)
+                spoke_up = set(v.escalators)
+                b.events.append(
+                    {
+                        "type": "silence",
+                        "t_s": b.t_s,
+                        "start_s": since,
+                        "silence_s": patience,
+                        "kind": "hold_check" if director.hold_announced else "dead_air",
+                    }
+                )
+                b.say("customer", "Hello? Are you still there?", gap_s=0.0)
+                b.say("trainee", line.text, gap_s=0.8)
+            elif line.silence_s >= 3.0:
                 b.silence(line.silence_s)
                 b.say("trainee", line.text, gap_s=0.0)
             else:
@@ -155,7 +176,7 @@ def play(name: str) -> tuple[list[set[str]], list[float], list[ItemScore]]:
         _, verdict = director.hear(
             TraineeTurn(text, response_latency_s=latency, interrupted_customer=line.cuts_in)
         )
-        moves.append({*verdict.escalators, *verdict.deescalators})
+        moves.append({*spoke_up, *verdict.escalators, *verdict.deescalators})
     meta = {"persona": pid, "archetype": p.archetype, "failure": p.scenario}
     meta["failure_keywords"] = list(p.facts.issue_keywords)
     call = call_inputs(b.analysis(), b.events, meta=meta)

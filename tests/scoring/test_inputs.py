@@ -25,7 +25,7 @@ def test_reads_contract_fields(good: object) -> None:
 def test_future_schema_is_refused() -> None:
     a = good_call().analysis()
     a["schema_version"] = 2
-    with pytest.raises(ScoringError, match=r"a.json: schema_version 2 is newer than this scorer"):
+    with pytest.raises(ScoringError, match=r"a.json: schema_version: 2 is newer than this version"):
         call_inputs(a, source="a.json")
 
 
@@ -67,9 +67,15 @@ def test_events_file_errors_and_torn_last_line(tmp_path: Path) -> None:
     p.write_text(
         '{"type": "call_start", "t_s": 0, "persona": "angry"}\n{"type": "intens', encoding="utf-8"
     )
-    assert read_events(p)[0]["persona"] == "angry"
-    p.write_text('{"type": "a", "t_s": 0}\nnot json\n{"type": "b", "t_s": 1}\n', encoding="utf-8")
+    assert read_events(p)[0].persona == "angry"  # type: ignore[attr-defined]
+    p.write_text(
+        '{"type": "call_end", "t_s": 0}\nnot json\n{"type": "call_end", "t_s": 1}\n',
+        encoding="utf-8",
+    )
     with pytest.raises(ScoringError, match=r"events.jsonl: line 2: not valid JSON"):
+        read_events(p)
+    p.write_text('{"type": "no_such_event", "t_s": 0}\n', encoding="utf-8")
+    with pytest.raises(ScoringError, match=r"events.jsonl: line 1: unknown event type"):
         read_events(p)
 
 

@@ -80,7 +80,8 @@ def test_custom_rubric_and_bad_rubric(
     assert err.strip() == (
         f"voice-sim: error: {rubric}: items[1]: unknown item 'charm' (known "
         "items: let_finish, acknowledge, diagnose, restate, next_step, "
-        "no_triggers, ownership, boundary, composure, pace, outcome)"
+        "no_triggers, ownership, boundary, composure, pace, outcome, active_listening, "
+        "pace_match, thanks, case_note)"
     )
 
 
@@ -199,3 +200,58 @@ def test_recording_with_no_trainee_speech(
     assert code == 2
     assert err.count("\n") == 1 and f"{wav}: no trainee speech" in err
     assert not (tmp_path / "o" / "scorecard.json").exists()
+
+
+def _point_source_at(folder: Path, source: str) -> Path:
+    path = folder / "analysis.json"
+    a = json.loads(path.read_text())
+    path.write_text(json.dumps({**a, "source": source}), encoding="utf-8")
+    return path
+
+
+def test_report_never_embeds_a_file_the_analysis_source_names(
+    tmp_path: Path, good: CallBuilder, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import base64
+
+    secret = Path("/etc/passwd")
+    if not secret.is_file():
+        pytest.skip("needs /etc/passwd")
+    folder = good.write(tmp_path / "s")
+    path = _point_source_at(folder, str(secret))
+    code, _, err = run(capsys, "score", str(path))
+    assert code == 0, err
+    page = (folder / "report.html").read_text(encoding="utf-8")
+    assert "data:" not in page.split('id="timeline"')[0]
+    assert base64.b64encode(secret.read_bytes()[:30]).decode()[:32] not in page
+    assert "Recording not embedded: passwd" in page
+
+
+def test_report_embeds_only_decodable_audio_next_to_the_input(
+    tmp_path: Path, good: CallBuilder, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import numpy as np
+    import soundfile as sf
+
+    folder = good.write(tmp_path / "s")
+    fake = folder / "call.wav"
+    fake.write_text("not audio at all", encoding="utf-8")
+    path = _point_source_at(folder, "call.wav")
+    code, _, err = run(capsys, "score", str(path))
+    assert code == 0, err
+    assert "data:audio" not in (folder / "report.html").read_text(encoding="utf-8")
+    # real audio, but in another folder: not next to the input
+    elsewhere = tmp_path / "other" / "call.wav"
+    elsewhere.parent.mkdir()
+    sf.write(elsewhere, np.zeros((16000, 2), dtype=np.float32), 16000)
+    _point_source_at(folder, str(elsewhere))
+    fake.unlink()
+    code, _, err = run(capsys, "score", str(path))
+    assert code == 0, err
+    assert "data:audio" not in (folder / "report.html").read_text(encoding="utf-8")
+    # real audio next to the input: embedded
+    sf.write(fake, np.zeros((16000, 2), dtype=np.float32), 16000)
+    _point_source_at(folder, "call.wav")
+    code, _, err = run(capsys, "score", str(path))
+    assert code == 0, err
+    assert "data:audio/wav;base64," in (folder / "report.html").read_text(encoding="utf-8")

@@ -28,7 +28,8 @@ def call(
 def test_steady_session_keeps_full_patience() -> None:
     s = score_session([call("c1"), call("c2"), call("c3")])  # type: ignore[list-item]
     assert all(it.score == it.max for it in s.patience)
-    assert s.overall == pytest.approx(s.calls[0].overall)
+    share = ScoringSettings().session_patience_share
+    assert s.overall == pytest.approx((1 - share) * s.calls[0].overall + share * 100)
     assert [c.name for c in s.calls] == ["c1", "c2", "c3"]
     d = s.to_dict()
     assert set(d) >= {"overall", "calls", "patience"} and d["calls"][0]["name"] == "c1"
@@ -65,3 +66,35 @@ def test_single_call_session_has_no_patience_items() -> None:
 def test_empty_session_is_an_error() -> None:
     with pytest.raises(ScoringError):
         score_session([])
+
+
+def test_session_states_its_weighting_the_real_call_count_and_flags_bad_endings() -> None:
+    ended_angry = good_call()
+    ended_angry.events = [
+        {"type": "call_start", "t_s": 0.0, "persona": "angry-billing", "brain": "scripted"},
+        {"type": "intensity", "t_s": 0.0, "level": 6, "stage": "opening", "reason": "start"},
+        {
+            "type": "intensity",
+            "t_s": 9.0,
+            "level": 8,
+            "previous": 6,
+            "stage": "venting",
+            "reason": "flat no",
+        },
+        {"type": "call_end", "t_s": 30.0, "reason": "script_done", "duration_s": 30.0},
+    ]
+    calls = [
+        call("c1"),
+        call("c2", pitch=140.0, interrupts=2),
+        call_inputs(ended_angry.analysis(), ended_angry.events, name="c3"),
+    ]
+    s = score_session(calls)  # type: ignore[arg-type]
+    assert "70% the mean of the call scores, 30% the patience items" in s.summary
+    assert "over 3 calls" in s.summary and "fifth" not in s.summary
+    assert "call 3: script ran out with the customer still angry (8/10)" in s.summary
+    third = s.calls[2]
+    assert (third.start_intensity, third.end_intensity, third.ended) == (6, 8, "script ran out")
+    tips = " ".join(it.tip for it in s.patience)
+    assert "call 3 against call 1" in tips and "fifth" not in tips
+    d = s.to_dict()
+    assert d["weighting"]["calls"] == 0.7 and d["calls"][2]["warning"]

@@ -102,7 +102,7 @@ def test_transcript_and_replies(call: tuple[Path, object]) -> None:
     assert result.turns_answered >= 2  # type: ignore[attr-defined]
     for e in trainee_turns:
         assert e.words and all(
-            e.start_s - 0.4 <= w["start_s"] <= w["end_s"] <= e.end_s + 0.1 for w in e.words
+            e.start_s - 0.6 <= w["start_s"] <= w["end_s"] <= e.end_s + 0.1 for w in e.words
         )
         starts = [w["start_s"] for w in e.words]
         assert starts == sorted(starts)

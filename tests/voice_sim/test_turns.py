@@ -21,7 +21,7 @@ from voice_sim.turns import (
     TurnSettings,
 )
 
-S = TurnSettings(end_of_turn_s=0.3, turn_merge_s=1.0, collision_s=0.4, barge_in_s=0.3)
+S = TurnSettings(end_of_turn_s=0.3, turn_merge_s=1.2, collision_s=0.4, barge_in_s=0.3)
 
 
 def run(m: TurnModel, t0: float, t1: float, step: float = 0.02) -> list[tuple[float, Action]]:
@@ -78,7 +78,21 @@ def test_an_unfinished_sentence_waits_for_the_merge_threshold() -> None:
     heard(m, "The refund goes to your card and", complete=False)
     out = run(m, 2.0, 3.5)
     t_end = next(t for t, a in out if isinstance(a, TurnEnded))
-    assert abs(t_end - 3.0) < 0.021  # turn_merge_s, not end_of_turn_s
+    assert abs(t_end - 3.2) < 0.021  # turn_merge_s, not end_of_turn_s
+
+
+def test_a_quick_reply_to_a_pause_is_taken_back_when_the_trainee_goes_on() -> None:
+    m = TurnModel(S)
+    opened(m, 0.5)
+    m.voice_on(1.0)
+    m.voice_off(2.0)
+    heard(m, "So the refund goes back to your card.")  # reads finished, but is not
+    run(m, 2.0, 2.4)
+    m.line_started(2.4, "reply", turn_id=1)
+    run(m, 2.4, 2.9)  # the reply has played 0.5 s, past the collision window
+    got = m.voice_on(2.9)  # the trainee goes on 0.9 s after their last sound
+    assert got == [ReplyWithdrawn(1, played=True)]
+    assert m.turn is not None and m.turn.id == 1 and not m.turn.interrupted_customer
 
 
 def test_no_answer_before_the_transcript_covers_the_whole_turn() -> None:
@@ -131,9 +145,9 @@ def test_a_late_transcript_of_an_answered_turn_changes_nothing() -> None:
     heard(m, "Hello.")
     run(m, 2.0, 2.4)
     m.line_started(2.5, "reply", turn_id=1)
-    assert kinds(run(m, 2.5, 3.0)) == ["ReplyCommitted"]
+    assert kinds(run(m, 2.5, 3.3)) == ["ReplyCommitted"]
     m.transcript(1, "Hello there, how are you", until_s=2.2, complete=True)  # the tail, late
-    out = run(m, 3.0, 5.0)
+    out = run(m, 3.3, 5.0)
     assert not any(isinstance(a, StopLine | PauseLine | TurnEnded) for _, a in out)
     assert m.floor == "customer"
 
@@ -229,7 +243,7 @@ def test_the_customers_own_deliberate_silence_is_not_dead_air() -> None:
     assert len(ups) == 1 and ups[0][1].since_s == 7.0 and abs(ups[0][0] - 11.0) < 0.11
 
 
-def test_the_reply_commits_after_the_collision_window_or_at_its_end() -> None:
+def test_the_reply_commits_once_the_merge_threshold_and_collision_window_have_passed() -> None:
     m = TurnModel(S)
     opened(m, 0.5)
     m.voice_on(1.0)
@@ -237,8 +251,9 @@ def test_the_reply_commits_after_the_collision_window_or_at_its_end() -> None:
     heard(m, "Hi.")
     run(m, 2.0, 2.4)
     m.line_started(2.5, "reply", turn_id=1)
-    out = run(m, 2.5, 3.0)
-    assert [a for _, a in out] == [ReplyCommitted(1)] and abs(out[0][0] - 2.9) < 0.021
+    out = run(m, 2.5, 3.5)
+    # turn end 2.0 + merge 1.2 s = 3.2 s, later than reply start 2.5 + collision 0.4 s
+    assert [a for _, a in out] == [ReplyCommitted(1)] and abs(out[0][0] - 3.2) < 0.021
     assert m.turn is None  # answered: what the trainee says next is a new turn
     m.line_stopped(3.5)
     m.voice_on(4.0)
@@ -249,3 +264,20 @@ def test_a_pause_asks_for_a_transcript_up_to_the_last_sound() -> None:
     m = TurnModel(S)
     m.voice_on(1.0)
     assert m.voice_off(1.8) == [Transcribe(1, 1.8)]
+
+
+def test_back_from_hold_silence_is_dead_air_again() -> None:
+    m = TurnModel(S)
+    m.patience_s = 4.0
+    opened(m, 2.0)
+    m.keep_silent_until(60.0, hold=True)
+    m.voice_on(10.0)  # "Thanks for holding, I found it."
+    m.voice_off(12.0)
+    heard(m, "Thanks for holding, I found it.")
+    run(m, 12.0, 12.4)
+    m.end_hold()
+    m.line_started(12.5, "reply", turn_id=1)
+    run(m, 12.5, 13.0)
+    m.line_stopped(14.0)
+    ups = [(t, a) for t, a in run(m, 14.0, 19.0) if isinstance(a, SpeakUp)]
+    assert len(ups) == 1 and ups[0][1].kind == "dead_air" and abs(ups[0][0] - 18.0) < 0.021

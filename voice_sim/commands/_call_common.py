@@ -4,7 +4,9 @@ folder, the live transcript on the terminal, and analysis + scoring after the ca
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,7 +16,15 @@ from rich.console import Console
 from rich.markup import escape
 
 from personas import DirectorSettings, LLMConfig
-from personas.call_log import CallEvent, CustomerLine, Error, Hangup, Intensity, Transcript
+from personas.call_log import (
+    CallEnd,
+    CallEvent,
+    CustomerLine,
+    Error,
+    Hangup,
+    Intensity,
+    Transcript,
+)
 
 from .. import config
 from ..events import EventLog
@@ -107,15 +117,45 @@ def announce_brain(res: Resolved) -> None:
 LATE_S = 0.5
 
 
+def _log_to_file(path: Path) -> Callable[[], None]:
+    """Send log records to ``path`` instead of the terminal (the transcript view); returns the
+    function that puts the terminal handlers back."""
+    root = logging.getLogger()
+    terminal = [
+        h
+        for h in root.handlers
+        if isinstance(h, logging.StreamHandler) and not isinstance(h, logging.FileHandler)
+    ]
+    try:
+        to_file: logging.Handler = logging.FileHandler(path, encoding="utf-8", delay=True)
+    except OSError:
+        return lambda: None
+    to_file.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    for h in terminal:
+        root.removeHandler(h)
+    root.addHandler(to_file)
+
+    def restore() -> None:
+        if to_file in root.handlers:
+            root.removeHandler(to_file)
+            to_file.close()
+            for h in terminal:
+                root.addHandler(h)
+
+    return restore
+
+
 def print_live_transcript(events: EventLog) -> None:
     """Echo the call to the terminal as it goes: what each side said, mood changes, silences.
 
     Lines print when they are known (a trainee turn once it is answered, a customer line once it
     has played), stamped with when they started; one that started before a line already printed
     is marked "(late)", so the order on screen never pretends. Transcript and LLM text is
-    printed as text, never as rich markup.
+    printed as text, never as rich markup. Library log records go to ``call.log`` in the session
+    folder until the call ends, not into the transcript.
     """
     shown = [0.0]
+    restore = _log_to_file(events.path.parent / "call.log")
 
     def stamp(t: float) -> str:
         late = t < shown[0] - LATE_S
@@ -139,6 +179,8 @@ def print_live_transcript(events: EventLog) -> None:
             console.print(
                 f"[bold]{ev.t_s:6.1f}s   the customer hung up ({escape(ev.reason)})[/bold]"
             )
+        elif isinstance(ev, CallEnd):
+            restore()
 
     events.subscribe(show)
 

@@ -39,12 +39,13 @@ DataOpt = Annotated[
 ]
 _SCRIPT_HELP = (
     "A trainee script (.yaml: lines a bot says with Piper, with latencies and planned "
-    "interruptions) or a recording (.wav) streamed as the microphone."
+    "interruptions), a recording (.wav) streamed as the microphone, or 'good' / 'mistakes' for "
+    "the persona's own built-in bots."
 )
 ScriptOpt = Annotated[
     Path | None,
     typer.Option(
-        "--script", "-s", help=_SCRIPT_HELP + " Default: the built-in good-practice script."
+        "--script", "-s", help=_SCRIPT_HELP + " Default: the persona's good-practice bot."
     ),
 ]
 ScriptsOpt = Annotated[

@@ -21,7 +21,6 @@ from ._call_common import (
     print_live_transcript,
 )
 from ._store_opts import ScriptsOpt, StoreOpt, TeamOpt, TraineeNameOpt, check_trainee_name
-from .simulate import default_script
 
 if TYPE_CHECKING:
     from ..session import CallResult, CallSpec
@@ -59,7 +58,8 @@ def register(app: typer.Typer) -> None:
         name: NameOpt = "trainee",
         out: OutOpt = None,
         simulate: Annotated[
-            bool, typer.Option("--simulate", help="Simulate with the built-in trainee bot.")
+            bool,
+            typer.Option("--simulate", help="Simulate with each caller's own trainee bot."),
         ] = False,
         clean: CleanOpt = False,
         score: ScoreOpt = True,
@@ -76,13 +76,14 @@ def register(app: typer.Typer) -> None:
         from ..gauntlet import run_gauntlet
         from ..live import live_call
         from ..session import CallSpec
-        from ..simulate import simulate_call
+        from ..simulate import simulate_call, trainee_input
 
         res = load_settings(config, {}, {})
         ids = [p.strip() for p in personas.split(",") if p.strip()] if personas else None
         plan = plan_gauntlet(ids, calls)
         folder = out or cfg.data_dir() / "gauntlets" / dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        scripts = list(script or []) or ([default_script()] if simulate else [])
+        # without --script, --simulate gives each caller its own good-practice bot
+        scripts = list(script or [])
         settings, llm = res.call, res.llm
         announce_brain(res)
         console.print(
@@ -90,7 +91,7 @@ def register(app: typer.Typer) -> None:
         )
         base = CallSpec(
             out_dir=folder,
-            mode="simulated" if scripts else "live",
+            mode="simulated" if scripts or simulate else "live",
             llm=llm,
             clean=clean,
             settings=settings,
@@ -100,10 +101,11 @@ def register(app: typer.Typer) -> None:
 
         async def one(spec: CallSpec, i: int) -> CallResult:
             console.rule(f"call {i + 1}/{len(plan)}: {spec.persona}")
-            if scripts:
+            if scripts or simulate:
+                given = scripts[i % len(scripts)] if scripts else None
                 return await simulate_call(
                     spec,
-                    scripts[i % len(scripts)],
+                    trainee_input(given, spec.persona),
                     on_start=lambda c: print_live_transcript(c.events),
                 )
             return await live_call(spec, on_ready=lambda c: print_live_transcript(c.events))

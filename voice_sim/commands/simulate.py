@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from importlib import resources
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -26,14 +24,6 @@ from ._call_common import (
 )
 from ._store_opts import ScriptOpt, StoreOpt, TeamOpt, TraineeNameOpt, check_trainee_name
 
-#: The trainee bot of ``make demo``: good practice against the default angry billing customer.
-DEFAULT_SCRIPT = "good-billing.yaml"
-
-
-def default_script() -> Path:
-    return Path(str(resources.files("voice_sim") / "scripts" / DEFAULT_SCRIPT))
-
-
 HELP = (
     "Run a simulated call: the same session and engines as a live call, with the trainee's "
     "audio from a file.\n\n"
@@ -43,7 +33,8 @@ HELP = (
     "trainee, channel 1 customer), events.jsonl and meta.json, then analysis.json, "
     "scorecard.json and report.html.\n\n"
     "Examples:\n\n"
-    "  voice-sim simulate\n\n"
+    "  voice-sim simulate                      (the persona's own good-practice bot)\n\n"
+    "  voice-sim simulate --persona elderly-confused --script mistakes\n\n"
     "  voice-sim simulate --persona abusive-caller --script my-lines.yaml --out runs/a1\n\n"
     "  voice-sim simulate --script rehearsal.wav --phone-line --trainee sam"
 )
@@ -73,6 +64,7 @@ def register(app: typer.Typer) -> None:
 
         from ..session import CallSpec
         from ..simulate import load_script, simulate_call
+        from ..simulate import trainee_input as default_trainee_input
 
         res = load_settings(
             config,
@@ -80,7 +72,8 @@ def register(app: typer.Typer) -> None:
             {},
         )
         folder = session_dir(out, persona)
-        script = script or default_script()
+        # default: the persona's own good-practice bot
+        script = default_trainee_input(script, persona)
         # bad input fails before anything is loaded or printed
         trainee_input = (
             load_script(script) if script.suffix.lower() in (".yaml", ".yml") else script

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..store import Database, Job, StoreError
+from ..store import Database, Job, Session, StoreError
 from ..store.ingest import ImportItem, _run_item, make_pool
 from ..store.models import utcnow
 from ..store.register import find_recording, resolve_stored, store_session_in
@@ -87,6 +87,19 @@ class JobRunner:
                 continue
             self._run(job)
 
+    def _already_stored(self, s: Any, job_id: int, content_hash: str) -> bool:
+        """Inside a unit of work: when a session with this recording exists (stored since the
+        upload was accepted, by an import say), the job is done with it. An upload never
+        updates or moves a stored call: its options (trainee, team) are the uploader's."""
+        sid = s.scalar(select(Session.id).where(Session.content_hash == content_hash))
+        if sid is None:
+            return False
+        j = s.get(Job, job_id)
+        if j is not None:
+            j.status, j.session_id, j.updated_at = "done", sid, utcnow()
+            j.message = "already stored"
+        return True
+
     def _run(self, job: Job) -> None:
         folder = resolve_stored(job.folder, self.data_dir)
         opts = job.options or {}
@@ -99,28 +112,38 @@ class JobRunner:
             pool = self._pool
             if pool is None:
                 return
+            content_hash = sha256_file(rec_path)
+            with self.db.write() as s:
+                stored = self._already_stored(s, job.id, content_hash)
+            if stored:
+                shutil.rmtree(folder, ignore_errors=True)
+                return
             fut = pool.submit(
                 _run_item,
                 ImportItem(rec_path, folder),
                 self.data_dir,
-                sha256_file(rec_path),
+                content_hash,
                 opts.get("persona"),
                 "uploads",
             )
             rec = fut.result()
             with self.db.write() as s:
-                row, created = store_session_in(
-                    s,
-                    rec,
-                    self.data_dir,
-                    trainee=opts.get("trainee") or "unassigned",
-                    team=opts.get("team"),
-                    source="upload",
-                )
-                j = s.get(Job, job.id)
-                assert j is not None
-                j.status, j.session_id, j.updated_at = "done", row.id, utcnow()
-                j.message = None if created else "already stored"
+                stored = self._already_stored(s, job.id, rec.content_hash)
+                if not stored:
+                    row, _ = store_session_in(
+                        s,
+                        rec,
+                        self.data_dir,
+                        trainee=opts.get("trainee") or "unassigned",
+                        team=opts.get("team"),
+                        source="upload",
+                    )
+                    j = s.get(Job, job.id)
+                    assert j is not None
+                    j.status, j.session_id, j.updated_at = "done", row.id, utcnow()
+                    j.message = None
+            if stored:
+                shutil.rmtree(folder, ignore_errors=True)
         except Exception as exc:
             if self._stop.is_set():
                 return  # stopped mid-job: redone at the next start

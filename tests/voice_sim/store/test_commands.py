@@ -1,10 +1,13 @@
 """The store's commands and the registration hook: ``users add`` (then a real login), ``serve``
 refusing a public host with no account, ``score`` storing its session under ``--trainee`` and
-``--no-store`` storing nothing. Oracle: the SQLite file read with plain sqlite3."""
+``--no-store`` storing nothing; ``simulate`` and ``gauntlet`` storing theirs (real calls; the
+gauntlet test in tests/voice_sim/test_gauntlet.py runs with ``--no-store`` and checks nothing
+is written). Oracle: the SQLite file read with plain sqlite3."""
 
 from __future__ import annotations
 
 import io
+import json
 import sqlite3
 from pathlib import Path
 
@@ -121,3 +124,101 @@ def test_score_stores_its_session_and_no_store_does_not(
             "JOIN teams m ON m.id = s.team_id"
         ).fetchall()
     assert rows == [("sam", "red", "score", 1, str(wav))]
+
+
+#: A one-line trainee bot: the shortest call that still has a conversation to score.
+BOT = "name: store bot\nlines:\n  - I'm sorry about that. Can you tell me what happened?\n"
+
+
+def _scored_items(folder: Path) -> list[tuple[str, float, float]]:
+    card = json.loads((folder / "scorecard.json").read_text())
+    return [(it["id"], float(it["score"]), float(it["max"])) for it in card["items"]]
+
+
+def _stored_items(con: sqlite3.Connection, sid: int) -> list[tuple[str, float, float]]:
+    return con.execute(
+        "SELECT item, score, max FROM session_items WHERE session_id = ? ORDER BY position",
+        (sid,),
+    ).fetchall()
+
+
+@pytest.mark.slow
+def test_simulate_stores_its_scored_session(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A real simulated call (Piper, Whisper, Silero), scored: its row says who, which persona,
+    no gauntlet, and the scorecard's overall and item scores. Oracle: scorecard.json."""
+    data = tmp_path / "data"
+    monkeypatch.setenv("VOICE_SIM_DATA", str(data))
+    bot = tmp_path / "bot.yaml"
+    bot.write_text(BOT)
+    out = tmp_path / "call"
+    argv = ["simulate", "--script", str(bot), "--out", str(out), "--trainee", "sam"]
+    assert main([*argv, "--team", "red"]) == 0
+    card = json.loads((out / "scorecard.json").read_text())
+    with sqlite3.connect(data / "voice-sim.db") as con:
+        rows = con.execute(
+            "SELECT s.id, t.name, m.name, s.persona, s.source, s.overall, s.gauntlet_id, "
+            "s.call_index, s.folder FROM sessions s JOIN trainees t ON t.id = s.trainee_id "
+            "JOIN teams m ON m.id = s.team_id"
+        ).fetchall()
+        assert len(rows) == 1
+        sid, *row = rows[0]
+        assert row == [
+            "sam",
+            "red",
+            "angry-billing",
+            "simulated",
+            card["overall"],
+            None,
+            None,
+            str(out),
+        ]
+        assert _stored_items(con, sid) == _scored_items(out)
+
+
+@pytest.mark.slow
+def test_gauntlet_stores_its_calls_in_order_with_their_scores(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A real two-call simulated gauntlet, scored: one gauntlet row with the session
+    scorecard's overall, and each call's row with its index, persona and scores. Oracle:
+    gauntlet.json, session_scorecard.json and each call's scorecard.json."""
+    data = tmp_path / "data"
+    monkeypatch.setenv("VOICE_SIM_DATA", str(data))
+    bot = tmp_path / "bot.yaml"
+    bot.write_text(BOT)
+    out = tmp_path / "g"
+    argv = ["gauntlet", "--simulate", "--script", str(bot), "--calls", "2", "--break", "0"]
+    assert main([*argv, "--out", str(out), "--trainee", "lee", "--team", "blue"]) == 0
+    plan = json.loads((out / "gauntlet.json").read_text())["calls"]
+    session_card = json.loads((out / "session_scorecard.json").read_text())
+    with sqlite3.connect(data / "voice-sim.db") as con:
+        g = con.execute(
+            "SELECT g.id, t.name, m.name, g.calls, g.overall FROM gauntlets g "
+            "JOIN trainees t ON t.id = g.trainee_id JOIN teams m ON m.id = g.team_id"
+        ).fetchall()
+        assert len(g) == 1
+        gid, *grow = g[0]
+        assert grow == ["lee", "blue", 2, session_card["overall"]]
+        calls = con.execute(
+            "SELECT s.id, s.call_index, s.persona, s.overall, s.folder, t.name, s.source "
+            "FROM sessions s JOIN trainees t ON t.id = s.trainee_id "
+            "WHERE s.gauntlet_id = ? ORDER BY s.call_index",
+            (gid,),
+        ).fetchall()
+        assert [c[1] for c in calls] == [1, 2]
+        for (sid, _, persona, overall, folder, trainee, source), planned in zip(
+            calls, plan, strict=True
+        ):
+            call_dir = out / planned["folder"]
+            card = json.loads((call_dir / "scorecard.json").read_text())
+            assert (persona, overall, folder, trainee, source) == (
+                planned["persona"],
+                card["overall"],
+                str(call_dir),
+                "lee",
+                "simulated",
+            )
+            assert _stored_items(con, sid) == _scored_items(call_dir)
+        assert con.execute("SELECT count(*) FROM sessions").fetchone()[0] == 2

@@ -139,10 +139,18 @@ def _page_data(call: PracticeCall | None) -> dict[str, Any] | None:
     }
 
 
+def _with_policy(svc: PracticeService, resp: Response) -> Response:
+    """A page that joins LiveKit rooms may connect to the LiveKit server too."""
+    if svc.settings.livekit_url:
+        origins = security.socket_origins(svc.settings.livekit_url)
+        resp.headers["content-security-policy"] = security.content_security_policy(origins)
+    return resp
+
+
 @security.login_required
 async def practice_page(request: Request) -> Response:
     personas = await run_in_threadpool(_personas)
-    return render(
+    resp = render(
         request,
         "practice.html",
         {
@@ -154,6 +162,7 @@ async def practice_page(request: Request) -> Response:
             "livekit": bool(service(state(request)).settings.livekit_url),
         },
     )
+    return _with_policy(service(state(request)), resp)
 
 
 @security.login_required
@@ -249,7 +258,7 @@ async def call_page(request: Request) -> Response:
     if st["phase"] == "done" and st["review"]:
         return RedirectResponse(st["review"], status_code=303)
     personas = await run_in_threadpool(_personas)
-    return render(
+    resp = render(
         request,
         "practice.html",
         {
@@ -261,6 +270,7 @@ async def call_page(request: Request) -> Response:
             "livekit": bool(svc.settings.livekit_url),
         },
     )
+    return _with_policy(svc, resp)
 
 
 @security.login_required

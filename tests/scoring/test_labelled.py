@@ -1,0 +1,39 @@
+"""The labelled set: the rules judge agrees with a coach on every language item, >= 90%."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+if str(BENCH) not in sys.path:
+    sys.path.insert(0, str(BENCH))
+
+import scoring_labels  # noqa: E402
+
+TURNS = scoring_labels.load()
+AGREEMENT = scoring_labels.agreement(TURNS)
+
+
+def test_the_set_is_large_and_varied_and_every_label_has_a_source() -> None:
+    assert AGREEMENT.turns >= 40 and len(AGREEMENT.personas) >= 6
+    assert all(str(t["source"]).strip() for t in TURNS)
+    sources = " ".join(str(t["source"]) for t in TURNS)
+    for hard in (
+        "later VAD segment",
+        "'they' are the charges",
+        "third-party blame",
+        "hedge",
+        "collaborative question",
+        "rhetorical",
+        "another caller's failure",
+    ):
+        assert hard in sources, hard
+
+
+@pytest.mark.parametrize("item", scoring_labels.ITEMS)
+def test_agreement_with_the_coach_is_at_least_90_percent(item: str) -> None:
+    misses = [(say, want, have) for it, say, want, have in AGREEMENT.misses if it == item]
+    assert AGREEMENT.share(item) >= 0.9, misses
