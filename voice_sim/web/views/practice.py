@@ -25,10 +25,11 @@ from starlette.routing import Route, WebSocketRoute
 
 from ...errors import VoiceSimError
 from ...transport import CallSocket, PracticeCall
+from ...transport.aftercall import MAX_NOTE_CHARS
 from ...transport.ws import Receive, Scope, Send
 from .. import security
 from ..app import AppState, not_found, render, state
-from ..practice import GAUNTLET_BREAK_S, MAX_NOTE_CHARS, PracticeService, PracticeSettings
+from ..practice import GAUNTLET_BREAK_S, PracticeService, PracticeSettings
 
 #: Calls a trainee may plan in one gauntlet from the browser.
 MAX_GAUNTLET_CALLS = 6
