@@ -107,6 +107,8 @@ SECURITY_HEADERS = (
     (b"referrer-policy", b"same-origin"),
     (b"cache-control", b"no-store"),
 )
+#: Sent when cookies are Secure (the app is served over HTTPS): a year of HTTPS only.
+HSTS = (b"strict-transport-security", b"max-age=31536000")
 #: Static assets: the same, but cacheable (their URLs carry a content hash).
 STATIC_HEADERS = tuple(h for h in SECURITY_HEADERS if h[0] != b"cache-control")
 SECRET_ENV = "VOICE_SIM_WEB_SECRET_KEY"
@@ -591,6 +593,8 @@ class SecurityMiddleware:
     ) -> None:
         self.app, self.secret, self.load_actor = app, secret, load_actor
         self.max_age_s, self.secure, self.max_body = max_age_s, secure, max_body
+        # behind HTTPS, browsers are told to come back over HTTPS only
+        self.headers = SECURITY_HEADERS + ((HSTS,) if secure else ())
 
     def _state(self, scope: Scope) -> AuthState:
         raw = _cookie_value(scope)
@@ -640,7 +644,7 @@ class SecurityMiddleware:
             nonlocal started
             started = True
             extra = None if state.new_cookie is None else self._cookie_header(state.new_cookie)
-            await _with_headers(send, extra)(message)
+            await _with_headers(send, extra, self.headers)(message)
 
         try:
             await self.app(scope, receive, send_with_cookie)

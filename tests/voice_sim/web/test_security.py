@@ -614,3 +614,19 @@ def test_a_new_key_file_is_private(tmp_path: Path) -> None:
     key = load_secret(tmp_path)
     assert len(key) == 32
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_behind_https_cookies_are_secure_and_https_is_pinned(tmp_path: Path) -> None:
+    from voice_sim.store import WebSettings
+
+    from .conftest import serve
+
+    with serve(tmp_path, WebSettings(secure_cookies=True)) as (base, _):
+        r = httpx.get(base + "/login")
+    assert "; Secure" in r.headers["set-cookie"]
+    assert r.headers["strict-transport-security"].startswith("max-age=")
+
+
+def test_over_plain_http_no_https_pin_is_sent(site: Site) -> None:
+    """Pinning HTTPS on a server that has none would lock its users out."""
+    assert "strict-transport-security" not in httpx.get(site.base + "/login").headers
