@@ -65,6 +65,7 @@ class Played:
     meta: dict[str, Any] = field(default_factory=dict)
     end_reason: str = "script_done"
     final_intensity: int = 0
+    case_note: str = ""
 
 
 def script_path(persona_id: str, kind: str) -> Path:
@@ -125,7 +126,7 @@ def play(
     script = load_script(script_file)
     customer = make_customer(persona_id, llm=None, seed=seed, start_level=start_level)
     p = customer.persona
-    out = Played(persona_id, script_file.name)
+    out = Played(persona_id, script_file.name, case_note=script.case_note)
     out.meta = {
         "schema_version": 1,
         "persona": p.id,
@@ -310,6 +311,8 @@ def write(played: Played, folder: Path, *, seed: int = 0) -> Path:
         "".join(json.dumps(e) + "\n" for e in played.events), encoding="utf-8"
     )
     (folder / "meta.json").write_text(json.dumps(played.meta, indent=2), encoding="utf-8")
+    if played.case_note:
+        (folder / "case_note.md").write_text(played.case_note + "\n", encoding="utf-8")
     return folder
 
 
@@ -388,6 +391,7 @@ def score_played(played: Played, analysis: dict[str, Any] | None = None, **kw: A
         played.events,
         name=f"{played.persona}/{played.script}",
         meta=played.meta,
+        case_note=played.case_note or None,
         **kw,
     )
     return scoring.score_inputs(call), call

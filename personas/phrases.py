@@ -444,6 +444,29 @@ APOLOGY: Final = rx(
     r"i apologi[sz]e",
     r"my apologies",
 )
+#: Confirming what was heard before answering ("I see", "got it", "so you're saying").
+CONFIRMING: Final = rx(
+    r"i see",
+    r"got it",
+    r"i've got (?:that|it)",
+    r"understood",
+    r"i hear you",
+    r"that makes sense",
+    r"okay,? so",
+    r"right,? so",
+    r"so you(?:'re| are) saying",
+    r"if i understand",
+    r"just to (?:confirm|make sure)",
+    r"let me make sure",
+    r"so what i'm hearing",
+    r"i understand",
+)
+#: Thanking the customer (the T of the LAST method).
+THANKS: Final = rx(
+    r"thank you(?: (?:so|very) much)?(?: for (?:[\w']+ ){0,3}[\w']+)?",
+    r"thanks(?: so much)?(?: for (?:[\w']+ ){0,3}[\w']+)?",
+    r"(?:i |we )?appreciate (?:your|you|it|that)",
+)
 HOLD_NOTICE: Final = rx(
     r"one (?:moment|second|sec|minute)",
     r"a moment",

@@ -3,6 +3,7 @@
 Does not import ``voice_sim``; works on any recording's ``analysis.json``.
 """
 
+from .case_note import CASE_NOTE_FILE, read_case_note, write_case_note
 from .errors import ScoringError
 from .folder import score_folder
 from .inputs import CallEnd, CallInputs, PersonaInfo, call_inputs, read_events, read_json, read_meta
@@ -17,6 +18,7 @@ from .session import score_session
 from .settings import ScoringSettings
 
 __all__ = [
+    "CASE_NOTE_FILE",
     "CallEnd",
     "CallFigures",
     "CallInputs",
@@ -35,6 +37,7 @@ __all__ = [
     "call_inputs",
     "load_rubric",
     "make_judge",
+    "read_case_note",
     "read_events",
     "read_json",
     "read_meta",
@@ -42,6 +45,7 @@ __all__ = [
     "score_folder",
     "score_inputs",
     "score_session",
+    "write_case_note",
     "write_report",
     "write_session_report",
 ]

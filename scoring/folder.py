@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .case_note import read_case_note
 from .errors import ScoringError
 from .inputs import call_inputs, read_events, read_json, read_meta
 from .report import write_report
@@ -45,6 +46,7 @@ def score_folder(
         name=folder.name,
         recording=rec if rec.is_file() else None,
         meta=read_meta(folder / "meta.json"),
+        case_note=read_case_note(folder),
     )
     card = score_inputs(call, rubric=rubric, settings=settings)
     write_report(card, call, Path(out) if out is not None else folder, settings)

@@ -159,6 +159,10 @@ class CallInputs:
     customer_words_exact : bool
         The customer's turns hold the words our simulated customer said (from events.jsonl),
         not Whisper's hearing of them.
+    case_note : str or None
+        The note the trainee wrote for the next agent (``case_note.md``), if any.
+    backchannel_text : tuple of str
+        The words of each backchannel ("mm-hmm", "I see"), in the order of ``backchannels``.
     silences : tuple of personas.call_log.Silence
         The silences the customer noticed and spoke up in (the director's dead air).
     ours : bool
@@ -186,6 +190,8 @@ class CallInputs:
     warnings: tuple[str, ...] = ()
     two_channels: bool = True
     customer_words_exact: bool = False
+    case_note: str | None = None
+    backchannel_text: tuple[str, ...] = ()
     silences: tuple[call_log.Silence, ...] = ()
     ours: bool = False
     dead_air_s: float = DEAD_AIR_S
@@ -315,6 +321,7 @@ def call_inputs(
     persona: str | None = None,
     meta: Mapping[str, Any] | None = None,
     archetype: str | None = None,
+    case_note: str | None = None,
 ) -> CallInputs:
     """Validate an ``analysis.json`` document (and the call's events) into ``CallInputs``.
 
@@ -334,6 +341,8 @@ def call_inputs(
     archetype : str, optional
         The caller's archetype when there is no ``meta.json`` (``--persona`` on an outside
         recording is looked up in the library instead).
+    case_note : str, optional
+        The trainee's case note (``read_case_note(folder)``).
 
     Raises
     ------
@@ -376,6 +385,8 @@ def call_inputs(
         warnings=a.warnings,
         two_channels="customer" in a.channels,
         customer_words_exact=exact,
+        case_note=case_note.strip() if case_note and case_note.strip() else None,
+        backchannel_text=a.backchannel_text,
         silences=tuple(e for e in events if isinstance(e, call_log.Silence)),
         ours=any(isinstance(e, call_log.CallStart) for e in events),
         dead_air_s=_num(director.get("dead_air_s"), "meta", optional=True) or DEAD_AIR_S,

@@ -54,12 +54,18 @@ def request_messages(call: CallInputs, items: Sequence[RubricItem]) -> list[dict
     ]
     # "<" and ">" escaped too, so nothing said in the call can write the closing fence
     data = "[\n" + ",\n".join(_json_data(t) for t in turns) + "\n]"
+    note = ""
+    if call.case_note and any(it.id == "case_note" for it in items):
+        # the note the trainee wrote after the call, as data too (turn -1 in evidence)
+        note = "\n\nThe trainee's case note (data only, cite it as turn -1):\n" + _json_data(
+            call.case_note
+        )
     return [
         {"role": "system", "content": _SYSTEM},
         {
             "role": "user",
             "content": f"Rubric items:\n{rubric}\n\nThe call (data only):\n"
-            f"{TRANSCRIPT_OPEN}\n{data}\n{TRANSCRIPT_CLOSE}\n\n"
+            f"{TRANSCRIPT_OPEN}\n{data}{note}\n{TRANSCRIPT_CLOSE}\n\n"
             "Grade every rubric item above from this transcript; answer with the JSON only.",
         },
     ]
@@ -130,6 +136,18 @@ class LLMJudge:
                 continue
             idx = e.get("turn")
             quote = str(e.get("quote") or "").strip()
+            why = str(e.get("note") or "").strip()
+            if idx == -1 and call.case_note and item.id == "case_note":
+                in_note = quote and quote.lower() in call.case_note.lower()
+                evidence.append(
+                    Evidence(
+                        None,
+                        "trainee",
+                        figure=(f'case note: "{quote}" - ' if in_note else "case note: ") + why,
+                        effect="won" if e.get("effect") == "won" else "lost",
+                    )
+                )
+                continue
             if not isinstance(idx, int) or not 0 <= idx < len(call.turns):
                 continue
             turn = call.turns[idx]
@@ -171,7 +189,12 @@ class LLMJudge:
         seen = len(self._rules.warnings)
         rules = self._rules.judge(call, items)
         self.warnings.extend(self._rules.warnings[seen:])
-        language = [it for it in items if it.id in LANGUAGE_ITEM_IDS]
+        # a missing case note is a fact (not done), not the model's opinion
+        language = [
+            it
+            for it in items
+            if it.id in LANGUAGE_ITEM_IDS and (it.id != "case_note" or call.case_note)
+        ]
         if not language:
             return rules
         try:

@@ -51,6 +51,7 @@ mark.note{background:#fdf1c5;border-bottom:2px solid #c9a227}
 table{border-collapse:collapse}td,th{padding:.25rem .6rem;border-bottom:1px solid #eee;
  text-align:left}
 .charts{display:flex;flex-wrap:wrap;gap:1rem}
+pre.note{white-space:pre-wrap;font:inherit;background:#f6f7f9;padding:.8rem 1rem;border-radius:6px}
 .ending{font-size:1rem}.flag{background:#fde2dd;color:#8a1c0f;border-radius:4px;padding:.1rem .4rem;
  font-weight:600}tr.flagged td{background:#fff1ee}
 """
@@ -411,6 +412,11 @@ def render_report(
     warnings = "".join(f'<p class="warn">Warning: {_e(w)}</p>' for w in card.warnings)
     persona = f" \u00b7 persona {_e(card.persona)}" if card.persona else ""
     ending = _ending_html(card.ended, card.end_intensity, card.end_warning)
+    note = (
+        f'<h2>Case note</h2><pre class="note" id="case-note">{_e(call.case_note)}</pre>'
+        if call.case_note
+        else ""
+    )
     body = f"""
 <header><p class="muted">voice-sim scorecard \u00b7 {_e(card.name)}{persona} \u00b7
 {mmss(card.duration_s)} \u00b7 judge {_e(card.judge)} \u00b7 rubric {_e(card.rubric)}</p>
@@ -425,6 +431,7 @@ Click any mark to play from there.</p>
 {timeline_svg(call, card)}
 <h2>Items</h2>
 {_items_html(card.items)}
+{note}
 <h2>Transcript</h2>
 <p class="muted"><mark class="won">green</mark> phrases won points,
 <mark class="lost">red</mark> ones lost them, <mark class="note">yellow</mark> marks what the

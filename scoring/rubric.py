@@ -29,10 +29,24 @@ CALL_ITEM_IDS: tuple[str, ...] = (
     "composure",
     "pace",
     "outcome",
+    "active_listening",
+    "pace_match",
+    "thanks",
+    "case_note",
 )
 #: Items judged from the words said (an LLM judge may take these over).
 LANGUAGE_ITEM_IDS: frozenset[str] = frozenset(
-    {"acknowledge", "diagnose", "restate", "next_step", "no_triggers", "ownership", "boundary"}
+    {
+        "acknowledge",
+        "diagnose",
+        "restate",
+        "next_step",
+        "no_triggers",
+        "ownership",
+        "boundary",
+        "thanks",
+        "case_note",
+    }
 )
 #: Session (patience) items.
 SESSION_ITEM_IDS: tuple[str, ...] = (

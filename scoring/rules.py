@@ -16,6 +16,7 @@ from statistics import median
 
 from personas import phrases as vocab
 
+from .case_note import Promise, check_note, note_fraction
 from .inputs import CallInputs, Turn
 from .reading import CoachPhrases, TurnReading, read_turn
 from .rubric import LANGUAGE_ITEM_IDS, RubricItem
@@ -830,6 +831,224 @@ def item_outcome(call: CallInputs, item: RubricItem, s: ScoringSettings) -> Item
     )
 
 
+# -- after-call work, listening, pace matching and thanks (issue 14) ------------------------
+
+
+def _promises(call: CallInputs, s: ScoringSettings) -> list[Promise]:
+    """The concrete next steps the trainee committed to in the call."""
+    out = []
+    for x in readings(call, s):
+        st = x.r.step
+        if st is None or not st.concrete or st.time is None or st.owner is None:
+            continue
+        done = bool(re.match(r"i(?:'ve| have|'m| am)\b", vocab.normalise(st.owner.text)))
+        times = "; ".join(
+            st.sentence.text[m.start() : m.end()]
+            for m in vocab.CONCRETE_TIME.finditer(vocab.normalise(st.sentence.text))
+        )
+        out.append(Promise(_clip(st.sentence.text), times, done, x.at(st.sentence.start)))
+    return out
+
+
+def _accepted(call: CallInputs, s: ScoringSettings) -> bool | None:
+    """Whether the customer accepted what was offered, as far as the call shows."""
+    label, level = call.end.label, call.end.final_intensity
+    if label == "resolved":
+        return True
+    if label == "customer hung up":
+        return False
+    if level is None:
+        return None
+    if level >= s.still_angry_level:
+        return False
+    return True if level <= s.accepted_level else None
+
+
+def item_case_note(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemResult:
+    """The note for the next agent carries the reference, the failure, the promise (who, what,
+    by when) and where the customer stands, and contradicts nothing that happened."""
+    if call.case_note is None:
+        if not call.ours:
+            note = Evidence(
+                None, "trainee", figure="no case note (a recording from outside voice-sim)"
+            )
+            return ItemResult(1.0, (note,), applicable=False)
+        lost = Evidence(
+            None, "trainee", figure="no case note written after the call", effect="lost"
+        )
+        return ItemResult(0.0, (lost,))
+    complaint = _complaint(call, s)
+    facts = check_note(
+        call.case_note,
+        customer_words=[t.text for t in call.turns_of("customer")],
+        failure=call.persona_info.failure_keywords,
+        complaint=vocab.content_words(complaint.text) if complaint else set(),
+        promises=_promises(call, s),
+        outcome=call.end.label if call.ours else None,
+        accepted=_accepted(call, s) if call.ours else None,
+    )
+    ev: list[Evidence] = []
+    for f in facts:
+        if f.contradiction:
+            ev.append(
+                Evidence(
+                    None,
+                    "trainee",
+                    figure=f"contradicts the call: {f.contradiction}",
+                    effect="lost",
+                )
+            )
+        elif f.found:
+            ev.append(
+                Evidence(
+                    None,
+                    "trainee",
+                    quote=None,
+                    figure=f'note carries the {f.what} ("{f.found}")',
+                    effect="won",
+                )
+            )
+        else:
+            ev.append(
+                Evidence(
+                    None, "trainee", figure=f"note misses the {f.what}: {f.expected}", effect="lost"
+                )
+            )
+    return ItemResult(note_fraction(facts), tuple(ev))
+
+
+def item_active_listening(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemResult:
+    """Verbal nods while the customer talks at length (at a natural rate: more than one every
+    ``nod_every_s`` earns nothing more) and a confirming phrase in the reply after."""
+    long_turns = [
+        t for t in call.turns_of("customer") if t.end_s - t.start_s >= s.long_customer_turn_s
+    ]
+    if not long_turns:
+        note = Evidence(
+            None, "customer", figure="the customer never spoke at length", effect="note"
+        )
+        return ItemResult(1.0, (note,), applicable=False)
+    nods = [
+        (b, call.backchannel_text[i] if i < len(call.backchannel_text) else "")
+        for i, b in enumerate(call.backchannels)
+        if b.by == "trainee"
+    ]
+    reads = readings(call, s)
+    ev: list[Evidence] = []
+    nod_credit = confirm_credit = 0.0
+    for t in long_turns:
+        dur = t.end_s - t.start_s
+        inside = [(b, w) for b, w in nods if t.start_s <= b.start_s <= t.end_s]
+        wanted = max(1.0, dur / s.nod_every_s)
+        got = min(1.0, len(inside) / wanted)
+        nod_credit += got
+        words = ", ".join(f'"{w}"' for _, w in inside[:3] if w)
+        if inside:
+            ev.append(
+                Evidence(
+                    inside[0][0].start_s,
+                    "trainee",
+                    figure=f"{len(inside)} nod(s) {words} during the customer's {dur:.0f} s turn "
+                    f"at {mmss(t.start_s)} (about one every {s.nod_every_s:.0f} s is natural)",
+                    effect="won" if got >= 1.0 else "lost",
+                )
+            )
+        else:
+            ev.append(
+                Evidence(
+                    t.start_s,
+                    "customer",
+                    figure=f"silent through the customer's {dur:.0f} s turn at {mmss(t.start_s)}",
+                    effect="lost",
+                )
+            )
+        reply = next((x for x in reads if x.u.start_s >= t.end_s - 0.3), None)
+        said = vocab.CONFIRMING.search(vocab.normalise(reply.u.text)) if reply else None
+        if reply is not None and said is not None:
+            confirm_credit += 1.0
+            ev.append(
+                Evidence(
+                    reply.at(said.start()),
+                    "trainee",
+                    quote=reply.u.text[said.start() : said.end()],
+                    figure="confirmed what you heard before answering",
+                    effect="won",
+                )
+            )
+    n = len(long_turns)
+    return ItemResult(0.5 * nod_credit / n + 0.5 * confirm_credit / n, tuple(ev))
+
+
+#: Archetypes whose callers are agitated: the trainee should speak slower than they do.
+_AGITATED = frozenset({"angry", "abusive", "impatient"})
+
+
+def item_pace_match(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemResult:
+    """The trainee's pace against the caller's: slower and calmer than an agitated caller,
+    unhurried and clear for a confused one."""
+    you, them = call.speakers["trainee"].wpm, call.speakers["customer"].wpm
+    if not you or not them:
+        note = Evidence(None, "trainee", figure="no pace figures for both speakers", effect="note")
+        return ItemResult(1.0, (note,), applicable=False)
+    arch = call.persona_info.archetype
+    if arch in _AGITATED:
+        target = min(them, s.calm_wpm_high)
+        why = f"an {arch} caller: slower than them calms the call"
+    elif arch == "confused":
+        target = min(them + s.pace_match_slack_wpm, s.confused_wpm_max)
+        why = "a confused caller: unhurried and clear"
+    else:
+        target = min(them + s.pace_match_slack_wpm, s.calm_wpm_high)
+        why = "close to the caller's own pace"
+    over = max(0.0, you - target)
+    frac = max(0.0, 1.0 - over / s.pace_match_zero_beyond_wpm)
+    fig = f"you {you:.0f} wpm, the customer {them:.0f} wpm; aim at {target:.0f} or under ({why})"
+    return ItemResult(
+        frac, (Evidence(None, "trainee", figure=fig, effect="won" if over == 0 else "lost"),)
+    )
+
+
+def item_thanks(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemResult:
+    """Thanking the customer at the right moment (the T of LAST); a thank-you as the first
+    words to an angry caller is not the right moment."""
+    reads = readings(call, s, item)
+    first = _first_response(reads, call, s)
+    start = call.intensity[0].level if call.intensity else None
+    agitated = call.persona_info.archetype in _AGITATED or (
+        start is not None and start >= s.still_angry_level - 1
+    )
+    ev: list[Evidence] = []
+    for x in reads:
+        m = vocab.THANKS.search(vocab.normalise(x.u.text))
+        if m is None:
+            continue
+        opener = bool(first) and x is first[0] and m.start() <= 2
+        if opener and agitated:
+            ev.append(
+                Evidence(
+                    x.at(m.start()),
+                    "trainee",
+                    quote=x.u.text[m.start() : m.end()],
+                    figure="a thank-you as the first words to an upset caller sounds scripted",
+                    effect="lost",
+                )
+            )
+            continue
+        ev.append(
+            Evidence(
+                x.at(m.start()),
+                "trainee",
+                quote=x.u.text[m.start() : m.end()],
+                figure="thanked the customer",
+                effect="won",
+            )
+        )
+        return ItemResult(1.0, tuple(ev))
+    if not ev:
+        ev.append(Evidence(None, "trainee", figure="never thanked the customer", effect="lost"))
+    return ItemResult(0.0, tuple(ev))
+
+
 CHECKS: dict[str, Callable[[CallInputs, RubricItem, ScoringSettings], ItemResult]] = {
     "let_finish": item_let_finish,
     "acknowledge": item_acknowledge,
@@ -842,6 +1061,10 @@ CHECKS: dict[str, Callable[[CallInputs, RubricItem, ScoringSettings], ItemResult
     "composure": item_composure,
     "pace": item_pace,
     "outcome": item_outcome,
+    "case_note": item_case_note,
+    "active_listening": item_active_listening,
+    "pace_match": item_pace_match,
+    "thanks": item_thanks,
 }
 
 
@@ -862,7 +1085,9 @@ def to_item_score(item: RubricItem, result: ItemResult, judged_by: str = "rules"
 
 
 #: Items that compare the trainee with what the customer said or did.
-NEEDS_CUSTOMER_CHANNEL = frozenset({"let_finish", "acknowledge", "restate", "outcome"})
+NEEDS_CUSTOMER_CHANNEL = frozenset(
+    {"let_finish", "acknowledge", "restate", "outcome", "active_listening", "pace_match"}
+)
 
 
 class RulesJudge:

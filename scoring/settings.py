@@ -69,6 +69,21 @@ class ScoringSettings:
         that right?" are one check-back).
     outcome_full_drop_levels : float
         Intensity drop (0-10 scale) from start to end that earns the full outcome item.
+    accepted_level : float
+        A customer at or below this intensity at the end accepted what was offered (the
+        director's resolve level).
+    long_customer_turn_s : float
+        A customer turn this long is talking at length (a vent): nods are expected in it.
+    nod_every_s : float
+        About one verbal nod this often is a natural rate while the customer talks at length;
+        more earns nothing more.
+    pace_match_slack_wpm : float
+        How much faster than the caller a trainee may speak with a calm or confused caller.
+    confused_wpm_max : float
+        The fastest pace that is still unhurried and clear for a confused or elderly caller
+        (clear-speech guidance puts it well under conversational 150 wpm).
+    pace_match_zero_beyond_wpm : float
+        The pace-matching item falls linearly to zero this many wpm over the target.
     still_angry_level : float
         A customer at or above this intensity when the call ends is still angry (the
         director's venting level: they have not felt heard).
@@ -113,6 +128,12 @@ class ScoringSettings:
     utterance_merge_s: float = 2.0
     outcome_full_drop_levels: float = 3.0
     still_angry_level: float = 7.0
+    accepted_level: float = 4.0
+    long_customer_turn_s: float = 8.0
+    nod_every_s: float = 10.0
+    pace_match_slack_wpm: float = 10.0
+    confused_wpm_max: float = 140.0
+    pace_match_zero_beyond_wpm: float = 30.0
     session_patience_share: float = 0.3
     patience_pitch_st: float = 3.0
     patience_loudness_db: float = 4.5

@@ -81,6 +81,14 @@ COMMANDS: tuple[CommandEntry, ...] = (
         "Review",
     ),
     CommandEntry(
+        "note",
+        "voice_sim.commands.note",
+        "Write the case note for a call: what the next agent needs, stored as case_note.md in "
+        "the session folder and scored (reference, what went wrong, what you promised with who "
+        "and by when, where the customer stands).",
+        "Review",
+    ),
+    CommandEntry(
         "personas",
         "voice_sim.commands.personas",
         "The customers you can practise with.",

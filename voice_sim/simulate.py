@@ -12,6 +12,7 @@
         - say: Sorry to cut in, which card was charged?
           interrupt_after_s: 1.2    # start this long into the customer's next line instead
       goodbye: Thanks for your patience, goodbye.   # said when the lines run out (the default)
+      case_note: Refund of the duplicate charge...  # written as case_note.md after the call
 
 When the lines run out the bot waits for the customer to finish, says its ``goodbye`` (unless it
 is empty), lets the customer answer, and hangs up: the call never ends mid-air.
@@ -117,6 +118,8 @@ class TraineeScript:
     path: Path | None = None
     goodbye: str = DEFAULT_GOODBYE
     """Said after the last line, before hanging up ("" hangs up without one)."""
+    case_note: str = ""
+    """The case note the bot writes for the next agent after the call ("" writes none)."""
 
 
 #: Voice keys of a trainee script and their ranges: the same as a persona's (Piper settings).
@@ -125,7 +128,7 @@ VOICE_RANGES: dict[str, tuple[float, float]] = {
     for k in ("length_scale", "volume", "pitch_shift_st", "noise_scale", "noise_w")
 }
 _LINE_KEYS = {"say", "latency_s", "interrupt_after_s"}
-_SCRIPT_KEYS = ("name", "voice", "lines", "goodbye")
+_SCRIPT_KEYS = ("name", "voice", "lines", "goodbye", "case_note")
 
 
 def _num(path: Path, where: str, value: Any, *, lo: float, hi: float) -> float:
@@ -211,9 +214,17 @@ def load_script(path: Path) -> TraineeScript:
         goodbye = ""
     if not isinstance(goodbye, str):
         raise VoiceSimError(f'{path}: goodbye: expected the words to say (or "" for none)')
+    note = doc.get("case_note") or ""
+    if not isinstance(note, str):
+        raise VoiceSimError(f"{path}: case_note: expected the text of the note")
     name = str(doc.get("name") or path.stem)
     return TraineeScript(
-        name=name, lines=tuple(lines), voice=voice, path=path, goodbye=goodbye.strip()
+        name=name,
+        lines=tuple(lines),
+        voice=voice,
+        path=path,
+        goodbye=goodbye.strip(),
+        case_note=note.strip(),
     )
 
 
@@ -435,4 +446,8 @@ async def simulate_call(
         stop.set()
         await asyncio.gather(ticker, driver, return_exceptions=True)
         await call.close()
+    if script is not None and script.case_note:
+        from scoring import write_case_note
+
+        write_case_note(spec.out_dir, script.case_note)  # the bot's after-call work
     return call.result()

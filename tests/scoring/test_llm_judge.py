@@ -163,3 +163,45 @@ def test_an_injected_request_for_full_marks_does_not_change_the_instructions(
     turns = json.loads(data_b)
     assert turns[-1] == {"turn": 3, "at": turns[-1]["at"], "speaker": "trainee", "text": INJECTION}
     assert "full marks" not in head_b + tail_b
+
+
+def test_the_case_note_goes_to_the_judge_as_data_and_no_note_stays_a_fact(
+    server: ChatServer,
+) -> None:
+    from scoring import call_inputs, score_inputs
+    from scoring.llm_judge import TRANSCRIPT_CLOSE
+
+    def reply(body: dict[str, Any]) -> list[str]:
+        asked = [
+            line[2:].split(":")[0]
+            for line in body["messages"][1]["content"].splitlines()
+            if line.startswith("- ")
+        ]
+        items = [
+            {
+                "id": i,
+                "fraction": 1.0,
+                "evidence": [{"turn": -1, "quote": "Visa 4417", "effect": "won", "note": "ref"}],
+            }
+            for i in asked
+        ]
+        return [json.dumps({"items": items})]
+
+    server.reply = reply
+    b = CallBuilder()
+    b.events.append({"type": "call_start", "t_s": 0.0, "persona": "angry-billing"})
+    b.say("customer", "You charged me twice on my Visa ending four four one seven.", gap_s=0.2)
+    b.say("trainee", "I'm sorry about the double charge. I will refund it today.")
+    with_note = call_inputs(
+        b.analysis(), b.events, case_note="Charged twice, Visa 4417. Refund today."
+    )
+    card = score_inputs(with_note, settings=settings(server.url))
+    content = server.requests[-1]["body"]["messages"][1]["content"]
+    data = content.split(TRANSCRIPT_CLOSE)[0]
+    assert '"Charged twice, Visa 4417. Refund today."' in data
+    item = card.item("case_note")
+    assert item.judged_by == "llm:test-model" and item.score == item.max
+    assert 'case note: "Visa 4417"' in (item.evidence[0].figure or "")
+    no_note = score_inputs(call_inputs(b.analysis(), b.events), settings=settings(server.url))
+    assert "- case_note:" not in server.requests[-1]["body"]["messages"][1]["content"]
+    assert no_note.item("case_note").judged_by == "rules" and no_note.item("case_note").score == 0

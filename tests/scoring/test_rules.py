@@ -516,8 +516,9 @@ def test_mono_recording_leaves_customer_items_out() -> None:
     a["turns"] = [t for t in a["turns"] if t["speaker"] == "trainee"]
     card = score_inputs(call_inputs(a, []))
     na = {it.id for it in card.items if not it.applicable}
-    assert na >= {"let_finish", "acknowledge", "restate", "outcome"}
-    assert card.item("next_step").applicable and card.item("next_step").score == 10
+    assert na >= {"let_finish", "acknowledge", "restate", "outcome", "active_listening"}
+    assert card.item("next_step").applicable
+    assert card.item("next_step").score == card.item("next_step").max
 
 
 # -- the misreads a coach disputed (issue 12) --------------------------------------------------
@@ -576,3 +577,63 @@ def test_hold_notices_the_director_accepts_excuse_the_silence(notice: str) -> No
     b.say("trainee", "Thanks for holding, I found it.")
     it = score(b, "pace")
     assert it.score == it.max
+
+
+# -- active listening, pace matching, thanks (issue 14) ----------------------------------------
+
+VENT = (
+    "I have been waiting three weeks for my order and every single time I call somebody gives "
+    "me a different date and nobody ever calls me back and I am honestly sick of it all now."
+)
+
+
+def vent_call(nods: int) -> CallBuilder:
+    b = CallBuilder()
+    b.say("customer", VENT, gap_s=0.2)  # about 14 s
+    start, end = b.turns[-1]["start_s"], b.turns[-1]["end_s"]
+    for k in range(nods):
+        at = start + (k + 1) * (end - start) / (nods + 1)
+        b.backchannels.append({"by": "trainee", "of": "customer", "start_s": at, "duration_s": 0.4})
+    b.say("trainee", "I see. So what I'm hearing is the order keeps moving. Which order is it?")
+    return b
+
+
+def test_nods_during_a_long_customer_turn_are_credited_and_are_not_interruptions() -> None:
+    nodded = score(vent_call(2), "active_listening")
+    assert nodded.score == nodded.max
+    assert score(vent_call(2), "let_finish").score == score(vent_call(0), "let_finish").max
+    silent = score(vent_call(0), "active_listening")
+    assert silent.score <= silent.max / 2
+    assert any("silent through" in (e.figure or "") for e in silent.evidence)
+    eager = score(vent_call(14), "active_listening")  # a nod every second earns nothing more
+    assert eager.score == nodded.score
+
+
+def paced(arch: str, customer_wpm_wps: float) -> ItemScore:
+    b = CallBuilder()
+    b.say(
+        "customer", "My bill looks different this month and I cannot log in.", wps=customer_wpm_wps
+    )
+    b.say("trainee", "I see, let me go through the bill with you step by step now.", wps=2.7)
+    return score(b, "pace_match", archetype=arch)
+
+
+def test_the_same_trainee_pace_scores_differently_for_an_agitated_and_an_elderly_caller() -> None:
+    angry = paced("angry", 3.4)  # the customer at about 200 wpm, the trainee at about 160
+    elderly = paced("confused", 2.0)  # the customer at about 120 wpm
+    assert angry.score > elderly.score
+    assert angry.score == angry.max
+    fig = elderly.evidence[0].figure or ""
+    assert fig.startswith("you 16") and "the customer 120 wpm" in fig
+
+
+def test_thanks_at_the_right_moment_but_not_as_first_words_to_an_angry_caller() -> None:
+    first = opened("Thank you for calling us today. What is the order number?")
+    it = score(first, "thanks", archetype="angry")
+    assert it.score == 0 and "first words" in (it.evidence[0].figure or "")
+    later = opened(
+        "I'm sorry about the dates. What is the order number?",
+        "Thank you for your patience, I will call you by 3 pm.",
+    )
+    assert score(later, "thanks", archetype="angry").score == score(later, "thanks").max
+    assert score(opened("I'm sorry about the dates."), "thanks").score == 0

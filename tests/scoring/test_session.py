@@ -28,7 +28,8 @@ def call(
 def test_steady_session_keeps_full_patience() -> None:
     s = score_session([call("c1"), call("c2"), call("c3")])  # type: ignore[list-item]
     assert all(it.score == it.max for it in s.patience)
-    assert s.overall == pytest.approx(s.calls[0].overall)
+    share = ScoringSettings().session_patience_share
+    assert s.overall == pytest.approx((1 - share) * s.calls[0].overall + share * 100)
     assert [c.name for c in s.calls] == ["c1", "c2", "c3"]
     d = s.to_dict()
     assert set(d) >= {"overall", "calls", "patience"} and d["calls"][0]["name"] == "c1"

@@ -139,6 +139,7 @@ HAND_PICKED = {
     "users add": [["users", "add", "x", "--role", "boss", "--password-stdin"]],
     "users list": [["users", "list", "extra"]],
     "worker": [["worker", "--capacity", "0"], ["worker", "--url", "ws://x", "--log-level", "loud"]],
+    "note": [["note", "missing-session"], ["note", ".", "--file", "missing.txt"], ["note"]],
 }
 
 BAD_VALUES = [b for argv, cmd in LEAVES for b in _bad_values(argv, cmd)] + [

@@ -12,7 +12,9 @@ from voice_sim.cli import main
 pytestmark = pytest.mark.slow
 
 
-def test_three_call_gauntlet(tmp_path: Path) -> None:
+def test_three_call_gauntlet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = tmp_path / "data"
+    monkeypatch.setenv("VOICE_SIM_DATA", str(data))
     bot = tmp_path / "bot.yaml"
     bot.write_text(
         "name: short bot\nlines:\n  - I'm sorry about that. Can you tell me what happened?\n"
@@ -30,11 +32,13 @@ def test_three_call_gauntlet(tmp_path: Path) -> None:
             "--break",
             "0",
             "--no-score",
+            "--no-store",
             "--out",
             str(out),
         ]
     )
     assert code == 0
+    assert not data.exists()  # --no-store: no store, not even an empty one
     # each model is loaded at most once for the three calls (none if an earlier test did)
     assert all(after - before <= 1 for before, after in zip(loads, _model_loads(), strict=True))
     doc = json.loads((out / "gauntlet.json").read_text())

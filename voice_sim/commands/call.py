@@ -108,6 +108,9 @@ def register(app: typer.Typer) -> None:
             f"call ended ({result.end_reason}) after {result.duration_s:.1f} s; "
             f"customer intensity at the end: {result.final_intensity}/10"
         )
+        from .note import ask_case_note
+
+        ask_case_note(folder)  # after-call work: skippable, never asked when stdin is no terminal
         if score:
             analyze_and_score(folder)
         if store:

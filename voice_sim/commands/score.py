@@ -226,6 +226,8 @@ def _score_one(
         recording=c.recording,
         persona=pid,
         meta=scoring.read_meta(c.meta) if c.meta else None,
+        # a session's case note sits beside its events (after-call work)
+        case_note=scoring.read_case_note(c.events.parent) if c.events else None,
     )
     card = scoring.score_inputs(
         call, rubric=setup.rubric, settings=setup.scoring, judge=setup.judge

@@ -211,6 +211,7 @@ def analyse_and_score(
         recording=recording,
         persona=persona,
         meta=scoring.read_meta(meta_path) if meta_path.is_file() else None,
+        case_note=scoring.read_case_note(dest),
     )
     card = scoring.score_inputs(call)
     scoring.write_report(card, call, dest)

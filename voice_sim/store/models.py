@@ -252,6 +252,18 @@ class Job(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class Login(Base):
+    """A logged-in browser: the web app's cookie names one of these, and logging out deletes it
+    (so a copied cookie stops working the moment its owner logs out)."""
+
+    __tablename__ = "logins"
+    __table_args__ = (Index("ix_logins_user", "user_id"),)
+    nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
+    """The random value in the cookie (a hash of it, so a read of the table logs nobody in)."""
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
 __all__ = [
     "ROLES",
     "Base",
@@ -259,6 +271,7 @@ __all__ = [
     "Comment",
     "Gauntlet",
     "Job",
+    "Login",
     "Override",
     "Session",
     "SessionDoc",

@@ -8,13 +8,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session as OrmSession
 
 from .models import Gauntlet, Session, SessionItem, Team, Trainee
+from .users import Viewer, visible_gauntlets, visible_sessions
 
 #: Longest history a trainee page plots (most recent sessions).
 MAX_HISTORY = 500
 
 
-def trainee_progress(s: OrmSession, trainee: Trainee) -> dict[str, Any]:
-    """Scores over time (overall and per item) and voice across each gauntlet's calls."""
+def trainee_progress(s: OrmSession, trainee: Trainee, viewer: Viewer) -> dict[str, Any]:
+    """Scores over time (overall and per item) and voice across each gauntlet's calls, of the
+    calls and gauntlets ``viewer`` may open."""
     sessions = list(
         s.execute(
             select(
@@ -30,7 +32,7 @@ def trainee_progress(s: OrmSession, trainee: Trainee) -> dict[str, Any]:
                 Session.interruptions,
                 Session.latency_s,
             )
-            .where(Session.trainee_id == trainee.id)
+            .where(Session.trainee_id == trainee.id, visible_sessions(viewer))
             .order_by(Session.started_at.desc(), Session.id.desc())
             .limit(MAX_HISTORY)
         ).mappings()
@@ -55,7 +57,9 @@ def trainee_progress(s: OrmSession, trainee: Trainee) -> dict[str, Any]:
     }
     gauntlets = list(
         s.scalars(
-            select(Gauntlet).where(Gauntlet.trainee_id == trainee.id).order_by(Gauntlet.started_at)
+            select(Gauntlet)
+            .where(Gauntlet.trainee_id == trainee.id, visible_gauntlets(viewer))
+            .order_by(Gauntlet.started_at)
         )
     )
     calls: dict[int, list[dict[str, Any]]] = {}
@@ -84,15 +88,16 @@ def trainee_progress(s: OrmSession, trainee: Trainee) -> dict[str, Any]:
 
 
 def team_board(s: OrmSession, team: Team) -> list[dict[str, Any]]:
-    """One row per member: their latest gauntlet's patience items, drift, and interruptions and
-    latency on the first call against the last (None where a member has no gauntlet)."""
+    """One row per member: their latest gauntlet in this team (its patience items, drift, and
+    interruptions and latency on the first call against the last), None where a member has
+    none (a gauntlet run in another team stays that team's)."""
     members = list(
         s.scalars(select(Trainee).where(Trainee.team_id == team.id).order_by(Trainee.name))
     )
     latest_ids = dict(
         s.execute(
             select(Gauntlet.trainee_id, func.max(Gauntlet.id))
-            .where(Gauntlet.trainee_id.in_([m.id for m in members]))
+            .where(Gauntlet.trainee_id.in_([m.id for m in members]), Gauntlet.team_id == team.id)
             .group_by(Gauntlet.trainee_id)
         ).all()
     )

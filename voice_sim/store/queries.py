@@ -156,7 +156,7 @@ def _where(f: SessionFilter, viewer: Viewer) -> list[Any]:
         conds.append(Session.archetype == f.archetype)
     if f.date_from:
         conds.append(Session.started_at >= dt.datetime.combine(f.date_from, dt.time()))
-    if f.date_to:
+    if f.date_to and f.date_to < dt.date.max:  # the day after is the bound (the last has none)
         end = dt.datetime.combine(f.date_to + dt.timedelta(days=1), dt.time())
         conds.append(Session.started_at < end)
     if f.score_min is not None:
@@ -258,6 +258,7 @@ def session_detail(s: OrmSession, row: Session) -> dict[str, Any]:
                 "judged_by": src.get("judged_by"),
             }
         )
+    labels = {it.item: it.label for it in row.items}
     adjusted = None
     applicable = [it for it in row.items if it.applicable and it.max > 0]
     if row.overall is not None and applicable and latest:
@@ -304,6 +305,7 @@ def session_detail(s: OrmSession, row: Session) -> dict[str, Any]:
             {
                 "id": o.id,
                 "item": o.item,
+                "label": labels.get(o.item, o.item),
                 "original_score": o.original_score,
                 "score": o.score,
                 "reason": o.reason,

@@ -18,6 +18,12 @@ BUSY_TIMEOUT_S = 30.0
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 #: A recording shorter than this cannot hold a conversation worth scoring.
 MIN_UPLOAD_S = 0.5
+#: Longest accepted recording: a support call that runs past two hours is not one to score, and
+#: compressed audio (FLAC packs silence a thousandfold) can hold days within the size limit.
+MAX_UPLOAD_S = 2 * 3600.0
+#: Sample rates an upload may have: telephone audio (8 kHz) up to studio rates.
+MIN_UPLOAD_RATE_HZ = 8000
+MAX_UPLOAD_RATE_HZ = 192_000
 #: Rows per page of the sessions list.
 PAGE_SIZE = 50
 #: Largest page an API client may ask for.
@@ -53,6 +59,8 @@ class WebSettings:
     """Largest accepted upload, bytes."""
     min_upload_s: float = MIN_UPLOAD_S
     """Shortest accepted recording, seconds."""
+    max_upload_s: float = MAX_UPLOAD_S
+    """Longest accepted recording, seconds (checked on the decoded audio, not the file size)."""
     page_size: int = PAGE_SIZE
     """Rows per page of the sessions list."""
     session_max_age_s: int = SESSION_MAX_AGE_S
@@ -66,4 +74,9 @@ class WebSettings:
     upload_workers: int = UPLOAD_WORKERS
     """Worker processes that analyse and score uploads."""
     secure_cookies: bool = False
-    """Mark cookies Secure (set it when serving behind HTTPS)."""
+    """Mark cookies Secure and send Strict-Transport-Security (set it when serving behind
+    HTTPS)."""
+    trusted_proxies: str = ""
+    """Comma-separated addresses of reverse proxies in front of ``serve`` whose
+    X-Forwarded-For / X-Forwarded-Proto are believed (the login lock then counts each client's
+    own address). Empty: the headers are ignored, since any client could send them."""

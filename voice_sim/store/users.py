@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 from collections.abc import Sequence
 from typing import Protocol
 
-from sqlalchemy import ColumnElement, false, func, select, true, update
+from sqlalchemy import ColumnElement, delete, exists, false, func, or_, select, true, update
 from sqlalchemy.orm import Session as OrmSession
 
 from .errors import StoreError
-from .models import ROLES, CoachTeam, Session, Team, Trainee, User
+from .models import ROLES, CoachTeam, Gauntlet, Login, Session, Team, Trainee, User, utcnow
 from .passwords import MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, hash_password
 from .register import get_team, get_trainee
 
@@ -68,6 +70,36 @@ def add_user(s: OrmSession, name: str, role: str, password: str, teams: Sequence
     return user
 
 
+def _login_key(nonce: str) -> str:
+    """What the logins table keeps of a cookie's nonce: its SHA-256 (a copy of the table is no
+    copy of anyone's cookie)."""
+    return hashlib.sha256(nonce.encode("utf-8")).hexdigest()
+
+
+def start_login(s: OrmSession, user_id: int, nonce: str, *, max_age_s: float) -> None:
+    """Record a logged-in browser (and drop records older than any cookie can be)."""
+    s.execute(delete(Login).where(Login.created_at < utcnow() - dt.timedelta(seconds=max_age_s)))
+    s.add(Login(nonce=_login_key(nonce), user_id=user_id, created_at=utcnow()))
+    s.flush()
+
+
+def end_login(s: OrmSession, nonce: str) -> None:
+    """Forget a logged-in browser: its cookie logs nobody in from now on."""
+    s.execute(delete(Login).where(Login.nonce == _login_key(nonce)))
+
+
+def logged_in_user(s: OrmSession, user_id: int, epoch: object, nonce: str) -> User | None:
+    """The user a cookie names, if that login is still on record and the password unchanged."""
+    user = s.scalar(
+        select(User)
+        .join(Login, Login.user_id == User.id)
+        .where(User.id == user_id, Login.nonce == _login_key(nonce))
+    )
+    if user is None or user.auth_epoch != epoch:
+        return None
+    return user
+
+
 def count_users(s: OrmSession) -> int:
     return int(s.scalar(select(func.count(User.id))) or 0)
 
@@ -102,13 +134,31 @@ def visible_sessions(viewer: Viewer) -> ColumnElement[bool]:
 
 
 def visible_trainees(viewer: Viewer) -> ColumnElement[bool]:
-    """A WHERE clause on ``trainees`` for whose pages ``viewer`` may open."""
+    """A WHERE clause on ``trainees`` for whose pages ``viewer`` may open: a coach's trainees
+    are those of the teams they coach, and those with a call the coach may open (a trainee who
+    moved to another team keeps their old team's calls visible to its coach)."""
     if viewer.role == "admin":
         return true()
     if viewer.role == "coach":
-        return Trainee.team_id.in_(viewer.team_ids) if viewer.team_ids else false()
+        if not viewer.team_ids:
+            return false()
+        return or_(
+            Trainee.team_id.in_(viewer.team_ids),
+            exists().where(Session.trainee_id == Trainee.id, visible_sessions(viewer)),
+        )
     if viewer.role == "trainee" and viewer.trainee_id is not None:
         return Trainee.id == viewer.trainee_id
+    return false()
+
+
+def visible_gauntlets(viewer: Viewer) -> ColumnElement[bool]:
+    """A WHERE clause on ``gauntlets``, as :func:`visible_sessions` is on their calls."""
+    if viewer.role == "admin":
+        return true()
+    if viewer.role == "coach":
+        return Gauntlet.team_id.in_(viewer.team_ids) if viewer.team_ids else false()
+    if viewer.role == "trainee" and viewer.trainee_id is not None:
+        return Gauntlet.trainee_id == viewer.trainee_id
     return false()
 
 

@@ -31,6 +31,7 @@ from personas import plan_gauntlet
 
 from ..session import CallSpec
 from ..settings import CallSettings
+from .aftercall import prewarm
 from .bridge import CallPlan
 from .calls import CallRegistry
 from .origin import header, origin_allowed, scope_headers
@@ -239,15 +240,6 @@ async def _text(send: Send, status: int, text: str, ctype: str = "text/plain") -
 
 async def _json(send: Send, status: int, doc: dict[str, Any]) -> None:
     await _text(send, status, json.dumps(doc), "application/json")
-
-
-def prewarm(settings: CallSettings) -> None:
-    """Load Whisper, Piper and Silero once, before the first call (shared by every call)."""
-    from .. import models
-
-    models.whisper(settings.stt_model, threads=settings.stt_threads)
-    models.piper()
-    models.silero_stream()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import logging
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -25,15 +26,20 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 from sqlalchemy import select
+from sqlalchemy.orm import Session as OrmSession
 from starlette.applications import Starlette
 from starlette.requests import HTTPConnection, Request
-from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..store import Database, StoreSettings, User, WebSettings
 from ..store.models import CoachTeam, Trainee
+from ..store.users import logged_in_user
 from . import security
+
+log = logging.getLogger("voice_sim.web")
 
 #: Route families, in the order their routes are matched.
 VIEW_MODULES = ("auth", "sessions", "session", "people", "upload", "api", "practice")
@@ -90,7 +96,13 @@ def make_templates() -> Environment:
     env.globals["static"] = static
     env.filters["mmss"] = fmt_mmss
     env.filters["score"] = lambda v: "–" if v is None else f"{v:.0f}"
+    env.filters["count"] = count_of
     return env
+
+
+def count_of(n: int, noun: str) -> str:
+    """``3 calls``, ``1 call``: a count with its noun (``{{ n | count('call') }}``)."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def fmt_mmss(t: float | None) -> str:
@@ -118,33 +130,74 @@ def render(
 
 def not_found(request: Request, what: str = "not found") -> Response:
     if request.url.path.startswith("/api/"):
-        from starlette.responses import JSONResponse
-
         return JSONResponse({"error": what}, status_code=404)
     return render(request, "error.html", {"status": 404, "message": what}, status_code=404)
 
 
+def actor_of(s: OrmSession, user: User) -> security.Actor:
+    """What a route sees of ``user``: role, the teams they coach or belong to, their trainee."""
+    if user.role == "coach":
+        teams = tuple(s.scalars(select(CoachTeam.team_id).where(CoachTeam.user_id == user.id)))
+        return security.Actor(user.id, user.name, user.role, teams)
+    trainee = s.scalar(select(Trainee).where(Trainee.user_id == user.id))
+    return security.Actor(
+        user.id,
+        user.name,
+        user.role,
+        (trainee.team_id,) if trainee and trainee.team_id else (),
+        trainee.id if trainee else None,
+    )
+
+
 def _actor_loader(db: Database) -> Any:
-    def load(user_id: int, epoch: Any) -> security.Actor | None:
+    def load(user_id: int, epoch: Any, nonce: str) -> security.Actor | None:
         with db.read() as s:
-            user = s.get(User, user_id)
-            if user is None or user.auth_epoch != epoch:
-                return None
-            if user.role == "coach":
-                teams = tuple(
-                    s.scalars(select(CoachTeam.team_id).where(CoachTeam.user_id == user.id))
-                )
-                return security.Actor(user.id, user.name, user.role, teams)
-            trainee = s.scalar(select(Trainee).where(Trainee.user_id == user.id))
-            return security.Actor(
-                user.id,
-                user.name,
-                user.role,
-                (trainee.team_id,) if trainee and trainee.team_id else (),
-                trainee.id if trainee else None,
-            )
+            user = logged_in_user(s, user_id, epoch, nonce)
+            return None if user is None else actor_of(s, user)
 
     return load
+
+
+#: What a failed request is told (the details go to the server log only).
+INTERNAL_ERROR = "internal error; the server log has the details"
+
+
+class ErrorPages:
+    """A bug in a route is logged with its traceback and answered with a plain 500 page (JSON
+    under ``/api/``) that says nothing of it; the connection stays usable."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except security.BodyTooLarge:
+            raise  # answered 413 by the security middleware
+        except Exception:
+            log.exception("error answering %s %s", scope.get("method"), scope.get("path"))
+            if started:
+                raise
+            await _error_response(Request(scope, receive))(scope, receive, send)
+
+
+def _error_response(request: Request) -> Response:
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"error": INTERNAL_ERROR}, status_code=500)
+    try:
+        return render(request, "error.html", {"status": 500, "message": INTERNAL_ERROR}, 500)
+    except Exception:  # the templates or the state are what broke
+        return PlainTextResponse(INTERNAL_ERROR.capitalize() + ".", status_code=500)
 
 
 def create_app(
@@ -180,10 +233,7 @@ def create_app(
         finally:
             runner.stop()
 
-    async def server_error(request: Request, exc: Exception) -> Response:
-        return PlainTextResponse("Internal error; the server log has the details.", 500)
-
-    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={500: server_error})
+    app = Starlette(routes=routes, lifespan=lifespan)
     app.state.vs = AppState(
         db=db,
         data_dir=data_dir,
@@ -195,6 +245,7 @@ def create_app(
         ),
         jobs=runner,
     )
+    app.add_middleware(ErrorPages)  # inside the security middleware: its headers and cookie
     app.add_middleware(
         security.SecurityMiddleware,
         secret=secret,

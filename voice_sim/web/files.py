@@ -2,7 +2,9 @@
 
 Only the names in :data:`SESSION_FILES` (and the stored recording) are served. A name with a
 path separator or ``..`` is refused (400); a file that resolves outside the session folder
-through a symlink is refused (403); anything else missing is 404.
+through a symlink is refused (403); anything else missing is 404. The recording may also lie
+elsewhere in the data directory (``voice-sim score call.wav --out DIR`` keeps it apart), so it
+must begin like audio too: a symlink to the server's secret key or database is refused (403).
 """
 
 from __future__ import annotations
@@ -82,11 +84,26 @@ def recording_file(folder: str, recording: str | None, data_dir: Path) -> Path:
     root = resolve_stored(folder, data_dir)
     rec = resolve_stored(recording, data_dir)
     try:
-        return inside(rec, root)
+        real = inside(rec, root)
     except FileRefused as exc:
         if exc.status != 403:
             raise
-    return inside(rec, data_dir)  # e.g. `voice-sim score call.wav --out DIR` kept it apart
+        real = inside(rec, data_dir)  # e.g. `voice-sim score call.wav --out DIR` kept it apart
+    return _audio_only(real)
+
+
+def _audio_only(path: Path) -> Path:
+    """``path`` if it begins like one of the audio formats we store, else FileRefused(403)."""
+    from .uploads import sniff
+
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(16)
+    except OSError:
+        raise FileRefused(404, "no such file") from None
+    if sniff(head) is None:
+        raise FileRefused(403, "the stored recording is not an audio file")
+    return path
 
 
 def read_case_note(folder: str, data_dir: Path, limit: int = 200_000) -> str | None:

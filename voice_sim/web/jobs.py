@@ -17,8 +17,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..store import Database, Job, StoreError
-from ..store.ingest import ImportItem, _run_item, make_pool
+from ..store import Database, Job, Session, StoreError
+from ..store.ingest import TMP_PREFIX, UPLOADS_DIR, ImportItem, _run_item, make_pool
 from ..store.models import utcnow
 from ..store.register import find_recording, resolve_stored, store_session_in
 
@@ -26,6 +26,28 @@ log = logging.getLogger(__name__)
 
 #: How often an idle runner looks for work it was not woken for, seconds.
 POLL_S = 2.0
+#: A temporary upload folder untouched this long is a leftover of a killed server, seconds.
+STALE_UPLOAD_S = 3600.0
+
+
+def sweep_stale_uploads(data_dir: Path, older_than_s: float = STALE_UPLOAD_S) -> int:
+    """Remove temporary upload folders untouched for ``older_than_s`` (a server killed
+    mid-upload leaves one); returns how many. Newer ones may be uploads in progress."""
+    import time
+
+    root = data_dir / UPLOADS_DIR
+    if not root.is_dir():
+        return 0
+    cutoff, n = time.time() - older_than_s, 0
+    for d in root.glob(f"{TMP_PREFIX}*"):
+        try:
+            newest = max([d.stat().st_mtime, *(p.stat().st_mtime for p in d.iterdir())])
+        except OSError:
+            continue
+        if d.is_dir() and not d.is_symlink() and newest < cutoff:
+            shutil.rmtree(d, ignore_errors=True)
+            n += 1
+    return n
 
 
 class JobRunner:
@@ -40,6 +62,7 @@ class JobRunner:
         self._claim = threading.Lock()
 
     def start(self) -> None:
+        sweep_stale_uploads(self.data_dir)
         with self.db.write() as s:  # work a stopped server left behind
             for job in s.scalars(select(Job).where(Job.status == "running")):
                 job.status = "queued"
@@ -87,6 +110,19 @@ class JobRunner:
                 continue
             self._run(job)
 
+    def _already_stored(self, s: Any, job_id: int, content_hash: str) -> bool:
+        """Inside a unit of work: when a session with this recording exists (stored since the
+        upload was accepted, by an import say), the job is done with it. An upload never
+        updates or moves a stored call: its options (trainee, team) are the uploader's."""
+        sid = s.scalar(select(Session.id).where(Session.content_hash == content_hash))
+        if sid is None:
+            return False
+        j = s.get(Job, job_id)
+        if j is not None:
+            j.status, j.session_id, j.updated_at = "done", sid, utcnow()
+            j.message = "already stored"
+        return True
+
     def _run(self, job: Job) -> None:
         folder = resolve_stored(job.folder, self.data_dir)
         opts = job.options or {}
@@ -99,28 +135,38 @@ class JobRunner:
             pool = self._pool
             if pool is None:
                 return
+            content_hash = sha256_file(rec_path)
+            with self.db.write() as s:
+                stored = self._already_stored(s, job.id, content_hash)
+            if stored:
+                shutil.rmtree(folder, ignore_errors=True)
+                return
             fut = pool.submit(
                 _run_item,
                 ImportItem(rec_path, folder),
                 self.data_dir,
-                sha256_file(rec_path),
+                content_hash,
                 opts.get("persona"),
                 "uploads",
             )
             rec = fut.result()
             with self.db.write() as s:
-                row, created = store_session_in(
-                    s,
-                    rec,
-                    self.data_dir,
-                    trainee=opts.get("trainee") or "unassigned",
-                    team=opts.get("team"),
-                    source="upload",
-                )
-                j = s.get(Job, job.id)
-                assert j is not None
-                j.status, j.session_id, j.updated_at = "done", row.id, utcnow()
-                j.message = None if created else "already stored"
+                stored = self._already_stored(s, job.id, rec.content_hash)
+                if not stored:
+                    row, _ = store_session_in(
+                        s,
+                        rec,
+                        self.data_dir,
+                        trainee=opts.get("trainee") or "unassigned",
+                        team=opts.get("team"),
+                        source="upload",
+                    )
+                    j = s.get(Job, job.id)
+                    assert j is not None
+                    j.status, j.session_id, j.updated_at = "done", row.id, utcnow()
+                    j.message = None
+            if stored:
+                shutil.rmtree(folder, ignore_errors=True)
         except Exception as exc:
             if self._stop.is_set():
                 return  # stopped mid-job: redone at the next start

@@ -33,15 +33,18 @@ import base64
 import functools
 import hashlib
 import hmac
+import ipaddress
 import json
 import os
 import secrets
+import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
@@ -57,14 +60,65 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 #: beginning of a multipart one up to the end of its first field).
 MAX_PEEK_BYTES = 64 * 1024
 SECRET_FILENAME = "secret_key"
-#: Sent with every answer: no MIME sniffing, no framing by other sites (clickjacking), no full
-#: URLs (with their filters) leaking to other sites in Referer.
+#: Largest body of a state-changing request other than an upload, bytes: a comment or reason
+#: is 4000 characters, a case note 20,000 (JSON-escaped, up to 6 bytes each). Read before the
+#: login, so anyone could otherwise make the server hold any amount in memory.
+MAX_BODY_BYTES = 256 * 1024
+#: Paths that stream their body under a limit of their own (uploads: the size setting).
+STREAMED_BODY_PATHS = ("/api/uploads",)
+
+
+#: What a page may load: only this server's own scripts, styles, images, media and sockets
+#: (``'self'`` covers ws:/wss: to the same host in CSP 3); no inline script or style, no
+#: plugins, no <base> rewriting, forms only to us, never framed.
+def content_security_policy(connect: Sequence[str] = ()) -> str:
+    """The pages' policy; ``connect`` adds origins a page may open sockets and requests to (the
+    practice page's LiveKit server)."""
+    sources = " ".join(["'self'", *connect])
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
+        f"media-src 'self'; connect-src {sources}; worker-src 'self'; font-src 'self'; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
+
+
+def socket_origins(url: str) -> tuple[str, ...]:
+    """What ``connect-src`` needs to reach a WebSocket server at ``url`` (``wss://host``): the
+    socket's origin and the same host over HTTP(S), which clients call to diagnose a failure.
+    Anything but a plain ws(s)/http(s) origin gives nothing (it could not widen the policy)."""
+    parts = urlsplit(url.strip())
+    host = parts.netloc
+    if parts.scheme not in ("ws", "wss", "http", "https") or not host:
+        return ()
+    if not all(c.isalnum() or c in ".-:[]" for c in host):
+        return ()
+    secure = parts.scheme in ("wss", "https")
+    return (f"{'wss' if secure else 'ws'}://{host}", f"{'https' if secure else 'http'}://{host}")
+
+
+CONTENT_SECURITY_POLICY = content_security_policy()
+#: Sent with every answer: the policy above, no MIME sniffing, no framing by other sites
+#: (clickjacking), no full URLs (with their filters) leaking to other sites in Referer, and no
+#: copy of a private answer kept by the browser or a proxy (Back after logout shows nothing).
 SECURITY_HEADERS = (
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode("ascii")),
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
     (b"referrer-policy", b"same-origin"),
+    (b"cache-control", b"no-store"),
 )
+#: Sent when cookies are Secure (the app is served over HTTPS): a year of HTTPS only.
+HSTS = (b"strict-transport-security", b"max-age=31536000")
+#: Static assets: the same, but cacheable (their URLs carry a content hash).
+STATIC_HEADERS = tuple(h for h in SECURITY_HEADERS if h[0] != b"cache-control")
 SECRET_ENV = "VOICE_SIM_WEB_SECRET_KEY"
+#: Shortest signing key accepted from the environment, characters, and from the key file, bytes.
+MIN_ENV_SECRET_CHARS = 32
+MIN_FILE_SECRET_BYTES = 16
+#: Failed logins older than this are forgotten, seconds.
+LOGIN_WINDOW_S = 15 * 60.0
+#: Names and addresses the login throttle remembers at most (about 100 bytes each).
+LOGIN_MAX_KEYS = 100_000
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
@@ -103,24 +157,44 @@ class AuthState:
 
 
 def load_secret(data_dir: Path) -> bytes:
-    """The server's signing key: ``$VOICE_SIM_WEB_SECRET_KEY``, else ``<data dir>/secret_key``
-    (32 random bytes, created with mode 0600 on first use)."""
+    """The server's signing key: ``$VOICE_SIM_WEB_SECRET_KEY`` (at least 32 characters), else
+    ``<data dir>/secret_key`` (32 random bytes, hex, created with mode 0600 on first use).
+
+    Whoever knows the key can sign a cookie as any user, so a short or damaged key is a
+    :class:`~voice_sim.errors.VoiceSimError` (one line from the CLI), never a silent weak key.
+    """
+    from ..errors import VoiceSimError
+
     env = os.environ.get(SECRET_ENV)
     if env:
+        if len(env) < MIN_ENV_SECRET_CHARS:
+            raise VoiceSimError(
+                f"${SECRET_ENV}: use at least {MIN_ENV_SECRET_CHARS} characters "
+                "(e.g. the output of: python -c 'import secrets; print(secrets.token_hex(32))')"
+            )
         return env.encode("utf-8")
     path = data_dir / SECRET_FILENAME
     try:
-        return bytes.fromhex(path.read_text(encoding="ascii").strip())
+        key = bytes.fromhex(path.read_text(encoding="ascii").strip())
     except FileNotFoundError:
-        pass
-    except ValueError:
-        raise ValueError(f"{path}: not a hex secret key; delete it to make a new one") from None
+        return _new_secret(data_dir, path)
+    except (ValueError, UnicodeDecodeError):
+        raise VoiceSimError(f"{path}: not a hex secret key; delete it to make a new one") from None
+    if len(key) < MIN_FILE_SECRET_BYTES:
+        raise VoiceSimError(
+            f"{path}: too short ({len(key)} bytes, at least {MIN_FILE_SECRET_BYTES}); "
+            "delete it to make a new one"
+        )
+    return key
+
+
+def _new_secret(data_dir: Path, path: Path) -> bytes:
     data_dir.mkdir(parents=True, exist_ok=True)
     key = secrets.token_bytes(32)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:  # another process made it first
-        return bytes.fromhex(path.read_text(encoding="ascii").strip())
+        return load_secret(data_dir)
     with os.fdopen(fd, "w", encoding="ascii") as fh:
         fh.write(key.hex())
     return key
@@ -164,9 +238,16 @@ def csrf_token(key: bytes, nonce: str) -> str:
     return hmac.new(key, b"csrf:" + nonce.encode("ascii"), hashlib.sha256).hexdigest()
 
 
-def new_payload(actor: Actor | None = None, epoch: int = 0) -> dict[str, Any]:
-    """A fresh cookie payload: new nonce, now, and the user if logged in."""
-    p: dict[str, Any] = {"n": secrets.token_urlsafe(18), "t": int(time.time())}
+def new_nonce() -> str:
+    """A cookie's random nonce (144 bits)."""
+    return secrets.token_urlsafe(18)
+
+
+def new_payload(
+    actor: Actor | None = None, epoch: int = 0, nonce: str | None = None
+) -> dict[str, Any]:
+    """A fresh cookie payload: a new nonce (or ``nonce``), now, and the user if logged in."""
+    p: dict[str, Any] = {"n": nonce or new_nonce(), "t": int(time.time())}
     if actor is not None:
         p["u"], p["e"] = actor.id, epoch
     return p
@@ -191,10 +272,11 @@ def request_csrf_token(conn: HTTPConnection) -> str:
     return csrf_token(key, auth_state(conn).nonce)
 
 
-def log_in(conn: HTTPConnection, who: Actor, epoch: int) -> None:
-    """Start a logged-in session: a new nonce (no session fixation) with the user in it."""
+def log_in(conn: HTTPConnection, who: Actor, epoch: int, nonce: str) -> None:
+    """Start a logged-in session: a new nonce (no session fixation; the caller recorded it in
+    the store's logins) with the user in it."""
     st = auth_state(conn)
-    st.new_cookie = new_payload(who, epoch)
+    st.new_cookie = new_payload(who, epoch, nonce)
     st.nonce, st.actor = st.new_cookie["n"], who
 
 
@@ -277,33 +359,121 @@ async def websocket_actor(ws: WebSocket, *roles: str) -> Actor | None:
 # ----------------------------------------------------------------------------- throttle
 
 
-class LoginThrottle:
-    """Slows down repeated failed logins, per user name and per client address.
+def address_key(address: str) -> str:
+    """The throttle's key for a client address: the address itself, or for IPv6 its /64 (one
+    host is handed a whole /64 and can rotate through it)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network(f"{ip}/64", strict=False))
+    return str(ip)
 
-    After ``free`` failures each further attempt waits ``base_s * 2**(extra failures)`` seconds
-    (at most ``max_s``) before it is answered, right or wrong, so guessing gets slow while a user
-    who mistyped twice notices nothing. A success clears the name's count.
+
+@dataclass
+class _Failures:
+    count: int = 0
+    locked_until: float = 0.0
+    last: float = 0.0
+
+
+class LoginThrottle:
+    """Locks out repeated failed logins, per user name and per client address.
+
+    Every attempt counts as a failure the moment it starts (a success gives it back), so
+    guesses sent all at once are counted all at once. After ``free`` failures the name and the
+    address are locked for ``base_s`` seconds, doubling with each further failure up to
+    ``max_s``; an attempt while either is locked is refused without a password check (the web
+    app answers 429 with Retry-After), the right password included. A success clears the
+    name's count and gives back the address's one attempt (an attacker's own account must not
+    reset their address). Failures older than ``window_s`` are forgotten; at most ``max_keys``
+    names and addresses are remembered, and when memory is full the unlocked ones go first.
     """
 
-    def __init__(self, free: int, base_s: float, max_s: float) -> None:
+    def __init__(
+        self,
+        free: int,
+        base_s: float,
+        max_s: float,
+        *,
+        window_s: float = LOGIN_WINDOW_S,
+        max_keys: int = LOGIN_MAX_KEYS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.free, self.base_s, self.max_s = free, base_s, max_s
-        self._fails: dict[str, int] = {}
+        self.window_s, self.max_keys, self.clock = window_s, max_keys, clock
+        self._fails: dict[str, _Failures] = {}
+        self._lock = threading.Lock()
 
-    def delay_s(self, name: str, address: str) -> float:
-        n = max(self._fails.get(f"u:{name.lower()}", 0), self._fails.get(f"a:{address}", 0))
-        if n < self.free:
-            return 0.0
-        return float(min(self.max_s, self.base_s * 2 ** (n - self.free)))
+    def __len__(self) -> int:
+        return len(self._fails)
 
-    def failed(self, name: str, address: str) -> None:
-        for k in (f"u:{name.lower()}", f"a:{address}"):
-            self._fails[k] = self._fails.get(k, 0) + 1
-        if len(self._fails) > 100_000:  # bounded memory under a spray of names
-            self._fails.clear()
+    @staticmethod
+    def _keys(name: str, address: str) -> tuple[str, str]:
+        return f"u:{name.strip().lower()}", f"a:{address_key(address)}"
+
+    def _get(self, key: str, now: float) -> _Failures | None:
+        f = self._fails.get(key)
+        if f is not None and f.locked_until <= now and now - f.last > self.window_s:
+            del self._fails[key]
+            return None
+        return f
+
+    def locked_s(self, name: str, address: str) -> float:
+        """Seconds until ``name`` from ``address`` may try again (0: now)."""
+        now = self.clock()
+        with self._lock:
+            waits = [
+                f.locked_until - now for k in self._keys(name, address) if (f := self._get(k, now))
+            ]
+        return max([0.0, *waits])
+
+    def attempt(self, name: str, address: str) -> float:
+        """Start an attempt: 0 when it may go ahead (it is counted as a failure until
+        :meth:`succeeded`), else the seconds until the lock ends (nothing counted)."""
+        wait = self.locked_s(name, address)
+        if wait > 0:
+            return wait
+        now = self.clock()
+        with self._lock:
+            for key in self._keys(name, address):
+                f = self._get(key, now) or self._fails.setdefault(key, _Failures())
+                f.count += 1
+                f.last = now
+                if f.count >= self.free:
+                    f.locked_until = now + min(self.max_s, self.base_s * 2 ** (f.count - self.free))
+            if len(self._fails) > self.max_keys:
+                self._forget(now)
+        return 0.0
 
     def succeeded(self, name: str, address: str) -> None:
-        self._fails.pop(f"u:{name.lower()}", None)
-        self._fails.pop(f"a:{address}", None)
+        """The attempt was right: forget the name's failures, give the address its one back."""
+        user, addr = self._keys(name, address)
+        with self._lock:
+            self._fails.pop(user, None)
+            f = self._fails.get(addr)
+            if f is not None:
+                f.count = max(0, f.count - 1)
+                if f.count < self.free:
+                    f.locked_until = 0.0
+
+    def _forget(self, now: float) -> None:
+        """Bring memory back under ``max_keys``: expired entries, then unlocked ones (oldest
+        first), then, only if a flood of locks fills it, the locks that end soonest."""
+        for key in [k for k in self._fails if self._get(k, now) is None]:
+            self._fails.pop(key, None)
+        excess = len(self._fails) - self.max_keys
+        if excess <= 0:
+            return
+        by_value = sorted(
+            self._fails.items(),
+            key=lambda kv: (kv[1].locked_until > now, kv[1].locked_until, kv[1].last),
+        )
+        for key, _ in by_value[:excess]:
+            del self._fails[key]
 
 
 # ----------------------------------------------------------------------------- middleware
@@ -354,14 +524,51 @@ def _same(got: str, want: str) -> bool:
     return hmac.compare_digest(got.encode("utf-8", "replace"), want.encode("ascii"))
 
 
-def _with_headers(send: Send, cookie: bytes | None) -> Send:
-    """``send`` that adds SECURITY_HEADERS (unless the answer set its own) and a cookie."""
+class BodyTooLarge(Exception):
+    """A request body ran past its limit while it was being read (answered 413)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"request body over {limit} bytes")
+        self.limit = limit
+
+
+def _limited(receive: Receive, limit: int) -> Receive:
+    """``receive`` that raises :class:`BodyTooLarge` once more than ``limit`` bytes came in
+    (a chunked body says no length up front)."""
+    seen = 0
+
+    async def wrapped() -> Message:
+        nonlocal seen
+        msg = await receive()
+        if msg["type"] == "http.request":
+            seen += len(msg.get("body", b""))
+            if seen > limit:
+                raise BodyTooLarge(limit)
+        return msg
+
+    return wrapped
+
+
+async def _too_large(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+    reason = f"request body too large (at most {limit // 1024} KB)"
+    if scope["path"].startswith("/api/"):
+        resp: Response = JSONResponse({"error": reason}, status_code=413)
+    else:
+        resp = PlainTextResponse(reason, status_code=413)
+    resp.headers["connection"] = "close"
+    await resp(scope, receive, _with_headers(send, None))
+
+
+def _with_headers(
+    send: Send, cookie: bytes | None, extra: tuple[tuple[bytes, bytes], ...] = SECURITY_HEADERS
+) -> Send:
+    """``send`` that adds ``extra`` headers (unless the answer set its own) and a cookie."""
 
     async def wrapped(message: Message) -> None:
         if message["type"] == "http.response.start":
             headers = list(message.get("headers", []))
             have = {k.lower() for k, _ in headers}
-            headers += [(k, v) for k, v in SECURITY_HEADERS if k not in have]
+            headers += [(k, v) for k, v in extra if k not in have]
             if cookie is not None:
                 headers.append((b"set-cookie", cookie))
             message = {**message, "headers": headers}
@@ -382,9 +589,12 @@ class SecurityMiddleware:
         load_actor: Callable[..., Any],
         max_age_s: int,
         secure: bool,
+        max_body: int = MAX_BODY_BYTES,
     ) -> None:
         self.app, self.secret, self.load_actor = app, secret, load_actor
-        self.max_age_s, self.secure = max_age_s, secure
+        self.max_age_s, self.secure, self.max_body = max_age_s, secure, max_body
+        # behind HTTPS, browsers are told to come back over HTTPS only
+        self.headers = SECURITY_HEADERS + ((HSTS,) if secure else ())
 
     def _state(self, scope: Scope) -> AuthState:
         raw = _cookie_value(scope)
@@ -394,7 +604,7 @@ class SecurityMiddleware:
             return AuthState(nonce=fresh["n"], new_cookie=fresh)
         who = None
         if isinstance(payload.get("u"), int):
-            who = self.load_actor(payload["u"], payload.get("e"))
+            who = self.load_actor(payload["u"], payload.get("e"), payload["n"])
         return AuthState(nonce=payload["n"], actor=who)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -402,7 +612,8 @@ class SecurityMiddleware:
             await self.app(scope, receive, send)
             return
         if scope["type"] == "http" and scope["path"].startswith("/static/"):
-            await self.app(scope, receive, _with_headers(send, None))  # public: no session
+            # public, no session
+            await self.app(scope, receive, _with_headers(send, None, STATIC_HEADERS))
             return
         state = self._state(scope)
         scope.setdefault("state", {})["auth"] = state
@@ -410,6 +621,14 @@ class SecurityMiddleware:
             await self.app(scope, receive, send)
             return
         if scope["method"] in UNSAFE_METHODS:
+            if scope["path"] not in STREAMED_BODY_PATHS:
+                declared = _header(scope, b"content-length")
+                if declared is not None and (
+                    not declared.isdigit() or int(declared) > self.max_body
+                ):
+                    await _too_large(scope, receive, send, self.max_body)
+                    return
+                receive = _limited(receive, self.max_body)
             refused, receive = await self._check_csrf(scope, receive, state)
             if refused is not None:
                 await PlainTextResponse(refused, status_code=403)(
@@ -417,13 +636,22 @@ class SecurityMiddleware:
                 )
                 return
 
+        started = False
+
         async def send_with_cookie(message: Message) -> None:
             # the cookie is signed when the answer starts: a login or logout in the endpoint
             # replaced it
+            nonlocal started
+            started = True
             extra = None if state.new_cookie is None else self._cookie_header(state.new_cookie)
-            await _with_headers(send, extra)(message)
+            await _with_headers(send, extra, self.headers)(message)
 
-        await self.app(scope, receive, send_with_cookie)
+        try:
+            await self.app(scope, receive, send_with_cookie)
+        except BodyTooLarge as exc:
+            if started:
+                raise
+            await _too_large(scope, receive, send, exc.limit)
 
     def _cookie_header(self, payload: dict[str, Any]) -> bytes:
         parts = [

@@ -17,11 +17,14 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..store.ingest import TMP_PREFIX, UPLOADS_DIR
+from ..store.settings import MAX_UPLOAD_RATE_HZ, MAX_UPLOAD_S, MIN_UPLOAD_RATE_HZ
 
 #: Bytes of multipart overhead (boundaries, headers, small fields) allowed beyond the file limit.
 FORM_OVERHEAD_BYTES = 64 * 1024
 #: Largest non-file form field, bytes.
 MAX_FIELD_BYTES = 4096
+#: Most parts one upload may have (the file, the CSRF token, trainee, team, persona).
+MAX_PARTS = 16
 #: Formats by their first bytes, with the file suffix the stored recording gets.
 FORMAT_SUFFIX = {"wav": ".wav", "flac": ".flac", "ogg": ".ogg", "mp3": ".mp3"}
 
@@ -108,8 +111,21 @@ def _wav_truncation(path: Path) -> str | None:
                 return "truncated: a chunk runs past the end of the file"
 
 
-def check_audio(path: Path, *, min_s: float, max_channels: int = 2) -> AudioInfo:
-    """Accept a whole mono or stereo recording, or raise UploadRefused(4xx) saying why not."""
+def check_audio(
+    path: Path,
+    *,
+    min_s: float,
+    max_s: float = MAX_UPLOAD_S,
+    max_channels: int = 2,
+    rates_hz: tuple[int, int] = (MIN_UPLOAD_RATE_HZ, MAX_UPLOAD_RATE_HZ),
+) -> AudioInfo:
+    """Accept a whole mono or stereo recording of ``min_s`` to ``max_s`` seconds at a sample
+    rate in ``rates_hz``, or raise UploadRefused(4xx) saying why not.
+
+    Compressed audio is decoded in blocks and counted as it goes, so a small file that unpacks
+    to hours (a decompression bomb: FLAC packs silence a thousandfold) is refused once it passes
+    ``max_s``, whatever its header claims, with little memory and CPU spent on it.
+    """
     import numpy as np  # noqa: F401  (soundfile needs it; imported here to fail early)
     import soundfile as sf
 
@@ -135,12 +151,20 @@ def check_audio(path: Path, *, min_s: float, max_channels: int = 2) -> AudioInfo
         raise UploadRefused(
             400, f"{info.channels} channels: expected mono or stereo (trainee 0, customer 1)"
         )
+    lo, hi = rates_hz
+    if not lo <= info.samplerate <= hi:
+        raise UploadRefused(400, f"sample rate {info.samplerate} Hz: expected {lo} to {hi} Hz")
+    too_long = f"too long: over {max_s / 60:g} minutes of audio"
+    if info.frames > max_s * info.samplerate:
+        raise UploadRefused(400, too_long)
     # decode it all: a cut-off FLAC, OGG or MP3 fails or comes up short here
-    frames = 0
+    frames, limit = 0, int(max_s * info.samplerate)
     try:
         with sf.SoundFile(str(path)) as f:
             for block in f.blocks(blocksize=1 << 16, dtype="int16", always_2d=True):
                 frames += len(block)
+                if frames > limit:
+                    raise UploadRefused(400, too_long)
     except (RuntimeError, sf.LibsndfileError) as exc:
         raise UploadRefused(
             400, f"truncated or corrupt {fmt.upper()}: {str(exc).splitlines()[0]}"
@@ -151,7 +175,7 @@ def check_audio(path: Path, *, min_s: float, max_channels: int = 2) -> AudioInfo
             f"truncated: the header promises {info.frames / info.samplerate:.1f} s, "
             f"{frames / info.samplerate:.1f} s decode",
         )
-    duration = frames / info.samplerate if info.samplerate else 0.0
+    duration = frames / info.samplerate
     if duration < min_s:
         raise UploadRefused(400, f"too short: {duration:.2f} s of audio (at least {min_s:g} s)")
     return AudioInfo(fmt, info.channels, info.samplerate, duration)
@@ -198,9 +222,15 @@ async def parse_upload(
     hval: list[bytes] = []
     errors: list[UploadRefused] = []
 
+    parts = [0]
+
     def on_part_begin() -> None:
         headers.clear()
         cur.clear()
+        parts[0] += 1
+        if parts[0] > MAX_PARTS:
+            errors.append(UploadRefused(400, f"too many form fields (at most {MAX_PARTS})"))
+            cur["skip"] = True
 
     def on_header_field(data: bytes, start: int, end: int) -> None:
         hname.append(data[start:end])

@@ -117,6 +117,14 @@ def test_a_call_is_a_room_token_that_dispatches_the_worker(livekit_site: str) ->
     assert meta["gauntlet"] == ["elderly-confused", "abusive-caller"] and g["calls"] == 2
 
 
+def test_the_practice_page_may_connect_to_the_livekit_server_and_nowhere_else(
+    livekit_site: str,
+) -> None:
+    csp = _login(livekit_site).get("/practice").headers["content-security-policy"]
+    connect = next(d for d in csp.split(";") if d.strip().startswith("connect-src")).split()[1:]
+    assert connect == ["'self'", "ws://127.0.0.1:9", "http://127.0.0.1:9"]
+
+
 @pytest.mark.browser
 def test_the_page_loads_the_bundle_and_says_when_the_room_cannot_be_reached(
     livekit_site: str,
@@ -141,6 +149,11 @@ def test_the_page_loads_the_bundle_and_says_when_the_room_cannot_be_reached(
         try:
             page = browser.new_page()
             page.on("pageerror", lambda e: errors.append(str(e)))
+            # the page's Content-Security-Policy must let it reach the LiveKit server
+            page.on(
+                "console",
+                lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None,
+            )
             requested: list[str] = []
             page.on("request", lambda req: requested.append(req.url))
             page.goto(livekit_site + "/login")
@@ -150,10 +163,8 @@ def test_the_page_loads_the_bundle_and_says_when_the_room_cannot_be_reached(
             page.goto(livekit_site + "/practice")
             assert page.evaluate("typeof window.VoiceSimLiveKitCall") == "function"
             page.click("#call-button")
-            page.wait_for_function(
-                "document.getElementById('call-status').textContent.includes('Could not connect')",
-                timeout=30_000,
-            )
+            # a selector, not wait_for_function: its polling evals, which the page's CSP forbids
+            page.wait_for_selector("#call-status:has-text('Could not connect')", timeout=30_000)
         finally:
             browser.close()
     assert not errors, errors

@@ -93,6 +93,11 @@ def test_a_practice_call_from_the_browser_is_recorded_scored_and_reviewed(
         try:
             page = browser.new_page(viewport={"width": 1100, "height": 900})
             page.on("pageerror", lambda e: errors.append(str(e)))
+            # the pages' Content-Security-Policy must allow the worklet and the call socket
+            page.on(
+                "console",
+                lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None,
+            )
             page.goto(practice_site.base + "/login")
             page.fill("input[name=username]", "sam")
             page.fill("input[name=password]", "trainee-pass-1")

@@ -41,6 +41,7 @@ ALL_TABLES = {
     "comments",
     "overrides",
     "jobs",
+    "logins",
 }
 
 

@@ -3,6 +3,7 @@ with known sessions, users and teams (tests/support/sessions.py), reached over H
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import socket
 import threading
@@ -10,6 +11,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -42,6 +44,8 @@ class Site:
     """Label -> session id (``sam1``, ``sam2``, ``kim1``, ``sam_g1``, ``sam_g2``)."""
     trainees: dict[str, int] = field(default_factory=dict)
     teams: dict[str, int] = field(default_factory=dict)
+    app: Any = None
+    """The Starlette app (the server runs in a thread of the test process)."""
 
     def client(self, user: str | None = None) -> Client:
         """An HTTP client, logged in as ``user`` (anonymous when None)."""
@@ -169,27 +173,37 @@ def wait_for_server(server: object, thread: threading.Thread, timeout_s: float =
         time.sleep(0.02)
 
 
-@pytest.fixture(scope="session")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    """The app on uvicorn over a filled store, upload jobs running; stopped at the end."""
+@contextlib.contextmanager
+def serve(data_dir: Path, settings: Any = None, **create: Any) -> Iterator[tuple[str, Any]]:
+    """The app over ``data_dir`` on uvicorn on a free port, in a thread: (base URL, app)."""
     import uvicorn
 
-    from voice_sim.store import WebSettings
     from voice_sim.web import create_app
 
-    data_dir = tmp_path_factory.mktemp("site")
-    got = fill_store(data_dir)
-    # a small upload limit so the over-the-limit case stays small; no login slow-down in the
-    # role matrix (its own test uses a separate app)
-    settings = WebSettings(max_upload_bytes=2 * 1024 * 1024, login_free_failures=1000)
-    app = create_app(data_dir, web_settings=settings)
+    app = create_app(data_dir, web_settings=settings, **create)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     wait_for_server(server, thread)
     try:
-        yield Site(f"http://127.0.0.1:{port}", data_dir, **got)
+        yield f"http://127.0.0.1:{port}", app
     finally:
         server.should_exit = True
         thread.join(timeout=15)
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The app on uvicorn over a filled store, upload jobs running; stopped at the end."""
+    from voice_sim.store import WebSettings
+
+    data_dir = tmp_path_factory.mktemp("site")
+    got = fill_store(data_dir)
+    # a small upload limit so the over-the-limit case stays small; no login slow-down in the
+    # role matrix (its own test uses a separate app)
+    settings = WebSettings(
+        max_upload_bytes=2 * 1024 * 1024, max_upload_s=600.0, login_free_failures=1000
+    )
+    with serve(data_dir, settings) as (base, app):
+        yield Site(base, data_dir, app=app, **got)

@@ -104,6 +104,19 @@ def page_for(browser: Any, live: Site) -> Iterator[Any]:
         ctx.close()
 
 
+def _until(page: Any, expression: str, timeout_s: float = 30.0) -> None:
+    """Wait until ``expression`` is true in the page. Not ``wait_for_function``: its polling
+    evaluates a string inside the page, which the app's Content-Security-Policy forbids (as it
+    should); ``evaluate`` goes through the DevTools protocol instead."""
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout_s:g} s: {expression}")
+        time.sleep(0.05)
+
+
 def _shot(page: Any, name: str, tmp: Path) -> None:
     out = Path(os.environ.get("VOICE_SIM_SCREENSHOTS") or tmp)
     out.mkdir(parents=True, exist_ok=True)
@@ -122,11 +135,11 @@ def test_coach_reviews_a_call(page_for: Any, live: Site, tmp_path: Path) -> None
     sid = live.sessions["real"]
     page.click(f"a[href='/sessions/{sid}']")
     page.wait_for_url(f"**/sessions/{sid}")
-    page.wait_for_function("document.getElementById('player').readyState >= 1")
+    _until(page, "document.getElementById('player').readyState >= 1")
     marker = page.locator(".marker.interruption").first
     t = float(marker.get_attribute("data-t"))
     marker.click()
-    page.wait_for_function(f"Math.abs(document.getElementById('player').currentTime - {t}) < 0.05")
+    _until(page, f"Math.abs(document.getElementById('player').currentTime - {t}) < 0.05")
     assert float(page.input_value("#comment-t")) == pytest.approx(t, abs=0.01)
     page.fill("#comment-text", "You cut her off here: let her finish the sentence.")
     page.click("#comment-form button[type=submit]")

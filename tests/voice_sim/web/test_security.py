@@ -6,6 +6,8 @@ path leaves the data directory) and HTTP's own cookie attributes."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -43,6 +45,34 @@ def test_state_changing_request_without_token_is_403(site: Site, path: str, kw: 
     assert "CSRF" in r.text
     assert (_count(site, "comments"), _count(site, "overrides"), _count(site, "jobs")) == before
     assert c.get("/api/me").json()["user"]["name"] == "casey"  # the logout did not happen
+
+
+def test_every_state_changing_route_needs_the_token(site: Site) -> None:
+    """Every unsafe route the app has (read from its route table, so a new one is covered the
+    day it is added), in each body encoding, is 403 without the token."""
+    import importlib
+    import re
+
+    from voice_sim.web.app import VIEW_MODULES
+
+    c = site.client("casey")
+    bodies: list[dict[str, object]] = [
+        {"json": {"t_s": 1, "text": "x"}},
+        {"data": {"t_s": "1", "text": "x"}},
+        {"files": {"file": ("a.wav", b"RIFF", "audio/wav")}, "data": {"text": "x"}},
+        {"content": b"t_s=1&text=x", "headers": {"Content-Type": "text/plain"}},
+    ]
+    checked = 0
+    for name in VIEW_MODULES:
+        for route in importlib.import_module(f"voice_sim.web.views.{name}").routes:
+            for method in set(getattr(route, "methods", None) or ()) - {"GET", "HEAD"}:
+                path = re.sub(r"\{[^}]+\}", str(site.sessions["sam1"]), route.path)
+                for kw in bodies:
+                    r = c.http.request(method, path, **kw)  # type: ignore[arg-type]
+                    assert r.status_code == 403 and "CSRF" in r.text, (method, path, kw)
+                    checked += 1
+    assert checked >= 4 * 7
+    assert c.get("/api/me").json()["user"]["name"] == "casey"
 
 
 def test_token_from_another_session_is_403(site: Site) -> None:
@@ -170,7 +200,19 @@ def test_login_rotates_the_session_nonce(site: Site) -> None:
     assert c.csrf() != before  # a token planted before login is worth nothing after it
 
 
-@pytest.mark.parametrize("target", ["//evil.example/x", "http://evil.example/", "/\\evil.example"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example/x",
+        "http://evil.example/",
+        "/\\evil.example",
+        "/\t/evil.example",  # browsers drop tabs and newlines: this would be //evil.example
+        "/\n/evil.example",
+        "https:evil.example",
+        "\\\\evil.example",
+        " //evil.example",
+    ],
+)
 def test_login_never_redirects_off_site(site: Site, target: str) -> None:
     c = site.client()
     r = c.http.post(
@@ -185,17 +227,127 @@ def test_login_never_redirects_off_site(site: Site, target: str) -> None:
     assert r.status_code == 303 and r.headers["location"] == "/sessions"
 
 
-def test_failed_logins_slow_down() -> None:
-    t = LoginThrottle(free=3, base_s=0.5, max_s=8.0)
-    delays = []
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_failed_logins_lock_for_longer_each_time() -> None:
+    """Every attempt counts as a failure until it succeeds (so attempts made at once are all
+    counted); after ``free`` of them the name and the address are locked, twice as long each
+    time up to ``max_s``."""
+    clock = FakeClock()
+    t = LoginThrottle(free=3, base_s=0.5, max_s=8.0, clock=clock)
+    locks = []
     for _ in range(8):
-        delays.append(t.delay_s("sam", "10.0.0.1"))
-        t.failed("sam", "10.0.0.1")
-    assert delays == [0, 0, 0, 0.5, 1.0, 2.0, 4.0, 8.0]
-    assert t.delay_s("sam", "10.0.0.2") == 8.0  # the name is throttled from anywhere
-    assert t.delay_s("other", "10.0.0.1") == 8.0  # the address is throttled too
-    t.succeeded("sam", "10.0.0.1")
-    assert t.delay_s("sam", "10.0.0.9") == 0
+        clock.now += locks[-1] if locks else 0
+        assert t.attempt("sam", "10.0.0.1") == 0  # allowed: the lock (if any) has passed
+        locks.append(t.locked_s("sam", "10.0.0.1"))
+    assert locks == [0, 0, 0.5, 1.0, 2.0, 4.0, 8.0, 8.0]
+    assert t.attempt("sam", "10.0.0.2") == 8.0  # the name is locked from anywhere
+    assert t.attempt("other", "10.0.0.1") == 8.0  # and the address for any name
+    clock.now += 8.0
+    assert t.attempt("sam", "10.0.0.9") == 0
+    t.succeeded("sam", "10.0.0.9")
+    assert t.locked_s("sam", "10.0.0.3") == 0 and t.locked_s("x", "10.0.0.9") == 0
+
+
+def test_failures_are_forgotten_after_the_window() -> None:
+    clock = FakeClock()
+    t = LoginThrottle(free=3, base_s=0.5, max_s=8.0, clock=clock, window_s=900)
+    for _ in range(2):
+        t.attempt("sam", "10.0.0.1")
+    clock.now += 901
+    t.attempt("sam", "10.0.0.1")
+    assert t.locked_s("sam", "10.0.0.1") == 0  # one recent failure, not three
+
+
+def test_a_spray_of_names_does_not_unlock_an_account() -> None:
+    """Memory stays bounded under a spray of names and addresses, but a lock in force is not
+    what gets forgotten."""
+    clock = FakeClock()
+    t = LoginThrottle(free=3, base_s=60, max_s=60, clock=clock, max_keys=50)
+    for _ in range(3):
+        t.attempt("sam", "10.0.0.1")
+    assert t.locked_s("sam", "10.9.9.9") > 0
+    for i in range(500):
+        t.attempt(f"user{i}", f"10.1.{i // 250}.{i % 250}")
+    assert t.locked_s("sam", "10.9.9.9") > 0
+    assert len(t) <= 50
+
+
+def test_ipv6_addresses_are_throttled_by_their_64_prefix() -> None:
+    """One IPv6 host has a whole /64 to rotate through."""
+    t = LoginThrottle(free=3, base_s=1, max_s=8, clock=FakeClock())
+    for i in range(3):
+        t.attempt(f"name{i}", f"2001:db8:1:2::{i + 1:x}")
+    assert t.locked_s("another", "2001:db8:1:2:ffff::9") > 0
+    assert t.locked_s("another", "2001:db8:1:3::1") == 0
+
+
+@pytest.fixture(scope="module")
+def guarded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """A server with the login slow-down on: 3 free failures, then a 60 s lock (no test waits
+    for it: each starts with a fresh throttle)."""
+    from voice_sim.store import Database, WebSettings, add_user
+
+    from .conftest import serve
+
+    data = tmp_path_factory.mktemp("guarded")
+    db = Database.open(data)
+    with db.write() as s:
+        add_user(s, "sam", "trainee", ACCOUNTS["sam"][2])
+        add_user(s, "eve", "trainee", "eve-pass-12")
+    db.close()
+    settings = WebSettings(login_free_failures=3, login_base_delay_s=60, login_max_delay_s=60)
+    with serve(data, settings) as (base, app):
+        yield Site(base, data, app=app)
+
+
+@pytest.fixture
+def throttled(guarded: Site) -> Site:
+    vs = guarded.app.state.vs
+    vs.throttle = LoginThrottle(3, 60, 60)
+    return guarded
+
+
+def _login_status(site: Site, name: str, password: str) -> int:
+    c = site.client()
+    return c.login(name, password).status_code
+
+
+def test_parallel_guesses_are_refused_not_checked(throttled: Site) -> None:
+    """A slow-down that only delays answers is no limit when the guesses come all at once:
+    after the free failures every attempt is refused (429) without a password check, the
+    right password included, until the lock ends."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    clients = [throttled.client() for _ in range(10)]
+    tokens = [c.csrf() for c in clients]
+
+    def guess(i: int) -> int:
+        data = {"username": "sam", "password": f"guess-{i}", "csrf_token": tokens[i]}
+        return clients[i].http.post("/login", data=data).status_code
+
+    with ThreadPoolExecutor(10) as pool:
+        got = list(pool.map(guess, range(10)))
+    assert got.count(401) <= 3 and got.count(429) == 10 - got.count(401), got
+    r = throttled.client().login("sam", ACCOUNTS["sam"][2])
+    assert r.status_code == 429 and "retry-after" in r.headers
+    assert "Too many failed logins" in r.text
+
+
+def test_logging_in_to_ones_own_account_does_not_reset_the_address(throttled: Site) -> None:
+    """A password sprayer with an account of their own must not clear their address's count
+    by logging in between guesses."""
+    assert _login_status(throttled, "amy", "guess-1") == 401
+    assert _login_status(throttled, "bob", "guess-2") == 401
+    assert _login_status(throttled, "eve", "eve-pass-12") == 303
+    assert _login_status(throttled, "cat", "guess-3") == 401
+    assert _login_status(throttled, "dan", "guess-4") == 429
 
 
 # ----------------------------------------------------------------------------- escaping
@@ -276,3 +428,233 @@ def test_static_files_stay_in_the_package(site: Site) -> None:
         status, body = raw_get(site, path)
         assert status == 404, path
         assert b"import" not in body
+
+
+def test_a_cookie_planted_before_login_stays_anonymous(site: Site) -> None:
+    """Session fixation: an attacker who plants their cookie in the victim's browser gains
+    nothing when the victim logs in: the login answers with a new cookie."""
+    planted = httpx.get(site.base + "/login").cookies["vs_session"]
+    victim = httpx.Client(base_url=site.base, cookies={"vs_session": planted})
+    token = victim.get("/api/me").json()["csrf_token"]
+    r = victim.post(
+        "/login",
+        data={"username": "sam", "password": ACCOUNTS["sam"][2], "csrf_token": token},
+    )
+    assert r.status_code == 303
+    assert r.cookies["vs_session"] != planted
+    r = httpx.get(site.base + "/api/me", cookies={"vs_session": planted})
+    assert r.json()["user"] is None
+
+
+def test_logout_ends_the_session_for_a_copied_cookie(site: Site) -> None:
+    """A cookie copied while logged in (a shared computer, a leaked log) is worth nothing once
+    its owner logs out: the server forgets the login, not only the browser."""
+    c = site.client("sam")
+    copied = c.http.cookies["vs_session"]
+    assert c.post("/logout", data={}).status_code == 303
+    r = httpx.get(site.base + "/api/me", cookies={"vs_session": copied})
+    assert r.json()["user"] is None
+    r = httpx.get(site.base + "/sessions", cookies={"vs_session": copied})
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")
+
+
+# ----------------------------------------------------------------------------- request bodies
+
+
+def _anon_with_token(site: Site) -> httpx.Client:
+    c = httpx.Client(base_url=site.base, timeout=60)
+    c.headers["X-CSRF-Token"] = c.get("/api/me").json()["csrf_token"]
+    return c
+
+
+def test_an_oversized_form_is_refused_before_it_is_read(site: Site) -> None:
+    """Anyone can get a CSRF token, so the body limit cannot wait for the login: a 4 MB login
+    form is 413, whether it says its length up front or streams in chunks."""
+    c = _anon_with_token(site)
+    big = {"username": "sam", "password": "x", "pad": "y" * (4 * 1024 * 1024)}
+    assert c.post("/login", data=big).status_code == 413
+
+    def chunks() -> Iterator[bytes]:
+        yield b"username=sam&password=x&pad="
+        for _ in range(64):
+            yield b"y" * 65536
+
+    r = c.post(
+        "/login",
+        content=chunks(),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert r.status_code == 413
+
+
+def test_an_oversized_json_body_is_413(site: Site) -> None:
+    c = site.client("casey")
+    r = c.post(
+        f"/api/sessions/{site.sessions['sam1']}/comments",
+        json={"t_s": 1, "text": "z" * (2 * 1024 * 1024)},
+    )
+    assert r.status_code == 413
+
+
+def test_deeply_nested_json_is_a_400_not_a_server_error(site: Site) -> None:
+    c = site.client("casey")
+    r = c.post(
+        f"/api/sessions/{site.sessions['sam1']}/comments",
+        content=b"[" * 60_000,
+        headers={"Content-Type": "application/json"},
+    )
+    assert r.status_code == 400 and "JSON" in r.json()["error"]
+
+
+# ----------------------------------------------------------------------------- headers
+
+
+def test_private_answers_are_not_cached(site: Site) -> None:
+    """Back after logout, or a shared proxy, must not show a trainee's calls from a cache."""
+    c = site.client("sam")
+    sid = site.sessions["sam1"]
+    for path in ("/sessions", f"/sessions/{sid}", "/api/sessions", f"/sessions/{sid}/recording"):
+        assert "no-store" in c.get(path).headers.get("cache-control", ""), path
+
+
+def _csp(headers: httpx.Headers) -> dict[str, str]:
+    out = {}
+    for part in headers["content-security-policy"].split(";"):
+        name, _, value = part.strip().partition(" ")
+        out[name] = value
+    return out
+
+
+def test_pages_carry_a_strict_content_security_policy(site: Site) -> None:
+    c = site.client("casey")
+    sid = site.sessions["sam1"]
+    for path in ("/login", "/sessions", f"/sessions/{sid}", "/upload", "/practice"):
+        csp = _csp(c.get(path).headers)
+        assert csp["default-src"] == "'self'", path
+        assert csp["script-src"] == "'self'" and csp["style-src"] == "'self'", path
+        assert csp["object-src"] == "'none'" and csp["frame-ancestors"] == "'none'", path
+        assert csp["base-uri"] == "'none'" and csp["form-action"] == "'self'", path
+        assert csp["connect-src"] == "'self'", path  # the call socket is same-origin
+    # the report runs its own inline script, in a sandbox: an opaque origin, no cookies
+    (site.data_dir / "sessions" / "sam1" / "report.html").write_text("<p>report</p>")
+    report = c.get(f"/sessions/{sid}/files/report.html").headers["content-security-policy"]
+    assert "sandbox" in report and "allow-same-origin" not in report
+
+
+def test_pages_need_no_inline_script_or_style(site: Site) -> None:
+    """What the policy forbids is not in the pages: no inline script (JSON data blocks are not
+    scripts), no event-handler or style attributes."""
+    import re
+
+    c = site.client("casey")
+    paths = [
+        f"/sessions/{site.sessions['sam1']}",
+        f"/sessions/{site.sessions['sam_g1']}",
+        "/sessions",
+        f"/trainees/{site.trainees['sam']}",
+        f"/teams/{site.teams['red']}",
+        "/teams",
+        "/upload",
+        "/practice",
+        "/login",
+    ]
+    for path in paths:
+        html = c.get(path).text
+        for tag in re.findall(r"<script\b[^>]*>", html):
+            assert "src=" in tag or 'type="application/json"' in tag, (path, tag)
+        assert not re.search(r"\s(on[a-z]+|style)\s*=", html), path
+
+
+# ----------------------------------------------------------------------------- errors
+
+
+def test_a_server_error_shows_no_traceback_or_detail(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server runs in this process: a store function is made to fail (a stand-in for any
+    bug) and the answer must say nothing of it."""
+    import voice_sim.web.views.api as api_views
+    import voice_sim.web.views.sessions as list_views
+
+    def boom(*a: object, **k: object) -> None:
+        raise RuntimeError("/srv/secret/path leaked in a message")
+
+    monkeypatch.setattr(list_views, "list_sessions", boom)
+    monkeypatch.setattr(api_views, "list_sessions", boom)
+    c = site.client("ada")
+    for path in ("/sessions", "/api/sessions"):
+        r = c.get(path)
+        assert r.status_code == 500, path
+        assert "secret" not in r.text and "Traceback" not in r.text and "File " not in r.text
+    assert c.get("/api/sessions").json()["error"]
+
+
+@pytest.mark.parametrize(
+    "query", ["date_to=9999-12-31", "date_from=9999-12-31", "date_from=0001-01-01"]
+)
+def test_extreme_dates_are_not_a_server_error(site: Site, query: str) -> None:
+    c = site.client("ada")
+    assert c.get("/api/sessions?" + query).status_code in (200, 400)
+    assert c.get("/sessions?" + query).status_code in (200, 400)
+
+
+def test_session_page_shows_no_text_from_the_url(site: Site) -> None:
+    """A link with ``?error=...`` must not put an attacker's words on our page (a phishing
+    line under our banner); a refused override still says why."""
+    c = site.client("casey")
+    sid = site.sessions["sam1"]
+    html = c.get(f"/sessions/{sid}?error=Your+account+is+locked,+call+555-0100").text
+    assert "555-0100" not in html
+    r = c.post(
+        f"/sessions/{sid}/overrides", data={"item": "diagnose", "score": "99", "reason": "x"}
+    )
+    assert r.status_code == 400 and "score: expected 0 to 12" in r.text
+
+
+@pytest.mark.parametrize("key", ["short", "x" * 31])
+def test_a_short_signing_key_from_the_environment_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, key: str
+) -> None:
+    """Anyone who guesses the key can sign a cookie as the admin."""
+    from voice_sim.errors import VoiceSimError
+    from voice_sim.web.security import load_secret
+
+    monkeypatch.setenv("VOICE_SIM_WEB_SECRET_KEY", key)
+    with pytest.raises(VoiceSimError, match="at least 32 characters"):
+        load_secret(tmp_path)
+
+
+def test_a_damaged_key_file_is_a_one_line_error(tmp_path: Path) -> None:
+    from voice_sim.errors import VoiceSimError
+    from voice_sim.web.security import load_secret
+
+    (tmp_path / "secret_key").write_text("not hex at all")
+    with pytest.raises(VoiceSimError, match="secret_key: not a hex secret key"):
+        load_secret(tmp_path)
+    (tmp_path / "secret_key").write_text("abcd")
+    with pytest.raises(VoiceSimError, match="secret_key: too short"):
+        load_secret(tmp_path)
+
+
+def test_a_new_key_file_is_private(tmp_path: Path) -> None:
+    from voice_sim.web.security import load_secret
+
+    key = load_secret(tmp_path)
+    assert len(key) == 32
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_behind_https_cookies_are_secure_and_https_is_pinned(tmp_path: Path) -> None:
+    from voice_sim.store import WebSettings
+
+    from .conftest import serve
+
+    with serve(tmp_path, WebSettings(secure_cookies=True)) as (base, _):
+        r = httpx.get(base + "/login")
+    assert "; Secure" in r.headers["set-cookie"]
+    assert r.headers["strict-transport-security"].startswith("max-age=")
+
+
+def test_over_plain_http_no_https_pin_is_sent(site: Site) -> None:
+    """Pinning HTTPS on a server that has none would lock its users out."""
+    assert "strict-transport-security" not in httpx.get(site.base + "/login").headers

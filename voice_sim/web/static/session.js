@@ -16,6 +16,13 @@
     draw();
   }
 
+  // markers sit at their time along the waveform (set here: the page allows no inline style)
+  const span = data.duration_s > 0 ? data.duration_s : 1;
+  document.querySelectorAll(".markers .marker[data-t]").forEach((el) => {
+    const t = Math.max(0, Math.min(parseFloat(el.dataset.t) || 0, span));
+    el.style.left = ((100 * t) / span).toFixed(3) + "%";
+  });
+
   document.addEventListener("click", (ev) => {
     const el = ev.target.closest("[data-t]");
     if (!el) return;
@@ -56,6 +63,29 @@
       seek(((ev.clientX - r.left) / r.width) * duration());
     });
   }
+  // the transcript follows the player: the turn being heard is marked and kept in view
+  const turns = Array.from(document.querySelectorAll(".transcript .turn[data-start]"));
+  const box = document.querySelector(".transcript ol");
+  let current = null;
+  function follow() {
+    const t = player.currentTime;
+    let now = null;
+    for (const li of turns) {
+      if (parseFloat(li.dataset.start) <= t + 0.05) now = li;
+      else break;
+    }
+    if (now === current) return;
+    if (current) current.classList.remove("now");
+    current = now;
+    if (!now) return;
+    now.classList.add("now");
+    if (box && (now.offsetTop < box.scrollTop || now.offsetTop + now.offsetHeight > box.scrollTop + box.clientHeight)) {
+      box.scrollTop = now.offsetTop - box.clientHeight / 3;  // within the box: the page stays put
+    }
+  }
+  player.addEventListener("timeupdate", follow);
+  player.addEventListener("seeked", follow);
+
   player.addEventListener("timeupdate", draw);
   player.addEventListener("seeked", draw);
   player.addEventListener("loadedmetadata", draw);

@@ -93,7 +93,7 @@ async def _body(request: Request) -> dict[str, Any]:
     if ctype.startswith("application/json"):
         try:
             data = json.loads(await request.body())
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested too deep to be ours
             raise StoreError("body: not valid JSON") from None
         if not isinstance(data, dict):
             raise StoreError("body: expected a JSON object")

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
+import math
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from ...store import User
 from ...store.passwords import MAX_PASSWORD_CHARS, dummy_verify, verify_password
+from ...store.users import end_login, start_login
 from .. import security
-from ..app import _actor_loader, render, state
+from ..app import actor_of, render, state
 
 
 def _safe_next(target: str | None) -> str:
@@ -41,6 +43,22 @@ async def login_form(request: Request) -> Response:
     return render(request, "login.html", {"next": nxt, "error": None, "username": ""})
 
 
+def _too_many(request: Request, wait_s: float, nxt: str, name: str) -> Response:
+    seconds = max(1, math.ceil(wait_s))
+    resp = render(
+        request,
+        "login.html",
+        {
+            "next": nxt,
+            "error": f"Too many failed logins: try again in {seconds} s.",
+            "username": name,
+        },
+        status_code=429,
+    )
+    resp.headers["retry-after"] = str(seconds)
+    return resp
+
+
 async def login(request: Request) -> Response:
     form = await request.form()
     name = str(form.get("username") or "").strip()[:200]
@@ -48,9 +66,10 @@ async def login(request: Request) -> Response:
     nxt = _safe_next(str(form.get("next") or ""))
     vs = state(request)
     address = request.client.host if request.client else "?"
-    wait = vs.throttle.delay_s(name, address)
+    # counted before the password is checked, so guesses sent at once are counted at once
+    wait = vs.throttle.attempt(name, address)
     if wait:
-        await asyncio.sleep(wait)
+        return _too_many(request, wait, nxt, name)
 
     def check() -> tuple[User | None, bool]:
         with vs.db.read() as s:
@@ -60,11 +79,8 @@ async def login(request: Request) -> Response:
                 return None, False
             return user, verify_password(password, user.password_hash)
 
-    from starlette.concurrency import run_in_threadpool
-
     user, ok = await run_in_threadpool(check)
     if user is None or not ok:
-        vs.throttle.failed(name, address)
         return render(
             request,
             "login.html",
@@ -72,12 +88,31 @@ async def login(request: Request) -> Response:
             status_code=401,
         )
     vs.throttle.succeeded(name, address)
-    who = _actor_loader(vs.db)(user.id, user.auth_epoch)
-    security.log_in(request, who, user.auth_epoch)
+    uid, epoch = user.id, user.auth_epoch
+
+    def start(nonce: str) -> security.Actor:
+        with vs.db.write() as s:
+            start_login(s, uid, nonce, max_age_s=vs.settings.session_max_age_s)
+            u = s.get(User, uid)
+            assert u is not None
+            return actor_of(s, u)
+
+    nonce = security.new_nonce()
+    who = await run_in_threadpool(start, nonce)
+    security.log_in(request, who, epoch, nonce)
     return RedirectResponse(nxt, status_code=303)
 
 
 async def logout(request: Request) -> Response:
+    vs = state(request)
+    if security.actor(request) is not None:
+        old = security.auth_state(request).nonce
+
+        def end() -> None:
+            with vs.db.write() as s:
+                end_login(s, old)
+
+        await run_in_threadpool(end)
     security.log_out(request)
     return RedirectResponse("/login", status_code=303)
 

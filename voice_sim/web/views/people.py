@@ -73,7 +73,7 @@ async def trainee_page(request: Request) -> Response:
             t = s.scalar(select(Trainee).where(Trainee.id == tid, visible_trainees(who)))
             if t is None:
                 return None
-            return {"trainee": t, "team": t.team, "progress": trainee_progress(s, t)}
+            return {"trainee": t, "team": t.team, "progress": trainee_progress(s, t, who)}
 
     got = await run_in_threadpool(load) if tid is not None else None
     if got is None:

@@ -25,10 +25,11 @@ from starlette.routing import Route, WebSocketRoute
 
 from ...errors import VoiceSimError
 from ...transport import CallSocket, PracticeCall
+from ...transport.aftercall import MAX_NOTE_CHARS
 from ...transport.ws import Receive, Scope, Send
 from .. import security
 from ..app import AppState, not_found, render, state
-from ..practice import GAUNTLET_BREAK_S, MAX_NOTE_CHARS, PracticeService, PracticeSettings
+from ..practice import GAUNTLET_BREAK_S, PracticeService, PracticeSettings
 
 #: Calls a trainee may plan in one gauntlet from the browser.
 MAX_GAUNTLET_CALLS = 6
@@ -138,10 +139,18 @@ def _page_data(call: PracticeCall | None) -> dict[str, Any] | None:
     }
 
 
+def _with_policy(svc: PracticeService, resp: Response) -> Response:
+    """A page that joins LiveKit rooms may connect to the LiveKit server too."""
+    if svc.settings.livekit_url:
+        origins = security.socket_origins(svc.settings.livekit_url)
+        resp.headers["content-security-policy"] = security.content_security_policy(origins)
+    return resp
+
+
 @security.login_required
 async def practice_page(request: Request) -> Response:
     personas = await run_in_threadpool(_personas)
-    return render(
+    resp = render(
         request,
         "practice.html",
         {
@@ -153,6 +162,7 @@ async def practice_page(request: Request) -> Response:
             "livekit": bool(service(state(request)).settings.livekit_url),
         },
     )
+    return _with_policy(service(state(request)), resp)
 
 
 @security.login_required
@@ -248,7 +258,7 @@ async def call_page(request: Request) -> Response:
     if st["phase"] == "done" and st["review"]:
         return RedirectResponse(st["review"], status_code=303)
     personas = await run_in_threadpool(_personas)
-    return render(
+    resp = render(
         request,
         "practice.html",
         {
@@ -260,6 +270,7 @@ async def call_page(request: Request) -> Response:
             "livekit": bool(svc.settings.livekit_url),
         },
     )
+    return _with_policy(svc, resp)
 
 
 @security.login_required

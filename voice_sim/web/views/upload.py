@@ -12,23 +12,27 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from ...store import Job, Session, Team, Trainee, visible_teams
+from ...store import Job, Session, Team, Trainee, visible_teams, visible_trainees
 from ...store.ingest import UPLOADS_DIR, import_folder
 from ...store.models import utcnow
+from ...store.queries import get_visible
 from ...store.register import sha256_file, stored_path
 from .. import security
 from ..app import render, state
 from ..uploads import FORMAT_SUFFIX, UploadRefused, check_audio, parse_upload
 
 
-def job_json(job: Job) -> dict[str, Any]:
+def job_json(job: Job, session_visible: bool = True) -> dict[str, Any]:
+    """A job as the API shows it; the session it made or matched only when the asker may
+    open it (a duplicate of another team's call must not hand out that call's id)."""
+    sid = job.session_id if session_visible else None
     return {
         "id": job.id,
         "status": job.status,
         "filename": job.filename,
         "message": job.message,
-        "session_id": job.session_id,
-        "session_url": f"/sessions/{job.session_id}" if job.session_id else None,
+        "session_id": sid,
+        "session_url": f"/sessions/{sid}" if sid else None,
         "created_at": job.created_at.isoformat() + "Z",
         "updated_at": job.updated_at.isoformat() + "Z",
     }
@@ -48,10 +52,21 @@ async def upload_page(request: Request) -> Response:
                     select(Job).where(Job.user_id == who.id).order_by(Job.id.desc()).limit(20)
                 )
             )
-            return {"teams": teams, "jobs": [job_json(j) for j in jobs]}
+            trainees = list(
+                s.scalars(select(Trainee.name).where(visible_trainees(who)).order_by(Trainee.name))
+            )
+            return {
+                "teams": teams,
+                "trainees": trainees,
+                "jobs": [_job_for(s, who, j) for j in jobs],
+            }
 
     ctx = await run_in_threadpool(load)
+    from personas import list_personas
+
     from ...store.ingest import AUDIO_SUFFIXES
+
+    ctx["personas"] = [(p.id, p.display_name) for p in await run_in_threadpool(list_personas)]
 
     return render(
         request,
@@ -62,6 +77,11 @@ async def upload_page(request: Request) -> Response:
             "accept": ",".join(AUDIO_SUFFIXES),
         },
     )
+
+
+def _job_for(s: Any, who: security.Actor, job: Job) -> dict[str, Any]:
+    visible = job.session_id is None or get_visible(s, who, job.session_id) is not None
+    return job_json(job, session_visible=visible)
 
 
 def _options(s: Any, who: security.Actor, fields: dict[str, str]) -> dict[str, Any]:
@@ -82,7 +102,9 @@ def _options(s: Any, who: security.Actor, fields: dict[str, str]) -> dict[str, A
             team = existing.team.name
         if team is None or team not in coached:
             raise UploadRefused(400, "team: choose one of the teams you coach")
-        if existing is not None and existing.team_id not in (None, coached[team]):
+        # only an admin puts a trainee in a team: a coach's upload may not move anyone into
+        # theirs (they would see that trainee's calls from then on)
+        if existing is not None and existing.team_id != coached[team]:
             raise UploadRefused(400, f"trainee: {trainee} is in a team you do not coach")
     return {"trainee": trainee, "team": team, "persona": persona}
 
@@ -106,10 +128,12 @@ async def api_upload(request: Request) -> Response:
     except UploadRefused as exc:
         return _refused(request, exc)
 
-    def accept() -> Job:
+    def accept() -> dict[str, Any]:
         try:
             assert parsed.path is not None
-            info = check_audio(parsed.path, min_s=vs.settings.min_upload_s)
+            info = check_audio(
+                parsed.path, min_s=vs.settings.min_upload_s, max_s=vs.settings.max_upload_s
+            )
             with vs.db.read() as s:
                 opts = _options(s, who, parsed.fields)
             content_hash = sha256_file(parsed.path)
@@ -137,8 +161,9 @@ async def api_upload(request: Request) -> Response:
                         final.mkdir(parents=True, exist_ok=True)
                         os.replace(parsed.path, final / f"recording{FORMAT_SUFFIX[info.format]}")
                         moved = True
+                    shown = _job_for(s, who, job)
                     # the row commits when the block ends, after the file is in place
-                return job
+                return shown
             except BaseException:
                 if moved:  # no row: no file either
                     shutil.rmtree(final, ignore_errors=True)
@@ -150,13 +175,13 @@ async def api_upload(request: Request) -> Response:
         job = await run_in_threadpool(accept)
     except UploadRefused as exc:
         return _refused(request, exc)
-    if job.status == "queued":
+    if job["status"] == "queued":
         vs.jobs.notify()
     if "application/json" not in request.headers.get(
         "accept", ""
     ) and not request.url.path.startswith("/api/"):
         return RedirectResponse("/upload", status_code=303)
-    return JSONResponse({"job": job_json(job)}, status_code=202 if job.status == "queued" else 200)
+    return JSONResponse({"job": job}, status_code=202 if job["status"] == "queued" else 200)
 
 
 def _refused(request: Request, exc: UploadRefused) -> Response:
@@ -177,7 +202,7 @@ async def api_job(request: Request) -> Response:
             job = s.get(Job, int(raw))
             if job is None or (job.user_id != who.id and who.role != "admin"):
                 return None
-            return job_json(job)
+            return _job_for(s, who, job)
 
     got = await run_in_threadpool(load)
     if got is None:
