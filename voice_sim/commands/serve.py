@@ -75,4 +75,13 @@ def register(app: typer.Typer) -> None:
         typer.echo(
             f"voice-sim: serving {data_dir} on http://{shown}:{port}/  (Ctrl-C stops)", err=True
         )
-        uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
+        proxies = web_settings.trusted_proxies.strip()
+        uvicorn.run(
+            app,
+            host=host,
+            port=port,
+            log_level="warning",
+            # X-Forwarded-* only from the proxies named: from anyone else they are lies
+            proxy_headers=bool(proxies),
+            forwarded_allow_ips=proxies or None,
+        )
