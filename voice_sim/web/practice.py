@@ -29,7 +29,7 @@ import logging
 import os
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, Literal
@@ -192,8 +192,6 @@ class PracticeService:
         self.data_dir = Path(data_dir)
         self.settings = settings or PracticeSettings()
         base = call_settings or CallSettings()
-        from dataclasses import replace
-
         self.call_settings = replace(
             base, max_call_s=self.settings.max_call_s, phone_line=self.settings.phone_line
         )
@@ -255,6 +253,8 @@ class PracticeService:
         )
         plan = CallPlan(spec, tuple(gauntlet), self.settings.gauntlet_break_s if gauntlet else 0.0)
         call = self.registry.create(owner, plan)
+        for cid in [c for c in self.aftercare if not self.registry.knows(c)]:
+            del self.aftercare[cid]  # the registry forgot it (long ended, or never joined)
         self.aftercare[call.id] = Aftercare()
         return call
 

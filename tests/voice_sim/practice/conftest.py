@@ -18,6 +18,8 @@ import pytest
 ACCOUNTS = {
     "sam": ("trainee", ["red"], "trainee-pass-1"),
     "kim": ("trainee", ["red"], "trainee-pass-2"),
+    "lee": ("trainee", ["blue"], "trainee-pass-3"),
+    "casey": ("coach", ["red"], "coach-pass-1"),
 }
 #: Call slots of the test server (two calls at once; a third caller queues).
 CAPACITY = 2

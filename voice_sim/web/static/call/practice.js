@@ -276,9 +276,7 @@
     return doc;
   }
 
-  for (const id of ["call-form", "gauntlet-form"]) {
-    const form = $(id);
-    if (!form) continue;
+  for (const form of document.querySelectorAll("form.starts-call")) {
     form.addEventListener("submit", async (e) => {
       e.preventDefault();
       try {
