@@ -32,6 +32,7 @@ CALL_ITEM_IDS: tuple[str, ...] = (
     "active_listening",
     "pace_match",
     "thanks",
+    "fillers",
     "case_note",
 )
 #: Items judged from the words said (an LLM judge may take these over).

@@ -21,8 +21,8 @@ from .inputs import CallInputs, Turn
 from .reading import CoachPhrases, TurnReading, read_turn
 from .rubric import LANGUAGE_ITEM_IDS, RubricItem
 from .scorecard import Evidence, ItemScore
-from .settings import ScoringSettings
-from .transcript import Hit, Utterance, find, hit, utterances, words_of
+from .settings import FILLER_RECALL, FILLER_RECALL_MIN, ScoringSettings
+from .transcript import Hit, Utterance, find, hit, time_at, utterances, words_of
 
 _MAX_EVIDENCE = 10
 
@@ -1049,6 +1049,47 @@ def item_thanks(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemR
     return ItemResult(0.0, tuple(ev))
 
 
+def item_fillers(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemResult:
+    """Fillers ("um", "uh", "like", "you know") per minute of the trainee's speech; scored only
+    on a verbatim transcript and when the transcription's filler recall is good enough."""
+    turns = call.turns_of("trainee")
+    minutes = sum(t.end_s - t.start_s for t in turns) / 60.0
+    found = [(t, p) for t in turns for p in vocab.fillers(t.text)]
+    rate = len(found) / minutes if minutes > 0 else 0.0
+    recall = s.filler_recall if s.filler_recall is not None else FILLER_RECALL
+    if recall < FILLER_RECALL_MIN or minutes <= 0:
+        note = Evidence(
+            None,
+            "trainee",
+            figure=f"{len(found)} filler(s) heard, {rate:.1f} per minute; not scored: the "
+            f"transcription finds {recall:.0%} of fillers (scored from {FILLER_RECALL_MIN:.0%})",
+            effect="note",
+        )
+        return ItemResult(1.0, (note,), applicable=False)
+    span = s.fillers_zero_per_min - s.fillers_ok_per_min
+    frac = max(0.0, min(1.0, 1.0 - (rate - s.fillers_ok_per_min) / span))
+    counts: dict[str, int] = {}
+    for _, p in found:
+        key = p.text.lower()
+        counts[key] = counts.get(key, 0) + 1
+    kinds = ", ".join(f'"{k}" x{n}' for k, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+    ev = [
+        Evidence(
+            None,
+            "trainee",
+            figure=f"{len(found)} filler(s) in {minutes:.1f} min of your speech: {rate:.1f} per "
+            f"minute{f' ({kinds})' if kinds else ''}; up to {s.fillers_ok_per_min:g} is normal",
+            effect="won" if frac >= 1.0 else "lost",
+        )
+    ]
+    if frac < 1.0:
+        ev += [
+            Evidence(time_at(t, p.start), "trainee", quote=p.text, effect="lost")
+            for t, p in found[:5]
+        ]
+    return ItemResult(frac, tuple(ev))
+
+
 CHECKS: dict[str, Callable[[CallInputs, RubricItem, ScoringSettings], ItemResult]] = {
     "let_finish": item_let_finish,
     "acknowledge": item_acknowledge,
@@ -1065,6 +1106,7 @@ CHECKS: dict[str, Callable[[CallInputs, RubricItem, ScoringSettings], ItemResult
     "active_listening": item_active_listening,
     "pace_match": item_pace_match,
     "thanks": item_thanks,
+    "fillers": item_fillers,
 }
 
 
