@@ -753,6 +753,11 @@ def sentence_at(text: str, offset: int) -> Sentence:
 # -- detectors --------------------------------------------------------------------------------
 
 
+def thanks(text: str) -> Phrase | None:
+    """A thank-you to the customer ("thank you for your patience", "I appreciate it")."""
+    return _first("thanks", THANKS, text)
+
+
 def apology(text: str) -> Phrase | None:
     """An apology ("I'm so sorry", "I apologise")."""
     return _first("apology", APOLOGY, text)

@@ -16,7 +16,7 @@ from statistics import median
 
 from personas import phrases as vocab
 
-from .case_note import Promise, check_note, note_fraction
+from .case_note import NoteFact, Promise, check_note, note_fraction
 from .inputs import CallInputs, Turn
 from .reading import CoachPhrases, TurnReading, read_turn
 from .rubric import LANGUAGE_ITEM_IDS, RubricItem
@@ -835,18 +835,21 @@ def item_outcome(call: CallInputs, item: RubricItem, s: ScoringSettings) -> Item
 
 
 def _promises(call: CallInputs, s: ScoringSettings) -> list[Promise]:
-    """The concrete next steps the trainee committed to in the call."""
+    """The next steps the trainee gave with a time (committed: with an owner too)."""
     out = []
     for x in readings(call, s):
-        st = x.r.step
-        if st is None or not st.concrete or st.time is None or st.owner is None:
-            continue
-        done = bool(re.match(r"i(?:'ve| have|'m| am)\b", vocab.normalise(st.owner.text)))
-        times = "; ".join(
-            st.sentence.text[m.start() : m.end()]
-            for m in vocab.CONCRETE_TIME.finditer(vocab.normalise(st.sentence.text))
-        )
-        out.append(Promise(_clip(st.sentence.text), times, done, x.at(st.sentence.start)))
+        for sent in vocab.sentences(x.u.text):
+            if vocab.concrete_time(sent.text) is None:
+                continue
+            st = vocab.next_step(sent.text)
+            owner = st.owner.text if st is not None and st.owner is not None else ""
+            done = bool(re.match(r"i(?:'ve| have|'m| am)\b", vocab.normalise(owner)))
+            times = "; ".join(
+                sent.text[m.start() : m.end()]
+                for m in vocab.CONCRETE_TIME.finditer(vocab.normalise(sent.text))
+            )
+            committed = st is not None and st.concrete
+            out.append(Promise(_clip(sent.text), times, done, x.at(sent.start), committed))
     return out
 
 
@@ -864,6 +867,33 @@ def _accepted(call: CallInputs, s: ScoringSettings) -> bool | None:
     return True if level <= s.accepted_level else None
 
 
+def _persona_facts(call: CallInputs) -> list[str]:
+    """The library persona's account facts and must-ask answers (references the trainee may
+    have looked up rather than heard)."""
+    from personas import get_persona, persona_ids
+
+    pid = call.persona_info.id
+    if not pid or pid not in persona_ids():
+        return []
+    facts = get_persona(pid).facts
+    return [*facts.account.values(), *(m.answer for m in facts.must_ask)]
+
+
+def case_note_facts(call: CallInputs, note: str, s: ScoringSettings) -> list[NoteFact]:
+    """What ``note`` does with each fact of ``call``: found, missed or contradicted."""
+    complaint = _complaint(call, s)
+    return check_note(
+        note,
+        customer_words=[t.text for t in call.turns_of("customer")],
+        known=_persona_facts(call),
+        failure=call.persona_info.failure_keywords,
+        complaint=vocab.content_words(complaint.text) if complaint else set(),
+        promises=_promises(call, s),
+        outcome=call.end.label if call.ours else None,
+        accepted=_accepted(call, s) if call.ours else None,
+    )
+
+
 def item_case_note(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemResult:
     """The note for the next agent carries the reference, the failure, the promise (who, what,
     by when) and where the customer stands, and contradicts nothing that happened."""
@@ -877,16 +907,7 @@ def item_case_note(call: CallInputs, item: RubricItem, s: ScoringSettings) -> It
             None, "trainee", figure="no case note written after the call", effect="lost"
         )
         return ItemResult(0.0, (lost,))
-    complaint = _complaint(call, s)
-    facts = check_note(
-        call.case_note,
-        customer_words=[t.text for t in call.turns_of("customer")],
-        failure=call.persona_info.failure_keywords,
-        complaint=vocab.content_words(complaint.text) if complaint else set(),
-        promises=_promises(call, s),
-        outcome=call.end.label if call.ours else None,
-        accepted=_accepted(call, s) if call.ours else None,
-    )
+    facts = case_note_facts(call, call.case_note, s)
     ev: list[Evidence] = []
     for f in facts:
         if f.contradiction:
