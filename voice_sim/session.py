@@ -62,7 +62,7 @@ from .errors import VoiceSimError
 from .events import EventLog
 from .line import CallLine, Utterance
 from .recorder import WavRecorder
-from .settings import CallSettings
+from .settings import EARLY_PASS_QUIET_S, CallSettings
 from .stt_whisper import ShortWindowWhisper, TurnText, TurnTranscriber
 from .tts_piper import CustomerVoice, VoiceCharacter
 from .turns import (
@@ -259,6 +259,7 @@ class CallSession:
         self._reply: _Reply | None = None
         self._texts: dict[int, TurnText] = {}
         self._stt_busy = False
+        self._early_until_s = 0.0
         self._stt_want: tuple[int, float] | None = None
         self._stt_done = asyncio.Condition()
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -383,8 +384,25 @@ class CallSession:
                     self.transcriber.open(self.turns.turn.start_s)
                     self.events.emit(SpeechStart(edge.t_s, speaker="trainee"))
             else:
-                self._act(self.turns.voice_off(edge.t_s))
+                # where the audio stopped, not where Silero's probability finished decaying
+                heard = self.line.last_voiced_s(edge.t_s, channel=0)
+                end = min(edge.t_s, heard) if heard is not None else edge.t_s
+                self._act(self.turns.voice_off(end))
+        self._early_pass(end_s)
         self._act(self.turns.tick(end_s))
+
+    def _early_pass(self, now_s: float) -> None:
+        """Start transcribing as soon as the trainee's audio goes quiet, before Silero's
+        voice-off edge (its probability takes a few windows to decay): if this quiet is the end
+        of the turn, its transcript is ready sooner."""
+        turn = self.turns.turn
+        if turn is None or not turn.voiced:
+            return
+        last = self.line.last_voiced_s(now_s, channel=0, window_s=0.5)
+        if last is None or now_s - last < EARLY_PASS_QUIET_S or last <= self._early_until_s:
+            return
+        self._early_until_s = last
+        self._want_transcript(turn.id, last)
 
     def _act(self, actions: list[Action]) -> None:
         for a in actions:
