@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 DEMO_OUT ?= out/demo
 
-.PHONY: demo test lint typecheck bench install system-deps clean
+.PHONY: demo test lint typecheck bench bench-browser install system-deps clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -40,6 +40,11 @@ bench: install
 	$(BIN)/python bench/scoring_calibration.py
 	$(BIN)/python bench/cli_speed.py
 	$(BIN)/python bench/web.py
+
+## bench-browser: the browser call's transports and capacity (about 25 minutes; needs chromium)
+bench-browser: install
+	$(BIN)/python bench/browser_transport.py
+	$(BIN)/python bench/browser_capacity.py --ks 1,2,4,6,8
 
 clean:
 	rm -rf out build *.egg-info

@@ -52,6 +52,9 @@ LEAD_S, GAP_S = 8.0, 10.0
 SR = 16_000
 FRAME_S = 0.01
 ACTIVE_DBFS = -45.0
+#: A customer onset later than this after the trainee stopped is the customer speaking up in
+#: a silence, not an answer, seconds.
+REPLY_WITHIN_S = 4.0
 CHROMIUM = "/usr/bin/chromium"
 
 
@@ -109,7 +112,7 @@ def replies(t: np.ndarray, c: np.ndarray) -> list[tuple[int, int]]:
         if c[max(0, o - 60) : o].any():  # a pause inside a customer turn, not a new reply
             continue
         before = np.flatnonzero(t[:o])
-        if before.size and (o - before[-1]) * FRAME_S < 10.0 and not t[o]:
+        if before.size and (o - before[-1]) * FRAME_S < REPLY_WITHIN_S and not t[o]:
             out.append((int(before[-1]) + 1, int(o)))
     return out
 

@@ -87,9 +87,44 @@ class Utterance:
     condition: str
 
 
+_ONES = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
+_TENS = ["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+
+
+def _spell(n: int) -> str:
+    if n < 20:
+        return _ONES[n]
+    if n < 100:
+        return _TENS[n // 10] + ("" if n % 10 == 0 else " " + _ONES[n % 10])
+    return str(n)
+
+
 def norm_words(text: str) -> list[str]:
+    """Lower case, no punctuation, numbers under 100 spelled out ("5" and "five" are one word)."""
     t = text.lower().replace("-", " ")
     t = re.sub(r"[^a-z0-9' ]+", " ", t)
+    t = re.sub(r"\b\d{1,2}\b", lambda m: _spell(int(m.group())), t)
     return [w.strip("'") for w in t.split() if w.strip("'")]
 
 

@@ -209,6 +209,30 @@ class CallLine:
             self._loop.call_soon_threadsafe(self.on_trainee_frame, trainee, end_s)
         return customer
 
+    def last_voiced_s(
+        self, before_s: float, *, channel: int, window_s: float = 0.4
+    ) -> float | None:
+        """End of the last frame with speech-level energy in ``[before_s - window_s, before_s]``,
+        seconds, or None.
+
+        Silero's probability decays for a window or three after the voice stops; the line's own
+        frame levels put the edge where the audio did. Speech level: 12 dB over the channel's
+        noise floor (10th percentile of the last 5 s), and at least -50 dBFS.
+        """
+        fps = 1000.0 / FRAME_MS
+        levels = self.levels_dbfs
+        i1 = min(len(levels), int(before_s * fps) + 1)
+        i0 = max(0, int((before_s - window_s) * fps))
+        if i1 <= i0:
+            return None
+        recent = [lv[channel] for lv in levels[max(0, i1 - int(5 * fps)) : i1]]
+        floor = float(np.percentile(recent, 10)) if recent else _SILENT_DBFS
+        thresh = max(-50.0, floor + 12.0)
+        for i in range(i1 - 1, i0 - 1, -1):
+            if levels[i][channel] > thresh:
+                return (i + 1) / fps
+        return None
+
     def level_dbfs(self, start_s: float, end_s: float, *, channel: int) -> float | None:
         """Mean speech level of one channel between two times, dBFS (frames above -60 dBFS)."""
         fps = 1000.0 / FRAME_MS

@@ -62,7 +62,7 @@ from .errors import VoiceSimError
 from .events import EventLog
 from .line import CallLine, Utterance
 from .recorder import WavRecorder
-from .settings import CallSettings
+from .settings import EARLY_PASS_QUIET_S, CallSettings
 from .stt_whisper import ShortWindowWhisper, TurnText, TurnTranscriber
 from .tts_piper import CustomerVoice, VoiceCharacter
 from .turns import (
@@ -205,6 +205,17 @@ def _intensity(ch: IntensityChange, t_s: float, **extra: float) -> Intensity:
     )
 
 
+def _trainee_transcript(start_s: float, end_s: float, tt: TurnText) -> Transcript:
+    return Transcript(
+        start_s,
+        speaker="trainee",
+        text=tt.text,
+        start_s=start_s,
+        end_s=end_s,
+        words=tuple({"word": w.word, "start_s": w.start_s, "end_s": w.end_s} for w in tt.words),
+    )
+
+
 class CallSession:
     """A running call: ``await start()``, drive ``line.tick`` in real time, ``await wait()``,
     ``await close()``.
@@ -248,6 +259,7 @@ class CallSession:
         self._reply: _Reply | None = None
         self._texts: dict[int, TurnText] = {}
         self._stt_busy = False
+        self._early_until_s = 0.0
         self._stt_want: tuple[int, float] | None = None
         self._stt_done = asyncio.Condition()
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -372,8 +384,25 @@ class CallSession:
                     self.transcriber.open(self.turns.turn.start_s)
                     self.events.emit(SpeechStart(edge.t_s, speaker="trainee"))
             else:
-                self._act(self.turns.voice_off(edge.t_s))
+                # where the audio stopped, not where Silero's probability finished decaying
+                heard = self.line.last_voiced_s(edge.t_s, channel=0)
+                end = min(edge.t_s, heard) if heard is not None else edge.t_s
+                self._act(self.turns.voice_off(end))
+        self._early_pass(end_s)
         self._act(self.turns.tick(end_s))
+
+    def _early_pass(self, now_s: float) -> None:
+        """Start transcribing as soon as the trainee's audio goes quiet, before Silero's
+        voice-off edge (its probability takes a few windows to decay): if this quiet is the end
+        of the turn, its transcript is ready sooner."""
+        turn = self.turns.turn
+        if turn is None or not turn.voiced:
+            return
+        last = self.line.last_voiced_s(now_s, channel=0, window_s=0.5)
+        if last is None or now_s - last < EARLY_PASS_QUIET_S or last <= self._early_until_s:
+            return
+        self._early_until_s = last
+        self._want_transcript(turn.id, last)
 
     def _act(self, actions: list[Action]) -> None:
         for a in actions:
@@ -455,16 +484,7 @@ class CallSession:
         changes = self.customer.hear(self._trainee_turn(turn, tt))
         r.events += [
             SpeechEnd(turn.end_s, speaker="trainee"),
-            Transcript(
-                turn.start_s,
-                speaker="trainee",
-                text=tt.text,
-                start_s=turn.start_s,
-                end_s=turn.end_s,
-                words=tuple(
-                    {"word": w.word, "start_s": w.start_s, "end_s": w.end_s} for w in tt.words
-                ),
-            ),
+            _trainee_transcript(turn.start_s, turn.end_s, tt),
             *(_intensity(ch, t_now) for ch in changes),
         ]
         self._tune()
@@ -487,9 +507,11 @@ class CallSession:
 
         ln.task = self._spawn(self._speak(ln, self._reply_text(), first_text, first_audio))
         waiter = asyncio.ensure_future(ready.wait())
-        await asyncio.wait({waiter, ln.task}, return_when=asyncio.FIRST_COMPLETED)
+        try:
+            await asyncio.wait({waiter, ln.task}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            waiter.cancel()  # withdrawn meanwhile, or no audio: nobody waits any more
         if not ready.is_set():  # the brain had nothing to say: the turn is heard, not answered
-            waiter.cancel()
             self._commit(turn.id, answered=False)
             self.turns.reply_skipped(turn.id, self.line.now_s())
             return
@@ -732,6 +754,29 @@ class CallSession:
             self.end_reason = "timeout"
         return self.end_reason
 
+    async def _log_last_turn(self, now_s: float) -> None:
+        """The call ends while the trainee's turn is unanswered: log what they said (no trainee
+        speech is dropped, even when the customer hangs up on them)."""
+        r, turn = self._reply, self.turns.turn
+        self._reply = None
+        if r is not None and r.events:  # heard by the director, the reply never took hold
+            for ev in r.events:
+                self.events.emit(ev)
+            return
+        if turn is None:
+            return
+        end = now_s if turn.voiced else turn.end_s
+        loop = asyncio.get_running_loop()
+        try:
+            tt = await loop.run_in_executor(self._stt_pool, self.transcriber.transcribe, end)
+        except Exception as exc:  # the call is closing: log it, keep the rest of the close
+            self.events.emit(Error(now_s, message=f"last turn: {exc}", source="stt"))
+            return
+        if not tt.text.strip():
+            return
+        self.events.emit(SpeechEnd(end, speaker="trainee"))
+        self.events.emit(_trainee_transcript(turn.start_s, end, tt))
+
     async def close(self) -> None:
         """Stop listening and speaking; finalise the recording, events and meta.json."""
         if self._closed:
@@ -742,6 +787,7 @@ class CallSession:
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._log_last_turn(duration)
         self.voice.close()
         self._stt_pool.shutdown(wait=True, cancel_futures=True)
         self.events.emit(CallEnd(duration, reason=self.end_reason or "error", duration_s=duration))

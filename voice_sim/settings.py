@@ -25,6 +25,10 @@ VAD_MIN_SPEECH_S = 0.064
 #: starts a transcription pass; whether the turn is over is the turn model's call.
 VAD_MIN_SILENCE_S = 0.1
 
+#: Quiet on the trainee's channel (under speech level) that starts a transcription pass before
+#: Silero's voice-off edge: four 20 ms frames, longer than the gap between two words.
+EARLY_PASS_QUIET_S = 0.08
+
 #: Silence that ends a turn whose words read as finished. Human turn-taking gaps are about 0.2 s;
 #: the transcript pass started at the voice-off edge is ready about then (bench/latency.py).
 END_OF_TURN_S = 0.30

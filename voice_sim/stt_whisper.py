@@ -54,6 +54,8 @@ MIN_TOKENS = 16
 TEMPERATURES = (0.0, 0.2, 0.4)
 #: Whisper's own thresholds for the fallback and for "no speech here".
 COMPRESSION_RATIO_MAX = 2.4
+#: Seed of the fallback's sampling, so a transcript is reproducible.
+SAMPLING_SEED = 0
 LOG_PROB_MIN = -1.0
 NO_SPEECH_PROB = 0.6
 #: A clip whose loudest 100 ms stays under this level holds no speech, dBFS: Whisper invents
@@ -153,6 +155,32 @@ def collapse_repeats(words: list[WhisperWord], *, max_n: int = 8) -> list[Whispe
                     del out[i + n : i + reps * n]
                     changed = True
                 i += 1
+    return out
+
+
+#: A segment Whisper starts this close to the end of the speech, or later, is a restart in the
+#: silence after it ("...this delivery. I understand you"), seconds.
+TAIL_RESTART_S = 0.3
+
+
+def _speech_tokens(seq: list[int], tok: Any, *, speech_s: float) -> list[int]:
+    """The text tokens of a decoded sequence, without the segments Whisper began in the silence
+    after the speech. A segment starts at the last timestamp token before its text (0.02 s
+    apart from ``tok.timestamp_begin``)."""
+    out: list[int] = []
+    stamp = seg_start = 0.0
+    after_stamp = False
+    for t in seq:
+        if t >= tok.timestamp_begin:
+            stamp, after_stamp = (t - tok.timestamp_begin) * 0.02, True
+            continue
+        if t >= tok.eot:
+            continue
+        if after_stamp:
+            seg_start, after_stamp = stamp, False
+        if out and seg_start >= speech_s - TAIL_RESTART_S:
+            break
+        out.append(t)
     return out
 
 
@@ -262,12 +290,16 @@ class ShortWindowWhisper:
         options = self._options(budget)
         tok = self._tokenizer
         with self._lock:  # one CTranslate2 call at a time per model
+            import ctranslate2
+
+            # the temperature fallback samples: the same audio gives the same words
+            ctranslate2.set_random_seed(SAMPLING_SEED)
             enc = m.encode(window)
             prompt = m.get_prompt(tok, [], without_timestamps=not TIMESTAMPS)
             result, avg_logprob, _temp, _ratio = m.generate_with_fallback(enc, prompt, tok, options)
             if result.no_speech_prob > NO_SPEECH_PROB and avg_logprob < LOG_PROB_MIN:
                 return "", []
-            tokens = [t for t in result.sequences_ids[0] if t < tok.eot]
+            tokens = _speech_tokens(list(result.sequences_ids[0]), tok, speech_s=dur)
             if not tokens:
                 return "", []
             seg = [{"seek": 0, "start": 0.0, "end": dur, "tokens": tokens}]

@@ -37,6 +37,14 @@ from typing import Any, Protocol
 from .errors import VoiceSimError
 from .session import CallResult, CallSpec
 from .settings import CallSettings
+from .transport.aftercall import (
+    AFTER_CALL_NICE,
+    analyse_folder,
+    score_target,
+    slug,
+    write_note,
+)
+from .transport.aftercall import prewarm as load_models
 from .transport.bridge import CallBridge, CallPlan
 from .transport.wire import FRAME_MS, WIRE_RATE_HZ
 
@@ -52,8 +60,6 @@ WORKER_CAPACITY = 2
 NOTE_WAIT_S = 10 * 60.0
 #: Frames the worker's outgoing audio queue holds before capture_frame waits, milliseconds.
 OUT_QUEUE_MS = 200
-#: CPU priority of a job process once its call is over (analysis must not slow live calls).
-AFTER_CALL_NICE = 10
 
 _METADATA_KEYS = {
     "persona",
@@ -262,6 +268,10 @@ class LiveKitLink:
             yield doc
 
 
+#: Marks the end of the caller's messages in the note queue.
+_LEFT = "_left"
+
+
 def _forget(task: asyncio.Task[Any]) -> None:
     """A data message to a caller who already left fails; that is not worth a warning."""
     if not task.cancelled():
@@ -305,6 +315,7 @@ async def run_room_call(
                 bridge.hangup()
             elif msg.get("type") == "note":
                 pending_notes.put_nowait(msg)
+        pending_notes.put_nowait({"type": _LEFT})  # the caller left: no note will come
 
     pending_notes: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
     controller = asyncio.ensure_future(control())
@@ -347,9 +358,7 @@ async def _take_notes(
     inbox: asyncio.Queue[dict[str, Any]], folders: list[Path], wait_s: float
 ) -> list[Path]:
     """Case notes from the page (``{"type": "note", "call": n, "text": ...}``) until the last
-    call's note (or skip) arrives or ``wait_s`` passes."""
-    from .web.practice import MAX_NOTE_CHARS
-
+    call's note (or skip) arrives, the caller leaves, or ``wait_s`` passes."""
     written: list[Path] = []
     loop = asyncio.get_running_loop()
     deadline = loop.time() + wait_s
@@ -361,15 +370,14 @@ async def _take_notes(
             msg = await asyncio.wait_for(inbox.get(), timeout=left)
         except TimeoutError:
             return written
+        if msg.get("type") == _LEFT:
+            return written
         n = msg.get("call", len(folders))
         if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= len(folders):
             continue
         text = msg.get("text")
-        if isinstance(text, str) and text.strip():
-            path = folders[n - 1] / "case_note.md"
-            tmp = path.with_name(".case_note.md.tmp")
-            tmp.write_text(text.strip()[:MAX_NOTE_CHARS] + "\n", encoding="utf-8")
-            os.replace(tmp, path)
+        path = write_note(folders[n - 1], text) if isinstance(text, str) else None
+        if path is not None:
             written.append(path)
         if n == len(folders):
             return written
@@ -383,7 +391,6 @@ def analyse_score_store(
     the session ids and the web app's page to review them."""
     from .store.hook import open_store
     from .store.register import read_session, store_gauntlet, store_session
-    from .web.practice import analyse_folder, score_target
 
     with contextlib.suppress(OSError, AttributeError):
         os.nice(AFTER_CALL_NICE)
@@ -437,8 +444,6 @@ class SlotLoad:
 
 def prewarm(proc: Any) -> None:
     """Load the models once per job process, before any job (livekit's prewarm hook)."""
-    from .web.practice import prewarm as load_models
-
     settings = CallSettings()
     load_models(settings)
     proc.userdata["settings"] = settings
@@ -446,8 +451,6 @@ def prewarm(proc: Any) -> None:
 
 def session_folder(data_dir: Path, job: JobPlan, job_id: str) -> Path:
     """``<data>/practice/<trainee>/<job id>-<persona or gauntlet>``."""
-    from .web.practice import slug
-
     what = "gauntlet" if (job.gauntlet or job.calls > 1) else slug(job.persona or "angry-billing")
     return data_dir / "practice" / slug(job.trainee) / f"{slug(job_id)}-{what}"
 

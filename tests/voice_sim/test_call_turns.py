@@ -145,3 +145,26 @@ def test_words_said_over_an_uninterruptible_line_reach_the_director(tmp_path: Pa
     window = slice(int(cut_in.t_s * sr), int((cut_in.t_s + 0.5) * sr))
     assert np.abs(y[window, 1]).max() > 0.05  # the customer is audible...
     assert np.abs(y[window, 0]).max() > 0.05  # ...while the trainee is still talking
+
+
+def test_words_said_as_the_call_ends_are_still_logged(tmp_path: Path) -> None:
+    speech = synthesize_line(
+        "I understand, and I'm checking the second charge on your card right now.",
+        DEFAULT_BOT_VOICE,
+        sample_rate=SR,
+    )
+    y = np.concatenate([np.zeros(int(7.0 * SR), np.int16), speech])
+    wav = tmp_path / "t.wav"
+    sf.write(wav, y, SR)
+    out = tmp_path / "call"
+    mid = 7.0 + 0.8 * speech.shape[0] / SR  # hang up with most of the sentence said
+
+    def hang_up_mid_sentence(call: object) -> None:
+        loop = asyncio.get_running_loop()
+        loop.call_later(mid, call.request_end, "ctrl-c")  # type: ignore[attr-defined]
+
+    asyncio.run(simulate_call(CallSpec(out_dir=out), wav, on_start=hang_up_mid_sentence))
+    events = read_events(out / "events.jsonl")
+    said = [e for e in events if isinstance(e, Transcript) and e.speaker == "trainee"]
+    assert len(said) == 1 and "charge" in said[0].text.lower()
+    assert said[0].start_s < 7.3

@@ -98,3 +98,18 @@ def test_clock_and_levels(tmp_path: Path) -> None:
         rec.close()
 
     asyncio.run(run())
+
+
+def test_last_voiced_frame_is_where_the_audio_stopped(tmp_path: Path) -> None:
+    async def run() -> None:
+        rec = WavRecorder(tmp_path / "r.wav", sample_rate=16000)
+        line = CallLine(rec, loop=asyncio.get_running_loop())
+        loud = (np.sin(np.arange(320) * 0.3) * 3276.8).astype(np.int16)
+        hiss = (np.random.default_rng(0).standard_normal(320) * 10).astype(np.int16)  # -70 dBFS
+        for i in range(100):
+            line.tick(loud if 25 <= i < 50 else hiss)
+        assert line.last_voiced_s(1.3, channel=0) == 1.0  # the voice stopped at frame 50
+        assert line.last_voiced_s(1.9, channel=0, window_s=0.4) is None  # nothing in 1.5-1.9 s
+        rec.close()
+
+    asyncio.run(run())

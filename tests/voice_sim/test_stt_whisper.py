@@ -64,7 +64,7 @@ def test_no_words_from_silence_or_noise_and_no_loop_on_a_cut_off_word(
     cut = y[: int(y.shape[0] * 0.6)].astype(np.float32) / 32768.0  # ends mid-word
     text, words = whisper.transcribe(cut)
     toks = [w.word.lower().strip(".,?!") for w in words]
-    assert len(toks) <= 3 and len(set(toks)) == len(toks)
+    assert len(toks) <= 3 and all(toks.count(t) <= 2 for t in toks)  # no loop
 
 
 @pytest.mark.slow
@@ -86,3 +86,17 @@ def test_a_turn_gets_one_transcript_with_word_times_inside_it(whisper: ShortWind
     assert starts == sorted(starts)
     assert all(start_s - 0.55 <= w.start_s <= w.end_s <= end_s + 0.05 for w in result.words)
     assert result.complete and result.until_s == end_s
+
+
+def test_a_segment_begun_in_the_silence_after_the_speech_is_dropped() -> None:
+    from types import SimpleNamespace
+
+    from voice_sim.stt_whisper import _speech_tokens
+
+    tok = SimpleNamespace(eot=50, timestamp_begin=100)
+    ts = lambda s: 100 + round(s / 0.02)  # noqa: E731
+    # <|0.00|> I understand <|2.40|><|2.40|> you've been waiting <|3.90|><|4.00|> I understand
+    seq = [ts(0.0), 1, 2, ts(2.4), ts(2.4), 3, 4, 5, ts(3.9), ts(4.0), 1, 2, ts(4.5)]
+    assert _speech_tokens(seq, tok, speech_s=4.1) == [1, 2, 3, 4, 5]
+    assert _speech_tokens(seq, tok, speech_s=6.0) == [1, 2, 3, 4, 5, 1, 2]
+    assert _speech_tokens([1, 2, 3], tok, speech_s=1.0) == [1, 2, 3]  # no timestamps at all

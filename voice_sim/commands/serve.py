@@ -47,6 +47,7 @@ def register(app: typer.Typer) -> None:
         from .. import config as cfg
         from ..store import StoreSettings, WebSettings, count_users
         from ..store.db import Database
+        from ..transport.wire import WS_PROTOCOL_MAX_BYTES
         from ..web import create_app
 
         path = cfg.find_config_file(config)
@@ -75,4 +76,16 @@ def register(app: typer.Typer) -> None:
         typer.echo(
             f"voice-sim: serving {data_dir} on http://{shown}:{port}/  (Ctrl-C stops)", err=True
         )
-        uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
+        proxies = web_settings.trusted_proxies.strip()
+        uvicorn.run(
+            app,
+            host=host,
+            port=port,
+            log_level="warning",
+            # X-Forwarded-* only from the proxies named: from anyone else they are lies
+            proxy_headers=bool(proxies),
+            forwarded_allow_ips=proxies or None,
+            # the practice call socket: bounded messages, no deflate on PCM
+            ws_max_size=WS_PROTOCOL_MAX_BYTES,
+            ws_per_message_deflate=False,
+        )

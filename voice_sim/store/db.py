@@ -29,7 +29,7 @@ from .errors import StoreError
 from .settings import SQLITE_FILENAME, StoreSettings
 
 #: The revision the code expects (the newest file in migrations/versions).
-HEAD_REVISION = "0003"
+HEAD_REVISION = "0004"
 
 
 def database_url(settings: StoreSettings, data_dir: Path) -> URL:

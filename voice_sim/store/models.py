@@ -264,8 +264,30 @@ class Login(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class Assignment(Base):
+    """A gauntlet a coach sets for a team (or one trainee) to take from the practice page."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (
+        Index("ix_assignments_team", "team_id"),
+        Index("ix_assignments_trainee", "trainee_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    """What the trainee sees ("Friday queue")."""
+    personas: Mapped[list[Any]] = mapped_column(JSON)
+    """Persona ids in call order."""
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    """The team it is set for (or None with a trainee)."""
+    trainee_id: Mapped[int | None] = mapped_column(ForeignKey("trainees.id", ondelete="CASCADE"))
+    """The one trainee it is set for (or None with a team)."""
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
 __all__ = [
     "ROLES",
+    "Assignment",
     "Base",
     "CoachTeam",
     "Comment",

@@ -258,6 +258,7 @@ def session_detail(s: OrmSession, row: Session) -> dict[str, Any]:
                 "judged_by": src.get("judged_by"),
             }
         )
+    labels = {it.item: it.label for it in row.items}
     adjusted = None
     applicable = [it for it in row.items if it.applicable and it.max > 0]
     if row.overall is not None and applicable and latest:
@@ -304,6 +305,7 @@ def session_detail(s: OrmSession, row: Session) -> dict[str, Any]:
             {
                 "id": o.id,
                 "item": o.item,
+                "label": labels.get(o.item, o.item),
                 "original_score": o.original_score,
                 "score": o.score,
                 "reason": o.reason,

@@ -74,4 +74,9 @@ class WebSettings:
     upload_workers: int = UPLOAD_WORKERS
     """Worker processes that analyse and score uploads."""
     secure_cookies: bool = False
-    """Mark cookies Secure (set it when serving behind HTTPS)."""
+    """Mark cookies Secure and send Strict-Transport-Security (set it when serving behind
+    HTTPS)."""
+    trusted_proxies: str = ""
+    """Comma-separated addresses of reverse proxies in front of ``serve`` whose
+    X-Forwarded-For / X-Forwarded-Proto are believed (the login lock then counts each client's
+    own address). Empty: the headers are ignored, since any client could send them."""

@@ -290,11 +290,6 @@ class CallBridge:
                 return
 
 
-def silence(frames: int) -> bytes:
-    """``frames`` frames of wire silence."""
-    return bytes(frames * FRAME_SAMPLES * 2)
-
-
 def frames_of(y: np.ndarray) -> Sequence[bytes]:
     """Split int16 audio into wire frames (the last one padded with silence)."""
     y = np.asarray(y, dtype="<i2")

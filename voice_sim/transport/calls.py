@@ -80,6 +80,10 @@ class CallRegistry:
         call = self._calls.get(call_id)
         return call if call is not None and call.owner == owner else None
 
+    def knows(self, call_id: str) -> bool:
+        """Whether the call is still remembered (created and not yet forgotten)."""
+        return call_id in self._calls
+
     def claim(self, call_id: str, owner: str) -> PracticeCall:
         """Join a call from a socket; raises :class:`Refused` with the close code to send."""
         call = self.get(call_id, owner)

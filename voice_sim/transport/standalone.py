@@ -31,9 +31,11 @@ from personas import plan_gauntlet
 
 from ..session import CallSpec
 from ..settings import CallSettings
+from .aftercall import prewarm
 from .bridge import CallPlan
 from .calls import CallRegistry
 from .origin import header, origin_allowed, scope_headers
+from .wire import WS_PROTOCOL_MAX_BYTES
 from .ws import CallSocket, Receive, Scope, Send
 
 TOKEN_COOKIE = "vs_token"
@@ -241,15 +243,6 @@ async def _json(send: Send, status: int, doc: dict[str, Any]) -> None:
     await _text(send, status, json.dumps(doc), "application/json")
 
 
-def prewarm(settings: CallSettings) -> None:
-    """Load Whisper, Piper and Silero once, before the first call (shared by every call)."""
-    from .. import models
-
-    models.whisper(settings.stt_model, threads=settings.stt_threads)
-    models.piper()
-    models.silero_stream()
-
-
 def main(argv: list[str] | None = None) -> None:
     """Serve the transport alone (benches and tests)."""
     import uvicorn
@@ -272,7 +265,14 @@ def main(argv: list[str] | None = None) -> None:
         settings=settings,
         webrtc=args.webrtc,
     )
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", ws="websockets")
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level="warning",
+        ws_max_size=WS_PROTOCOL_MAX_BYTES,
+        ws_per_message_deflate=False,
+    )
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ..store import Database, Job, Session, StoreError
-from ..store.ingest import ImportItem, _run_item, make_pool
+from ..store.ingest import TMP_PREFIX, UPLOADS_DIR, ImportItem, _run_item, make_pool
 from ..store.models import utcnow
 from ..store.register import find_recording, resolve_stored, store_session_in
 
@@ -26,6 +26,28 @@ log = logging.getLogger(__name__)
 
 #: How often an idle runner looks for work it was not woken for, seconds.
 POLL_S = 2.0
+#: A temporary upload folder untouched this long is a leftover of a killed server, seconds.
+STALE_UPLOAD_S = 3600.0
+
+
+def sweep_stale_uploads(data_dir: Path, older_than_s: float = STALE_UPLOAD_S) -> int:
+    """Remove temporary upload folders untouched for ``older_than_s`` (a server killed
+    mid-upload leaves one); returns how many. Newer ones may be uploads in progress."""
+    import time
+
+    root = data_dir / UPLOADS_DIR
+    if not root.is_dir():
+        return 0
+    cutoff, n = time.time() - older_than_s, 0
+    for d in root.glob(f"{TMP_PREFIX}*"):
+        try:
+            newest = max([d.stat().st_mtime, *(p.stat().st_mtime for p in d.iterdir())])
+        except OSError:
+            continue
+        if d.is_dir() and not d.is_symlink() and newest < cutoff:
+            shutil.rmtree(d, ignore_errors=True)
+            n += 1
+    return n
 
 
 class JobRunner:
@@ -40,6 +62,7 @@ class JobRunner:
         self._claim = threading.Lock()
 
     def start(self) -> None:
+        sweep_stale_uploads(self.data_dir)
         with self.db.write() as s:  # work a stopped server left behind
             for job in s.scalars(select(Job).where(Job.status == "running")):
                 job.status = "queued"

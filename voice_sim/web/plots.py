@@ -16,6 +16,17 @@ COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#0
 Point = tuple[float, float]
 
 
+#: Average width of a title character, pixels (11 px bold system font).
+TITLE_CHAR_PX = 6.4
+
+
+def fit(text: str, width_px: float) -> str:
+    """``text`` shortened with an ellipsis to fit ``width_px`` (the whole of it stays in the
+    chart's <title>, the tooltip)."""
+    room = max(4, int(width_px / TITLE_CHAR_PX))
+    return text if len(text) <= room else text[: room - 1].rstrip() + "…"
+
+
 def _x_value(x: float | dt.datetime) -> float:
     return x.timestamp() if isinstance(x, dt.datetime) else float(x)
 
@@ -46,7 +57,8 @@ def line_chart(
     head = (
         f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
         f'role="img" aria-label="{escape(title)}"><title>{escape(title)}</title>'
-        f'<text x="{MARGIN_L}" y="12" class="chart-title">{escape(title)}</text>'
+        f'<text x="{MARGIN_L}" y="12" class="chart-title">{escape(fit(title, width - MARGIN_L))}'
+        "</text>"
     )
     if not allp:
         return Markup(

@@ -27,10 +27,9 @@ import contextlib
 import datetime as dt
 import logging
 import os
-import re
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, Literal
@@ -38,22 +37,26 @@ from typing import Any, Literal
 from ..session import CallResult, CallSpec
 from ..settings import CallSettings
 from ..transport import CallPlan, CallRegistry, PracticeCall
+from ..transport.aftercall import (
+    AFTER_CALL_NICE,
+    analyse_folder,
+    init_worker,
+    one_line,
+    prewarm,
+    score_target,
+    slug,
+    write_note,
+)
 
 log = logging.getLogger("voice_sim.web.practice")
 
-#: Calls one server process runs at once before callers queue. bench/browser_capacity.py
-#: measures what a machine holds with voice-to-voice p95 <= 1.5 s (2 cores: see the README).
-CAPACITY = 2
-#: Longest case note kept, characters (a note is a paragraph or two).
-MAX_NOTE_CHARS = 20_000
+#: Calls one server process runs at once before callers queue: the most that kept voice-to-voice
+#: p95 <= 1.5 s on 2 cores in bench/browser_capacity.py (6 held, 8 did not; README: Figures).
+CAPACITY = 6
 #: How long a finished call waits for its case note before it is scored without one, seconds.
 NOTE_WAIT_S = 30 * 60.0
 #: Worker processes for the analysis after calls (one keeps a core for the live calls).
 AFTER_CALL_WORKERS = 1
-#: CPU priority of those workers: live calls come first.
-AFTER_CALL_NICE = 10
-#: Whisper threads in an after-call worker.
-AFTER_CALL_THREADS = 1
 #: Rest between the calls of a gauntlet taken from the browser (the after-call work), seconds.
 GAUNTLET_BREAK_S = 30.0
 
@@ -108,68 +111,6 @@ class Aftercare:
     error: str | None = None
     """Why the work failed (one line)."""
     task: asyncio.Task[None] | None = None
-
-
-# ----------------------------------------------------------------------------- worker side
-
-
-def _init_worker(nice: int) -> None:
-    with contextlib.suppress(OSError, AttributeError):
-        os.nice(nice)
-    logging.basicConfig(level=logging.WARNING)
-
-
-def analyse_folder(folder: str, threads: int = AFTER_CALL_THREADS) -> None:
-    """Write ``analysis.json`` (and the timeline figure) of a finished call; worker side."""
-    from audio_analysis import AnalysisSettings, analyze_file, render_timeline, write_analysis
-
-    path = Path(folder)
-    analysis = analyze_file(path / "recording.wav", settings=AnalysisSettings(threads=threads))
-    write_analysis(analysis, path)
-    with contextlib.suppress(Exception):  # a missing figure must not lose the scorecard
-        render_timeline(analysis, path / "timeline", formats=("png",))
-
-
-def score_target(target: str) -> None:
-    """Score a session or gauntlet folder in place, as ``voice-sim score`` does; worker side.
-
-    The session folder's ``case_note.md`` is read by the scorer like the rest of the folder.
-    """
-    import io
-
-    from ..cli import main
-
-    err = io.StringIO()
-    with contextlib.redirect_stderr(err):
-        code = main(["score", target, "--out", target, "--quiet", "--no-store"])
-    if code != 0:
-        lines = [ln for ln in err.getvalue().splitlines() if ln.strip()]
-        reason = lines[-1].removeprefix("voice-sim: error: ") if lines else f"exit {code}"
-        raise RuntimeError(reason)
-
-
-# ----------------------------------------------------------------------------- the service
-
-
-def prewarm(settings: CallSettings) -> None:
-    """Load Whisper, Piper and Silero once for every call of this process."""
-    from .. import models
-
-    models.whisper(settings.stt_model, threads=settings.stt_threads)
-    models.piper()
-    models.silero_stream()
-
-
-def _one_line(exc: BaseException) -> str:
-    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-
-
-_SLUG = re.compile(r"[^a-z0-9-]+")
-
-
-def slug(text: str) -> str:
-    """A folder-safe form of a persona id or user name."""
-    return _SLUG.sub("-", text.lower()).strip("-")[:40] or "call"
 
 
 #: A browser's LiveKit room token is valid this long (it only has to join once), seconds.
@@ -251,8 +192,6 @@ class PracticeService:
         self.data_dir = Path(data_dir)
         self.settings = settings or PracticeSettings()
         base = call_settings or CallSettings()
-        from dataclasses import replace
-
         self.call_settings = replace(
             base, max_call_s=self.settings.max_call_s, phone_line=self.settings.phone_line
         )
@@ -277,7 +216,7 @@ class PracticeService:
             self._pool = ProcessPoolExecutor(
                 max_workers=max(1, self.settings.after_call_workers),
                 mp_context=get_context("spawn"),
-                initializer=_init_worker,
+                initializer=init_worker,
                 initargs=(AFTER_CALL_NICE,),
             )
         return self._pool
@@ -314,6 +253,8 @@ class PracticeService:
         )
         plan = CallPlan(spec, tuple(gauntlet), self.settings.gauntlet_break_s if gauntlet else 0.0)
         call = self.registry.create(owner, plan)
+        for cid in [c for c in self.aftercare if not self.registry.knows(c)]:
+            del self.aftercare[cid]  # the registry forgot it (long ended, or never joined)
         self.aftercare[call.id] = Aftercare()
         return call
 
@@ -350,12 +291,7 @@ class PracticeService:
         care = self.aftercare.get(call.id)
         if care is None or index < 0 or index >= len(care.folders):
             return None
-        written = None
-        if text is not None and text.strip():
-            written = care.folders[index] / "case_note.md"
-            tmp = written.with_name(".case_note.md.tmp")
-            tmp.write_text(text.strip()[:MAX_NOTE_CHARS] + "\n", encoding="utf-8")
-            os.replace(tmp, written)
+        written = write_note(care.folders[index], text) if text is not None else None
         last_planned = index >= call.plan.calls - 1
         last_made = call.state == "ended" and index == len(care.folders) - 1
         if last_planned or last_made:
@@ -371,7 +307,7 @@ class PracticeService:
                 await asyncio.sleep(0.2)
             for outcome in await asyncio.gather(*care.analyses, return_exceptions=True):
                 if isinstance(outcome, BaseException):
-                    care.error = _one_line(outcome)
+                    care.error = one_line(outcome)
             care.phase = "waiting_note"
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(care.note_done.wait(), timeout=self.settings.note_wait_s)
@@ -382,14 +318,14 @@ class PracticeService:
                 try:
                     await loop.run_in_executor(self._workers(), score_target, str(target))
                 except Exception as exc:
-                    care.error = _one_line(exc)
+                    care.error = one_line(exc)
             if care.error is not None:
                 log.warning("practice call %s stored unscored: %s", target, care.error)
             ids, review = await asyncio.to_thread(self._store, call, list(care.folders))
             care.session_ids, care.review = ids, review
             care.phase = "done"
         except Exception as exc:
-            care.error = _one_line(exc)
+            care.error = one_line(exc)
             care.phase = "failed"
             log.exception("after-call work failed for %s", call.plan.folder)
 

@@ -107,9 +107,14 @@ SECURITY_HEADERS = (
     (b"referrer-policy", b"same-origin"),
     (b"cache-control", b"no-store"),
 )
+#: Sent when cookies are Secure (the app is served over HTTPS): a year of HTTPS only.
+HSTS = (b"strict-transport-security", b"max-age=31536000")
 #: Static assets: the same, but cacheable (their URLs carry a content hash).
 STATIC_HEADERS = tuple(h for h in SECURITY_HEADERS if h[0] != b"cache-control")
 SECRET_ENV = "VOICE_SIM_WEB_SECRET_KEY"
+#: Shortest signing key accepted from the environment, characters, and from the key file, bytes.
+MIN_ENV_SECRET_CHARS = 32
+MIN_FILE_SECRET_BYTES = 16
 #: Failed logins older than this are forgotten, seconds.
 LOGIN_WINDOW_S = 15 * 60.0
 #: Names and addresses the login throttle remembers at most (about 100 bytes each).
@@ -152,24 +157,44 @@ class AuthState:
 
 
 def load_secret(data_dir: Path) -> bytes:
-    """The server's signing key: ``$VOICE_SIM_WEB_SECRET_KEY``, else ``<data dir>/secret_key``
-    (32 random bytes, created with mode 0600 on first use)."""
+    """The server's signing key: ``$VOICE_SIM_WEB_SECRET_KEY`` (at least 32 characters), else
+    ``<data dir>/secret_key`` (32 random bytes, hex, created with mode 0600 on first use).
+
+    Whoever knows the key can sign a cookie as any user, so a short or damaged key is a
+    :class:`~voice_sim.errors.VoiceSimError` (one line from the CLI), never a silent weak key.
+    """
+    from ..errors import VoiceSimError
+
     env = os.environ.get(SECRET_ENV)
     if env:
+        if len(env) < MIN_ENV_SECRET_CHARS:
+            raise VoiceSimError(
+                f"${SECRET_ENV}: use at least {MIN_ENV_SECRET_CHARS} characters "
+                "(e.g. the output of: python -c 'import secrets; print(secrets.token_hex(32))')"
+            )
         return env.encode("utf-8")
     path = data_dir / SECRET_FILENAME
     try:
-        return bytes.fromhex(path.read_text(encoding="ascii").strip())
+        key = bytes.fromhex(path.read_text(encoding="ascii").strip())
     except FileNotFoundError:
-        pass
-    except ValueError:
-        raise ValueError(f"{path}: not a hex secret key; delete it to make a new one") from None
+        return _new_secret(data_dir, path)
+    except (ValueError, UnicodeDecodeError):
+        raise VoiceSimError(f"{path}: not a hex secret key; delete it to make a new one") from None
+    if len(key) < MIN_FILE_SECRET_BYTES:
+        raise VoiceSimError(
+            f"{path}: too short ({len(key)} bytes, at least {MIN_FILE_SECRET_BYTES}); "
+            "delete it to make a new one"
+        )
+    return key
+
+
+def _new_secret(data_dir: Path, path: Path) -> bytes:
     data_dir.mkdir(parents=True, exist_ok=True)
     key = secrets.token_bytes(32)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:  # another process made it first
-        return bytes.fromhex(path.read_text(encoding="ascii").strip())
+        return load_secret(data_dir)
     with os.fdopen(fd, "w", encoding="ascii") as fh:
         fh.write(key.hex())
     return key
@@ -568,6 +593,8 @@ class SecurityMiddleware:
     ) -> None:
         self.app, self.secret, self.load_actor = app, secret, load_actor
         self.max_age_s, self.secure, self.max_body = max_age_s, secure, max_body
+        # behind HTTPS, browsers are told to come back over HTTPS only
+        self.headers = SECURITY_HEADERS + ((HSTS,) if secure else ())
 
     def _state(self, scope: Scope) -> AuthState:
         raw = _cookie_value(scope)
@@ -594,7 +621,7 @@ class SecurityMiddleware:
             await self.app(scope, receive, send)
             return
         if scope["method"] in UNSAFE_METHODS:
-            if not scope["path"].startswith(STREAMED_BODY_PATHS):
+            if scope["path"] not in STREAMED_BODY_PATHS:
                 declared = _header(scope, b"content-length")
                 if declared is not None and (
                     not declared.isdigit() or int(declared) > self.max_body
@@ -617,7 +644,7 @@ class SecurityMiddleware:
             nonlocal started
             started = True
             extra = None if state.new_cookie is None else self._cookie_header(state.new_cookie)
-            await _with_headers(send, extra)(message)
+            await _with_headers(send, extra, self.headers)(message)
 
         try:
             await self.app(scope, receive, send_with_cookie)

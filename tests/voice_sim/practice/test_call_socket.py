@@ -120,6 +120,10 @@ def test_oversized_and_malformed_messages_close_the_socket_and_keep_the_recordin
     code, got = asyncio.run(send_then_wait(bytes(FRAME_BYTES + 6)))  # not whole frames
     assert code == 1008
 
+    # a megabyte is refused by the WebSocket protocol itself (voice-sim serve's limit)
+    code, got = asyncio.run(send_then_wait(bytes(1 << 20)))
+    assert code == 1009
+
 
 def test_two_calls_at_once_keep_their_audio_apart_and_a_third_caller_queues(
     practice_site: PracticeSite, trainee_lines: list[np.ndarray]
@@ -310,3 +314,48 @@ def test_a_gauntlet_runs_back_to_back_with_the_break_then_the_session_scorecard(
     assert (folder / "session_scorecard.json").is_file()
     notes = sorted(p.read_text().strip() for p in folder.glob("*/case_note.md"))
     assert notes == ["note 1", "note 2"]
+
+
+def test_a_second_tab_is_refused_and_a_call_ends_at_its_time_limit(
+    practice_site: PracticeSite,
+) -> None:
+    from dataclasses import replace
+
+    sam = practice_site.client("sam")
+    svc = practice_site.service()
+    saved = svc.call_settings  # type: ignore[attr-defined]
+    svc.call_settings = replace(saved, max_call_s=4.0)  # type: ignore[attr-defined]
+    try:
+        call = practice_site.new_call(sam)
+    finally:
+        svc.call_settings = saved  # type: ignore[attr-defined]
+    url = practice_site.ws_base + str(call["socket"])
+    headers = {"Origin": practice_site.base, "Cookie": cookie_header(sam)}
+
+    async def main() -> tuple[list[dict], int | None, dict]:
+        got: list[dict] = []
+        async with connect(url, additional_headers=headers) as first:
+            async with connect(url, additional_headers=headers) as second:
+                refusal = json.loads(await second.recv())
+                with pytest.raises(ConnectionClosed):
+                    await second.recv()
+                second_code = second.close_code
+            t0 = time.monotonic()
+            while time.monotonic() - t0 < 60:  # the first tab goes on until the limit
+                await first.send(bytes(FRAME_BYTES))
+                try:
+                    while True:
+                        m = await asyncio.wait_for(first.recv(), 0.015)
+                        if isinstance(m, str):
+                            got.append(json.loads(m))
+                except TimeoutError:
+                    pass
+                except ConnectionClosed:
+                    break
+        return got, second_code, refusal
+
+    got, second_code, refusal = asyncio.run(main())
+    assert second_code == 4409 and "another tab" in refusal["message"]
+    ends = [m for m in got if m["type"] == "call_end"]
+    assert ends and ends[0]["reason"] == "timeout"
+    assert ends[0]["duration_s"] < 60  # this call's 4 s limit, not the 20-minute default

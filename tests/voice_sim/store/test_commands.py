@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -82,10 +85,16 @@ def test_users_add_refuses_bad_input_in_one_line(
     assert code == 2 and says in err and "\n" not in err
 
 
+@pytest.mark.parametrize(
+    "host",
+    ["0.0.0.0", "::", "", "192.168.1.5", "example.com", "127.0.0.1.nip.io", "::ffff:127.0.0.1"],
+)
 def test_serve_on_a_public_host_refuses_while_no_account_exists(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], host: str
 ) -> None:
-    assert main(["serve", "--host", "0.0.0.0", "--data", str(tmp_path)]) == 2
+    """Anything not certainly this machine alone counts as public (an empty host is every
+    interface; a name may resolve anywhere)."""
+    assert main(["serve", "--host", host, "--data", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "no accounts exist yet" in err and "users add" in err
 
@@ -222,3 +231,65 @@ def test_gauntlet_stores_its_calls_in_order_with_their_scores(
             )
             assert _stored_items(con, sid) == _scored_items(call_dir)
         assert con.execute("SELECT count(*) FROM sessions").fetchone()[0] == 2
+
+
+def _serve(data: Path, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+    """``voice-sim serve`` in its own process on a free port; (process, base URL)."""
+    import socket
+    import time
+
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "voice_sim", "serve", "--port", str(port), "--data", str(data)],
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
+        try:
+            httpx.get(base + "/login", timeout=1)
+            return proc, base
+        except httpx.TransportError:
+            time.sleep(0.1)
+    proc.kill()
+    raise AssertionError("serve did not start")
+
+
+def _failed_logins_then_probe(base: str, first: str, then: str) -> int:
+    """Three wrong passwords from X-Forwarded-For ``first``, then the status of one more
+    attempt (another name) from ``then``."""
+    import httpx
+
+    def attempt(fwd: str, name: str) -> int:
+        c = httpx.Client(base_url=base, timeout=30, headers={"X-Forwarded-For": fwd})
+        token = c.get("/api/me").json()["csrf_token"]
+        data = {"username": name, "password": "wrong-password", "csrf_token": token}
+        return c.post("/login", data=data).status_code
+
+    for i in range(3):
+        assert attempt(first, f"name{i}") == 401
+    return attempt(then, "other")
+
+
+@pytest.mark.parametrize(("trusted", "locked"), [(None, True), ("127.0.0.1", False)])
+def test_serve_trusts_forwarded_addresses_only_from_its_proxies(
+    tmp_path: Path, trusted: str | None, locked: bool
+) -> None:
+    """Without a trusted proxy a client's X-Forwarded-For is ignored (anyone could send one to
+    dodge the login lock); behind one (``[web] trusted_proxies``) each client's own address
+    is what gets locked, not the proxy's, which would lock everyone out."""
+    env = {"VOICE_SIM_WEB_TRUSTED_PROXIES": trusted} if trusted else {}
+    proc, base = _serve(tmp_path, env)
+    try:
+        status = _failed_logins_then_probe(base, "203.0.113.7", "198.51.100.9")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    assert status == (429 if locked else 401)

@@ -42,6 +42,7 @@ ALL_TABLES = {
     "overrides",
     "jobs",
     "logins",
+    "assignments",
 }
 
 

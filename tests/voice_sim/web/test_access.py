@@ -81,6 +81,9 @@ MATRIX: list[tuple[str, str, str | None, tuple[object, ...]]] = [
     ("POST", "/practice/calls/{call}/notes/1", "json_note", (LOGIN, 404, 404, 404, 200, 404)),
     ("GET", "/practice/calls/{call}/status", None, (LOGIN, 404, 404, 404, 200, 404)),
     ("GET", "/practice/calls/{call}/scorecard", None, (LOGIN, 404, 404, 404, 404, 404)),
+    # staff only (team 0 does not exist: the staff get the form's error, back to the page)
+    ("POST", "/practice/assignments", "assignment", (LOGIN, *[OK_REDIRECT] * 3, 403, 403)),
+    ("POST", "/practice/assignments/999999/delete", "form", (LOGIN, 404, 404, 404, 403, 403)),
 ]
 
 
@@ -111,6 +114,8 @@ def _body(kind: str | None) -> dict[str, object]:
         return {"json": {"item": "diagnose", "score": 6, "reason": "api matrix override"}}
     if kind == "practice_call":
         return {"data": {"kind": "persona", "persona": "angry-billing"}}
+    if kind == "assignment":
+        return {"data": {"name": "matrix", "team": "0", "persona": "angry-billing"}}
     if kind == "json_note":
         return {"json": {"skip": True}}
     if kind == "empty_upload":

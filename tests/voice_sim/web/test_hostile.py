@@ -96,6 +96,16 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         meta["persona"] = f + " persona"
         (folder / "meta.json").write_text(json.dumps(meta))
         store_session(db, read_session(folder), trainee=f + " trainee", source="import")
+    # a polyglot: a valid WAV that carries an HTML page in a chunk of its own
+    folder = make_session(data / "sessions" / "polyglot", FakeCall(trainee="sam", seed=65))
+    wav = (folder / "recording.wav").read_bytes()
+    page = b"<html><script>fetch('/api/sessions')</script></html>"
+    chunk = b"LIST" + len(page).to_bytes(4, "little") + page
+    riff = wav[:4] + (int.from_bytes(wav[4:8], "little") + len(chunk)).to_bytes(4, "little")
+    (folder / "recording.wav").write_bytes(riff + wav[8:36] + chunk + wav[36:])
+    got["sessions"]["polyglot"], _ = store_session(
+        db, read_session(folder), trainee="sam", source="import"
+    )
     # a session whose recording is swapped for a symlink to the server's secret key
     folder = make_session(data / "sessions" / "zed", FakeCall(trainee="zed", seed=60))
     got["sessions"]["zed"], _ = store_session(
@@ -218,6 +228,16 @@ def test_a_recording_that_is_not_audio_is_not_served(hostile: Site, tmp_path: Pa
     finally:
         link.unlink()
         os.symlink(hostile.data_dir / "secret_key", link)
+
+
+def test_a_polyglot_recording_is_served_as_audio_only(hostile: Site) -> None:
+    """A WAV that is also an HTML page plays as audio and is never rendered: its media type is
+    audio, sniffing is off and the policy allows no script."""
+    r = hostile.client("ada").get(f"/sessions/{hostile.sessions['polyglot']}/recording")
+    assert r.status_code == 200 and b"<script>" in r.content
+    assert r.headers["content-type"] == "audio/wav"
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert "script-src 'self'" in r.headers["content-security-policy"]
 
 
 # ----------------------------------------------------------------------------- who sees what

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -44,6 +45,34 @@ def test_state_changing_request_without_token_is_403(site: Site, path: str, kw: 
     assert "CSRF" in r.text
     assert (_count(site, "comments"), _count(site, "overrides"), _count(site, "jobs")) == before
     assert c.get("/api/me").json()["user"]["name"] == "casey"  # the logout did not happen
+
+
+def test_every_state_changing_route_needs_the_token(site: Site) -> None:
+    """Every unsafe route the app has (read from its route table, so a new one is covered the
+    day it is added), in each body encoding, is 403 without the token."""
+    import importlib
+    import re
+
+    from voice_sim.web.app import VIEW_MODULES
+
+    c = site.client("casey")
+    bodies: list[dict[str, object]] = [
+        {"json": {"t_s": 1, "text": "x"}},
+        {"data": {"t_s": "1", "text": "x"}},
+        {"files": {"file": ("a.wav", b"RIFF", "audio/wav")}, "data": {"text": "x"}},
+        {"content": b"t_s=1&text=x", "headers": {"Content-Type": "text/plain"}},
+    ]
+    checked = 0
+    for name in VIEW_MODULES:
+        for route in importlib.import_module(f"voice_sim.web.views.{name}").routes:
+            for method in set(getattr(route, "methods", None) or ()) - {"GET", "HEAD"}:
+                path = re.sub(r"\{[^}]+\}", str(site.sessions["sam1"]), route.path)
+                for kw in bodies:
+                    r = c.http.request(method, path, **kw)  # type: ignore[arg-type]
+                    assert r.status_code == 403 and "CSRF" in r.text, (method, path, kw)
+                    checked += 1
+    assert checked >= 4 * 7
+    assert c.get("/api/me").json()["user"]["name"] == "casey"
 
 
 def test_token_from_another_session_is_403(site: Site) -> None:
@@ -171,7 +200,19 @@ def test_login_rotates_the_session_nonce(site: Site) -> None:
     assert c.csrf() != before  # a token planted before login is worth nothing after it
 
 
-@pytest.mark.parametrize("target", ["//evil.example/x", "http://evil.example/", "/\\evil.example"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example/x",
+        "http://evil.example/",
+        "/\\evil.example",
+        "/\t/evil.example",  # browsers drop tabs and newlines: this would be //evil.example
+        "/\n/evil.example",
+        "https:evil.example",
+        "\\\\evil.example",
+        " //evil.example",
+    ],
+)
 def test_login_never_redirects_off_site(site: Site, target: str) -> None:
     c = site.client()
     r = c.http.post(
@@ -568,3 +609,52 @@ def test_session_page_shows_no_text_from_the_url(site: Site) -> None:
         f"/sessions/{sid}/overrides", data={"item": "diagnose", "score": "99", "reason": "x"}
     )
     assert r.status_code == 400 and "score: expected 0 to 12" in r.text
+
+
+@pytest.mark.parametrize("key", ["short", "x" * 31])
+def test_a_short_signing_key_from_the_environment_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, key: str
+) -> None:
+    """Anyone who guesses the key can sign a cookie as the admin."""
+    from voice_sim.errors import VoiceSimError
+    from voice_sim.web.security import load_secret
+
+    monkeypatch.setenv("VOICE_SIM_WEB_SECRET_KEY", key)
+    with pytest.raises(VoiceSimError, match="at least 32 characters"):
+        load_secret(tmp_path)
+
+
+def test_a_damaged_key_file_is_a_one_line_error(tmp_path: Path) -> None:
+    from voice_sim.errors import VoiceSimError
+    from voice_sim.web.security import load_secret
+
+    (tmp_path / "secret_key").write_text("not hex at all")
+    with pytest.raises(VoiceSimError, match="secret_key: not a hex secret key"):
+        load_secret(tmp_path)
+    (tmp_path / "secret_key").write_text("abcd")
+    with pytest.raises(VoiceSimError, match="secret_key: too short"):
+        load_secret(tmp_path)
+
+
+def test_a_new_key_file_is_private(tmp_path: Path) -> None:
+    from voice_sim.web.security import load_secret
+
+    key = load_secret(tmp_path)
+    assert len(key) == 32
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_behind_https_cookies_are_secure_and_https_is_pinned(tmp_path: Path) -> None:
+    from voice_sim.store import WebSettings
+
+    from .conftest import serve
+
+    with serve(tmp_path, WebSettings(secure_cookies=True)) as (base, _):
+        r = httpx.get(base + "/login")
+    assert "; Secure" in r.headers["set-cookie"]
+    assert r.headers["strict-transport-security"].startswith("max-age=")
+
+
+def test_over_plain_http_no_https_pin_is_sent(site: Site) -> None:
+    """Pinning HTTPS on a server that has none would lock its users out."""
+    assert "strict-transport-security" not in httpx.get(site.base + "/login").headers

@@ -79,3 +79,17 @@ def test_list_page_links_keep_the_filters(site: Site) -> None:
     nxt = re.search(r'<a href="\?([^"]+)" rel="next">', html)
     assert nxt is not None
     assert set(nxt.group(1).split("&amp;")) == {"trainee=sam", "per_page=2", "page=2"}
+
+
+def test_a_filter_stays_visible_when_nothing_matches(site: Site) -> None:
+    """The filter bar shows what is filtering the list (a trainee no call has included), and
+    the empty list says the filters are why."""
+    html = site.client("ada").get("/sessions?trainee=nobody").text
+    assert "<option selected>nobody</option>" in html
+    assert "No sessions match these filters" in html
+
+
+def test_filtering_within_a_gauntlet_keeps_the_gauntlet(site: Site) -> None:
+    gid = site.client("ada").get(f"/api/sessions/{site.sessions['sam_g1']}").json()["gauntlet_id"]
+    html = site.client("ada").get(f"/sessions?gauntlet={gid}").text
+    assert f'<input type="hidden" name="gauntlet" value="{gid}">' in html

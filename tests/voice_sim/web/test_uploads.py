@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import sqlite3
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -194,3 +195,26 @@ def test_a_sample_rate_no_call_has_is_refused(site: Site) -> None:
         data={"trainee": "sam", "team": "red"},
     )
     assert r.status_code == 400 and "sample rate" in r.json()["error"]
+
+
+def test_upload_leftovers_of_a_killed_server_are_swept_at_start(tmp_path: Path) -> None:
+    """A server killed mid-upload leaves its temporary folder; the next start removes the old
+    ones (an hour or more) and leaves any upload in progress alone."""
+    import os
+    import time
+
+    from voice_sim.store.ingest import TMP_PREFIX, UPLOADS_DIR
+
+    from .conftest import serve
+
+    up = tmp_path / UPLOADS_DIR
+    stale, fresh = up / f"{TMP_PREFIX}dead", up / f"{TMP_PREFIX}live"
+    for d in (stale, fresh):
+        d.mkdir(parents=True)
+        (d / "upload.bin").write_bytes(b"RIFF" + b"\0" * 100)
+    old = time.time() - 2 * 3600
+    os.utime(stale / "upload.bin", (old, old))
+    os.utime(stale, (old, old))
+    with serve(tmp_path):
+        pass
+    assert not stale.exists() and fresh.exists()

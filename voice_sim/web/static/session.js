@@ -63,6 +63,29 @@
       seek(((ev.clientX - r.left) / r.width) * duration());
     });
   }
+  // the transcript follows the player: the turn being heard is marked and kept in view
+  const turns = Array.from(document.querySelectorAll(".transcript .turn[data-start]"));
+  const box = document.querySelector(".transcript ol");
+  let current = null;
+  function follow() {
+    const t = player.currentTime;
+    let now = null;
+    for (const li of turns) {
+      if (parseFloat(li.dataset.start) <= t + 0.05) now = li;
+      else break;
+    }
+    if (now === current) return;
+    if (current) current.classList.remove("now");
+    current = now;
+    if (!now) return;
+    now.classList.add("now");
+    if (box && (now.offsetTop < box.scrollTop || now.offsetTop + now.offsetHeight > box.scrollTop + box.clientHeight)) {
+      box.scrollTop = now.offsetTop - box.clientHeight / 3;  // within the box: the page stays put
+    }
+  }
+  player.addEventListener("timeupdate", follow);
+  player.addEventListener("seeked", follow);
+
   player.addEventListener("timeupdate", draw);
   player.addEventListener("seeked", draw);
   player.addEventListener("loadedmetadata", draw);

@@ -19,6 +19,8 @@
     status.className = "status";
     status.textContent = "uploading";
     li.append(b, " ", bar, " ", status);
+    const none = document.getElementById("no-uploads");
+    if (none) none.remove();
     list.prepend(li);
     return { li, bar, status };
   }

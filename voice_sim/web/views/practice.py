@@ -10,6 +10,8 @@ check and the login cookie):
     POST /practice/calls/{id}/notes/{n}     the case note of call n (1-based), or skip it
     GET  /practice/calls/{id}/status        after the call: analysing, scoring, done -> review
     GET  /practice/calls/{id}/scorecard     a gauntlet's session scorecard
+    POST /practice/assignments              a coach sets a gauntlet for a team they coach
+    POST /practice/assignments/{id}/delete  ... and withdraws it
 """
 
 from __future__ import annotations
@@ -25,10 +27,11 @@ from starlette.routing import Route, WebSocketRoute
 
 from ...errors import VoiceSimError
 from ...transport import CallSocket, PracticeCall
+from ...transport.aftercall import MAX_NOTE_CHARS
 from ...transport.ws import Receive, Scope, Send
 from .. import security
 from ..app import AppState, not_found, render, state
-from ..practice import GAUNTLET_BREAK_S, MAX_NOTE_CHARS, PracticeService, PracticeSettings
+from ..practice import GAUNTLET_BREAK_S, PracticeService, PracticeSettings
 
 #: Calls a trainee may plan in one gauntlet from the browser.
 MAX_GAUNTLET_CALLS = 6
@@ -146,22 +149,74 @@ def _with_policy(svc: PracticeService, resp: Response) -> Response:
     return resp
 
 
-@security.login_required
-async def practice_page(request: Request) -> Response:
+def _assignments(vs: AppState, who: security.Actor) -> dict[str, Any]:
+    """Gauntlets set for this trainee (their own and their team's); for staff, the ones they
+    manage and the teams they may set one for."""
+    from sqlalchemy import or_, select
+
+    from ...store.models import Assignment, Team, Trainee
+
+    with vs.db.read() as s:
+        teams: list[dict[str, Any]] = []
+        if who.is_staff:
+            q = select(Assignment).order_by(Assignment.id.desc())
+            teams_q = select(Team).order_by(Team.name)
+            if who.role != "admin":
+                q = q.where(Assignment.team_id.in_(who.team_ids))
+                teams_q = teams_q.where(Team.id.in_(who.team_ids))
+            rows = list(s.scalars(q))
+            teams = [{"id": t.id, "name": t.name} for t in s.scalars(teams_q)]
+        else:
+            mine = []
+            if who.trainee_id is not None:
+                mine.append(Assignment.trainee_id == who.trainee_id)
+            if who.team_ids:
+                mine.append(Assignment.team_id.in_(who.team_ids))
+            q = select(Assignment).where(or_(*mine)).order_by(Assignment.id)
+            rows = list(s.scalars(q)) if mine else []
+        names = {t.id: t.name for t in s.scalars(select(Team))}
+        trainees = {t.id: t.name for t in s.scalars(select(Trainee))}
+        out = [
+            {
+                "id": a.id,
+                "name": a.name,
+                "personas": list(a.personas),
+                "for": names.get(a.team_id or -1) or trainees.get(a.trainee_id or -1) or "",
+            }
+            for a in rows
+        ]
+    return {"assignments": out, "teams": teams}
+
+
+async def _picker(request: Request, call: PracticeCall | None) -> Response:
+    """The practice page: the picker, and the call panel (``call``, when there is one)."""
+    who = security.actor(request)
+    assert who is not None
+    vs = state(request)
+    svc = service(vs)
     personas = await run_in_threadpool(_personas)
+    assigned = await run_in_threadpool(_assignments, vs, who)
     resp = render(
         request,
         "practice.html",
         {
             "personas": personas,
-            "call": None,
-            "page_data": None,
+            "call": call,
+            "page_data": _page_data(call),
             "standard_calls": STANDARD_GAUNTLET_CALLS,
-            "break_s": service(state(request)).settings.gauntlet_break_s,
-            "livekit": bool(service(state(request)).settings.livekit_url),
+            "break_s": svc.settings.gauntlet_break_s,
+            "livekit": bool(svc.settings.livekit_url),
+            "max_calls": MAX_GAUNTLET_CALLS,
+            "error": request.query_params.get("error"),
+            **assigned,
         },
     )
-    return _with_policy(service(state(request)), resp)
+    return _with_policy(svc, resp)
+
+
+@security.login_required
+async def practice_page(request: Request) -> Response:
+    return await _picker(request, None)
 
 
 @security.login_required
@@ -174,7 +229,13 @@ async def create_call(request: Request) -> Response:
     wants_json = "application/json" in request.headers.get("accept", "")
     try:
         if kind == "gauntlet":
-            plan = await run_in_threadpool(_gauntlet_plan, str(form.get("personas") or ""))
+            raw = str(form.get("assignment") or "")
+            ids = (
+                await run_in_threadpool(_assigned_personas, state(request), who, raw)
+                if raw
+                else str(form.get("personas") or "")
+            )
+            plan = await run_in_threadpool(_gauntlet_plan, ids)
             if svc.settings.livekit_url:
                 return _livekit_call(request, svc, gauntlet=[g.persona_id for g in plan])
             call = svc.create(str(who.id), who.name, gauntlet=tuple(plan))
@@ -231,6 +292,23 @@ def _check_persona(persona: str) -> None:
         raise ValueError(f"persona: unknown id {persona!r}")
 
 
+def _assigned_personas(vs: AppState, who: security.Actor, raw: str) -> str:
+    """The persona ids of an assignment set for ``who`` (anyone else's is "no such")."""
+    from ...store.models import Assignment
+
+    aid = int(raw) if raw.isdigit() and len(raw) < 12 else -1
+    with vs.db.read() as s:
+        a = s.get(Assignment, aid)
+        mine = a is not None and (
+            (a.trainee_id is not None and a.trainee_id == who.trainee_id)
+            or (a.team_id is not None and a.team_id in who.team_ids)
+            or who.role == "admin"
+        )
+        if a is None or not mine:
+            raise ValueError("assignment: no such assignment")
+        return ",".join(a.personas)
+
+
 def _gauntlet_plan(personas: str) -> list[Any]:
     from personas import PersonaError, persona_ids, plan_gauntlet
 
@@ -256,20 +334,7 @@ async def call_page(request: Request) -> Response:
     st = svc.status(call)
     if st["phase"] == "done" and st["review"]:
         return RedirectResponse(st["review"], status_code=303)
-    personas = await run_in_threadpool(_personas)
-    resp = render(
-        request,
-        "practice.html",
-        {
-            "personas": personas,
-            "call": call,
-            "page_data": _page_data(call),
-            "standard_calls": STANDARD_GAUNTLET_CALLS,
-            "break_s": svc.settings.gauntlet_break_s,
-            "livekit": bool(svc.settings.livekit_url),
-        },
-    )
-    return _with_policy(svc, resp)
+    return await _picker(request, call)
 
 
 @security.login_required
@@ -338,7 +403,71 @@ async def gauntlet_scorecard(request: Request) -> Response:
     )
 
 
+@security.roles_required("admin", "coach")
+async def create_assignment(request: Request) -> Response:
+    """A coach sets a gauntlet for one of their teams (an admin for any team)."""
+    from urllib.parse import quote
+
+    from ...store.models import Assignment, Team
+
+    who = security.actor(request)
+    assert who is not None
+    form = await request.form()
+    name = str(form.get("name") or "").strip()[:120]
+    raw_team = str(form.get("team") or "")
+    ids = [str(p) for p in form.getlist("persona") if str(p).strip()]
+    vs = state(request)
+
+    def save() -> str | None:
+        if not name:
+            return "name: give the gauntlet a name"
+        if not ids:
+            return "persona: pick at least one customer"
+        try:
+            _gauntlet_plan(",".join(ids))
+        except ValueError as exc:
+            return str(exc)
+        team_id = int(raw_team) if raw_team.isdigit() and len(raw_team) < 12 else -1
+        with vs.db.write() as s:
+            team = s.get(Team, team_id)
+            if team is None or (who.role != "admin" and team.id not in who.team_ids):
+                return "team: not a team you coach"
+            s.add(Assignment(name=name, personas=ids, team_id=team.id, created_by=who.id))
+        return None
+
+    problem = await run_in_threadpool(save)
+    if problem:
+        return RedirectResponse(f"/practice?error={quote(problem)}#assign", status_code=303)
+    return RedirectResponse("/practice#assign", status_code=303)
+
+
+@security.roles_required("admin", "coach")
+async def delete_assignment(request: Request) -> Response:
+    """Withdraw an assignment (a coach: only for the teams they coach)."""
+    from ...store.models import Assignment
+
+    who = security.actor(request)
+    assert who is not None
+    raw = str(request.path_params["assignment_id"])
+    aid = int(raw) if raw.isdigit() and len(raw) < 12 else -1
+    vs = state(request)
+
+    def delete() -> bool:
+        with vs.db.write() as s:
+            a = s.get(Assignment, aid)
+            if a is None or (who.role != "admin" and a.team_id not in who.team_ids):
+                return False
+            s.delete(a)
+            return True
+
+    if not await run_in_threadpool(delete):
+        return not_found(request, "no such assignment")
+    return RedirectResponse("/practice#assign", status_code=303)
+
+
 routes = [
+    Route("/practice/assignments", create_assignment, methods=["POST"]),
+    Route("/practice/assignments/{assignment_id}/delete", delete_assignment, methods=["POST"]),
     Route("/practice", practice_page, methods=["GET"]),
     Route("/practice/calls", create_call, methods=["POST"]),
     Route("/practice/calls/{call_id}", call_page, methods=["GET"]),

@@ -19,6 +19,23 @@ from ..app import not_found, render, state
 from ..files import AUDIO_TYPES, SESSION_FILES, FileRefused, read_case_note, recording_file
 from ..files import session_file as resolve_session_file
 
+#: Session files the page links to, when the folder has them: (file name, link text).
+LINKED_FILES = (
+    ("report.html", "report"),
+    ("scorecard.json", "scorecard.json"),
+    ("analysis.json", "analysis.json"),
+    ("case_note.md", "case note"),
+)
+
+
+def _servable(locate: Any) -> bool:
+    """Whether the file route would serve what ``locate()`` finds (it raises FileRefused)."""
+    try:
+        locate()
+    except FileRefused:
+        return False
+    return True
+
 
 def _id(request: Request) -> int | None:
     raw = request.path_params["session_id"]
@@ -78,17 +95,28 @@ async def _page(request: Request, error: str | None = None, status_code: int = 2
     if sid is None:
         return not_found(request)
 
-    def load() -> tuple[dict[str, Any], str | None] | None:
+    def load() -> tuple[dict[str, Any], str | None, list[tuple[str, str]], bool] | None:
         with vs.db.read() as s:
             row = get_visible(s, who, sid)
             if row is None:
                 return None
-            return session_detail(s, row), read_case_note(row.folder, vs.data_dir)
+            files = [
+                (name, label)
+                for name, label in LINKED_FILES
+                if _servable(lambda n=name: resolve_session_file(row.folder, n, vs.data_dir))
+            ]
+            has_rec = _servable(lambda: recording_file(row.folder, row.recording, vs.data_dir))
+            return (
+                session_detail(s, row),
+                read_case_note(row.folder, vs.data_dir),
+                files,
+                has_rec,
+            )
 
     got = await run_in_threadpool(load)
     if got is None:
         return not_found(request, "no such session")
-    detail, note = got
+    detail, note, files, has_recording = got
     page_data = {
         "id": detail["id"],
         "duration_s": detail["duration_s"],
@@ -106,6 +134,8 @@ async def _page(request: Request, error: str | None = None, status_code: int = 2
             "case_note": note,
             "can_override": who.is_staff,
             "error": error,
+            "files": files,
+            "has_recording": has_recording,
         },
         status_code=status_code,
     )

@@ -32,6 +32,20 @@ CSV_COLUMNS = (
 )
 
 
+#: SessionFilter fields that narrow the list (as opposed to sorting and paging it).
+FILTER_FIELDS = (
+    "trainee",
+    "team",
+    "persona",
+    "archetype",
+    "date_from",
+    "date_to",
+    "score_min",
+    "score_max",
+    "gauntlet",
+)
+
+
 @security.login_required
 async def sessions_page(request: Request) -> Response:
     vs = state(request)
@@ -70,6 +84,7 @@ async def sessions_page(request: Request) -> Response:
             "sort_link": sort_link,
             "sort_columns": SORT_COLUMNS,
             "csv_link": "/sessions.csv?" + urlencode(f.query_params()),
+            "filtered": any(getattr(f, k) is not None for k in FILTER_FIELDS),
         },
     )
 

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from ...store import Job, Session, Team, Trainee, visible_teams
+from ...store import Job, Session, Team, Trainee, visible_teams, visible_trainees
 from ...store.ingest import UPLOADS_DIR, import_folder
 from ...store.models import utcnow
 from ...store.queries import get_visible
@@ -52,10 +52,21 @@ async def upload_page(request: Request) -> Response:
                     select(Job).where(Job.user_id == who.id).order_by(Job.id.desc()).limit(20)
                 )
             )
-            return {"teams": teams, "jobs": [_job_for(s, who, j) for j in jobs]}
+            trainees = list(
+                s.scalars(select(Trainee.name).where(visible_trainees(who)).order_by(Trainee.name))
+            )
+            return {
+                "teams": teams,
+                "trainees": trainees,
+                "jobs": [_job_for(s, who, j) for j in jobs],
+            }
 
     ctx = await run_in_threadpool(load)
+    from personas import list_personas
+
     from ...store.ingest import AUDIO_SUFFIXES
+
+    ctx["personas"] = [(p.id, p.display_name) for p in await run_in_threadpool(list_personas)]
 
     return render(
         request,

@@ -16,6 +16,11 @@ const FRAME = 320; // samples per 20 ms frame at 16 kHz
 const PRIME = 2 * FRAME;
 // Never let playback fall further behind than this (a burst after a network stall), samples.
 const MAX_QUEUED = 12 * FRAME;
+// Every window, whatever the queue held at its lowest beyond one frame of headroom is latency a
+// stall left behind: skip it at the next quiet moment (as WebRTC's NetEQ accelerates), seconds.
+const TRIM_WINDOW_S = 1.0;
+// "Quiet" for trimming: the samples to skip are below this level, dBFS.
+const TRIM_QUIET_DBFS = -50;
 
 class Resampler {
   // Streaming band-limited resampler: each output sample is a Hann-windowed sinc over
@@ -125,6 +130,7 @@ class SpeakerProcessor extends AudioWorkletProcessor {
     this.resampler = sampleRate === WIRE_RATE ? null : new Resampler(WIRE_RATE, sampleRate);
     const ratio = sampleRate / WIRE_RATE;
     this.prime = Math.round(PRIME * ratio);
+    this.headroom = Math.round(FRAME * ratio);
     this.maxQueued = Math.round(MAX_QUEUED * ratio);
     this.ring = new Float32Array(Math.round(4 * sampleRate));
     this.read = 0;
@@ -132,6 +138,10 @@ class SpeakerProcessor extends AudioWorkletProcessor {
     this.playing = false;
     this.underruns = 0;
     this.dropped = 0;
+    this.trimmed = 0;
+    this.window = Math.round(TRIM_WINDOW_S * sampleRate);
+    this.seen = 0;
+    this.lowest = Infinity;
     this.running = true;
     this.meter = opts.meter ? new Meter(this.port, "speaker") : null;
     this.port.onmessage = (e) => {
@@ -142,7 +152,9 @@ class SpeakerProcessor extends AudioWorkletProcessor {
       } else if (e.data.stop) {
         this.running = false;
         if (this.meter) this.meter.flush();
-        this.port.postMessage({ stats: { underruns: this.underruns, dropped: this.dropped } });
+        this.port.postMessage({
+          stats: { underruns: this.underruns, dropped: this.dropped, trimmed: this.trimmed },
+        });
       }
     };
   }
@@ -170,9 +182,30 @@ class SpeakerProcessor extends AudioWorkletProcessor {
     }
   }
 
+  // Skip the queue's surplus over one frame of headroom when it is quiet.
+  trim() {
+    const surplus = this.lowest - this.headroom;
+    this.lowest = Infinity;
+    this.seen = 0;
+    if (!this.playing || surplus <= 0) return;
+    const n = this.ring.length;
+    let energy = 0;
+    for (let i = 0; i < surplus; i++) {
+      const v = this.ring[(this.read + i) % n];
+      energy += v * v;
+    }
+    if (10 * Math.log10(energy / surplus + 1e-12) > TRIM_QUIET_DBFS) return;
+    this.read = (this.read + surplus) % n;
+    this.size -= surplus;
+    this.trimmed += surplus;
+  }
+
   process(inputs, outputs) {
     const out = outputs[0][0];
     if (!this.playing && this.size >= this.prime) this.playing = true;
+    if (this.playing) this.lowest = Math.min(this.lowest, this.size);
+    this.seen += out.length;
+    if (this.seen >= this.window) this.trim();
     if (this.playing) {
       const n = this.ring.length;
       const take = Math.min(out.length, this.size);

@@ -32,6 +32,14 @@
     1011: "The call was cut off by a server error.",
   };
 
+  const END_REASONS = {
+    trainee_hangup: "you hung up",
+    hangup: "the customer hung up",
+    timeout: "the time limit was reached",
+    disconnected: "the connection was lost",
+    error: "an error ended it",
+  };
+
   function say(text) {
     statusEl.textContent = text;
   }
@@ -175,7 +183,8 @@
         controls(false);
         talking("trainee", false);
         talking("customer", false);
-        say("Call ended (" + msg.reason.replace("_", " ") + ") after " + voiceSim.mmss(msg.duration_s) + ".");
+        say("Call ended after " + voiceSim.mmss(msg.duration_s) + ": " +
+          (END_REASONS[msg.reason] || msg.reason.replace("_", " ")) + ".");
         showNote(msg.index);
         break;
       case "break": {
@@ -267,9 +276,7 @@
     return doc;
   }
 
-  for (const id of ["call-form", "gauntlet-form"]) {
-    const form = $(id);
-    if (!form) continue;
+  for (const form of document.querySelectorAll("form.starts-call")) {
     form.addEventListener("submit", async (e) => {
       e.preventDefault();
       try {

@@ -1,0 +1,93 @@
+"""What every remote call shares before and after it: the models loaded once per process, and the
+work after the call (case note, analysis, scoring) that the web app and the LiveKit worker both
+run. Nothing here imports the web app.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import os
+import re
+from pathlib import Path
+
+from ..settings import CallSettings
+
+#: Longest case note kept, characters (a note is a paragraph or two).
+MAX_NOTE_CHARS = 20_000
+#: CPU priority of after-call work: the calls still running come first.
+AFTER_CALL_NICE = 10
+#: Whisper threads for the analysis after a call (one: a core stays free for live calls).
+AFTER_CALL_THREADS = 1
+#: The trainee's case note in a session folder (read by the scorer and the session page).
+CASE_NOTE = "case_note.md"
+
+_SLUG = re.compile(r"[^a-z0-9-]+")
+
+
+def prewarm(settings: CallSettings) -> None:
+    """Load Whisper, Piper and Silero once for every call of this process.
+
+    faster-whisper (CTranslate2) and ONNX Runtime sessions are safe to call from several
+    threads; each call keeps its own stream state, so the models are shared, not copied.
+    """
+    from .. import models
+
+    models.whisper(settings.stt_model, threads=settings.stt_threads)
+    models.piper()
+    models.silero_stream()
+
+
+def slug(text: str) -> str:
+    """A folder-safe form of a persona id, user name or job id."""
+    return _SLUG.sub("-", text.lower()).strip("-")[:40] or "call"
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception as the one line a user is shown."""
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def write_note(folder: Path, text: str) -> Path | None:
+    """Save the trainee's case note as ``case_note.md`` (atomically); None for an empty note."""
+    text = text.strip()
+    if not text:
+        return None
+    path = Path(folder) / CASE_NOTE
+    tmp = path.with_name(f".{CASE_NOTE}.tmp")
+    tmp.write_text(text[:MAX_NOTE_CHARS] + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def init_worker(nice: int = AFTER_CALL_NICE) -> None:
+    """Initialiser of an after-call worker process: lower priority, quiet logs."""
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(nice)
+    logging.basicConfig(level=logging.WARNING)
+
+
+def analyse_folder(folder: str, threads: int = AFTER_CALL_THREADS) -> None:
+    """Write ``analysis.json`` (and the timeline figure) of a finished call."""
+    from audio_analysis import AnalysisSettings, analyze_file, render_timeline, write_analysis
+
+    path = Path(folder)
+    analysis = analyze_file(path / "recording.wav", settings=AnalysisSettings(threads=threads))
+    write_analysis(analysis, path)
+    with contextlib.suppress(Exception):  # a missing figure must not lose the scorecard
+        render_timeline(analysis, path / "timeline", formats=("png",))
+
+
+def score_target(target: str) -> None:
+    """Score a session or gauntlet folder in place, exactly as ``voice-sim score`` does (its
+    ``case_note.md`` included); a failure raises with the command's one-line reason."""
+    from ..cli import main
+
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = main(["score", target, "--out", target, "--quiet", "--no-store"])
+    if code != 0:
+        lines = [ln for ln in err.getvalue().splitlines() if ln.strip()]
+        reason = lines[-1].removeprefix("voice-sim: error: ") if lines else f"exit {code}"
+        raise RuntimeError(reason)
