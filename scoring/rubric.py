@@ -33,6 +33,7 @@ CALL_ITEM_IDS: tuple[str, ...] = (
     "pace_match",
     "thanks",
     "fillers",
+    "pressure_pause",
     "case_note",
 )
 #: Items judged from the words said (an LLM judge may take these over).

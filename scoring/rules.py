@@ -20,7 +20,7 @@ from .case_note import NoteFact, Promise, check_note, note_fraction
 from .inputs import CallInputs, Turn
 from .reading import CoachPhrases, TurnReading, read_turn
 from .rubric import LANGUAGE_ITEM_IDS, RubricItem
-from .scorecard import Evidence, ItemScore
+from .scorecard import Effect, Evidence, ItemScore
 from .settings import FILLER_RECALL, FILLER_RECALL_MIN, ScoringSettings
 from .transcript import Hit, Utterance, find, hit, time_at, utterances, words_of
 
@@ -612,7 +612,8 @@ class SilenceVerdict:
     ``verdict`` is ``dead_air`` (the trainee left the customer waiting), ``hold_overrun`` (a
     hold ran past what the notice bought), ``held`` (a hold notice covered it), ``patient`` (the
     trainee's, but shorter than the customer's patience: the customer never noticed) or
-    ``theirs`` (after the trainee's own words: the customer's to break).
+    ``theirs`` (after the trainee's own words: the customer's to break) or ``pressure`` (the
+    customer's intentional silence, a pressure pause).
     """
 
     start_s: float
@@ -642,6 +643,11 @@ def dead_air_verdicts(call: CallInputs, s: ScoringSettings) -> list[SilenceVerdi
         if gap.duration_s <= call.dead_air_s or any(
             gap.start_s - 0.5 <= e.t_s <= end_s + 0.5 for e in call.silences
         ):
+            continue
+        if any(
+            p.start_s - 0.5 <= gap.start_s <= p.start_s + p.duration_s for p in call.pressure_pauses
+        ):
+            out.append(SilenceVerdict(gap.start_s, gap.duration_s, "pressure"))
             continue
         if _silence_owner(call, gap.start_s, end_s) != "trainee":
             out.append(SilenceVerdict(gap.start_s, gap.duration_s, "theirs"))
@@ -707,7 +713,17 @@ def item_pace(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemRes
     unexplained = 0
     verdicts = dead_air_verdicts(call, s)
     for v in verdicts:
-        if v.verdict == "theirs":
+        if v.verdict == "pressure":
+            ev.append(
+                Evidence(
+                    v.start_s,
+                    "customer",
+                    figure=f"{v.duration_s:.1f} s pressure pause: the customer's own silence "
+                    "(not dead air)",
+                    effect="note",
+                )
+            )
+        elif v.verdict == "theirs":
             ev.append(
                 Evidence(
                     v.start_s,
@@ -1111,6 +1127,59 @@ def item_fillers(call: CallInputs, item: RubricItem, s: ScoringSettings) -> Item
     return ItemResult(frac, tuple(ev))
 
 
+def item_pressure_pause(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemResult:
+    """In the customer's intentional silences: waiting, or a short clarifying question, is
+    composure; filling the silence with a hedge or a ramble is not."""
+    if not call.pressure_pauses:
+        note = Evidence(None, "customer", figure="no pressure pauses in this call", effect="note")
+        return ItemResult(1.0, (note,), applicable=False)
+    ev: list[Evidence] = []
+    total = 0.0
+    for p in call.pressure_pauses:
+        end = p.start_s + p.duration_s
+        said = [
+            w
+            for t in call.turns_of("trainee")
+            for w in t.word_times
+            if p.start_s + 0.2 <= w.start_s <= end
+        ]
+        if not said:
+            total += 1.0
+            ev.append(
+                Evidence(
+                    p.start_s,
+                    "trainee",
+                    figure=f"waited through the customer's {p.duration_s:.1f} s silence",
+                    effect="won",
+                )
+            )
+            continue
+        # what the trainee said from the start of the silence until the customer spoke again
+        nxt = next((t.start_s for t in call.turns_of("customer") if t.start_s > p.start_s), None)
+        words = [
+            w
+            for t in call.turns_of("trainee")
+            for w in t.word_times
+            if w.start_s >= p.start_s + 0.2 and (nxt is None or w.start_s < nxt)
+        ]
+        text = " ".join(w.word for w in words)
+        hedged = vocab.hedges(text)
+        question = text.rstrip().endswith("?") or bool(vocab.diagnostic_questions(text))
+        at = words[0].start_s
+        effect: Effect
+        if len(words) <= s.pause_fill_max_words and question and not hedged:
+            total += 1.0
+            fig, effect = "filled the silence with a short clarifying question", "won"
+        elif len(words) > s.pause_ramble_words or hedged:
+            why = f"a hedge ('{hedged[0].text}')" if hedged else f"{len(words)} words"
+            fig, effect = f"filled the customer's silence with {why}", "lost"
+        else:
+            total += 0.5
+            fig, effect = "broke the customer's silence before they answered", "lost"
+        ev.append(Evidence(at, "trainee", quote=_clip(text), figure=fig, effect=effect))
+    return ItemResult(total / len(call.pressure_pauses), tuple(ev))
+
+
 CHECKS: dict[str, Callable[[CallInputs, RubricItem, ScoringSettings], ItemResult]] = {
     "let_finish": item_let_finish,
     "acknowledge": item_acknowledge,
@@ -1128,6 +1197,7 @@ CHECKS: dict[str, Callable[[CallInputs, RubricItem, ScoringSettings], ItemResult
     "pace_match": item_pace_match,
     "thanks": item_thanks,
     "fillers": item_fillers,
+    "pressure_pause": item_pressure_pause,
 }
 
 

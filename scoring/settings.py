@@ -99,6 +99,10 @@ class ScoringSettings:
         speech).
     fillers_zero_per_min : float
         Fillers per minute at which the fillers item is lost.
+    pause_fill_max_words : int
+        A question this short, asked in a pressure pause, is a clarifying question.
+    pause_ramble_words : int
+        Filling a pressure pause with more words than this is a ramble.
     still_angry_level : float
         A customer at or above this intensity when the call ends is still angry (the
         director's venting level: they have not felt heard).
@@ -143,6 +147,8 @@ class ScoringSettings:
     utterance_merge_s: float = 2.0
     outcome_full_drop_levels: float = 3.0
     still_angry_level: float = 7.0
+    pause_fill_max_words: int = 15
+    pause_ramble_words: int = 20
     filler_recall: float | None = None
     fillers_ok_per_min: float = 2.0
     fillers_zero_per_min: float = 10.0
