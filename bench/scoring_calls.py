@@ -202,10 +202,21 @@ def play(
         changes = customer.hear(_turn(sl.say, trainee.start_s, trainee.end_s, cut_in, latency))
         for ch in changes:
             ev.append({"type": "intensity", "t_s": round(trainee.end_s, 3), **ch.to_event()})
+        # the persona's intentional silence after an answer (the bots wait through it)
+        pause = customer.pressure_pause_s() if customer.hold_s() is None else None
+        if pause is not None:
+            ev.append(
+                {
+                    "type": "pressure_pause",
+                    "t_s": round(trainee.end_s, 3),
+                    "start_s": round(trainee.end_s, 3),
+                    "duration_s": pause,
+                }
+            )
         text = _reply(customer)
         if not text:
             break
-        gap = CUSTOMER_REPLY_S + customer.voice().reply_gap_s
+        gap = max(CUSTOMER_REPLY_S + customer.voice().reply_gap_s, pause or 0.0)
         last = say_customer(text, trainee.end_s + gap)
         if customer.ended:
             _hung_up(out, customer, last)

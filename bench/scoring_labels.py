@@ -20,9 +20,19 @@ from typing import Any
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 LABELS = Path(__file__).resolve().parents[1] / "tests" / "scoring" / "labelled_turns.yaml"
-ITEMS = ("acknowledge", "diagnose", "restate", "next_step", "no_triggers", "ownership", "boundary")
+ITEMS = (
+    "acknowledge",
+    "diagnose",
+    "restate",
+    "next_step",
+    "no_triggers",
+    "ownership",
+    "boundary",
+    "thanks",
+)
 DEFAULT = {"no_triggers": ()}
 
 
@@ -48,7 +58,8 @@ def load(path: Path = LABELS) -> list[dict[str, Any]]:
     for i, t in enumerate(data):
         where = f"{path.name}[{i}]"
         assert {"persona", "say", "labels", "source"} <= set(t), f"{where}: fields"
-        assert set(t) <= {"persona", "say", "labels", "source", "heard", "held_out"}, where
+        known = {"persona", "say", "labels", "source", "heard", "held_out", "first_reply_to_upset"}
+        assert set(t) <= known, where
         assert str(t["source"]).strip(), f"{where}: no source"
         for item, value in t["labels"].items():
             assert item in ITEMS, f"{where}: unknown item {item}"
@@ -70,7 +81,10 @@ def agreement(turns: Sequence[dict[str, Any]]) -> Agreement:
         heard = vocab.content_words(t.get("heard") or p.opening_line)
         if t.get("heard"):
             heard |= vocab.content_words(p.opening_line)
-        got = outcomes(read_turn(say, failure=p.facts.issue_keywords, heard=heard))
+        got = outcomes(
+            read_turn(say, failure=p.facts.issue_keywords, heard=heard),
+            first_reply_to_upset=bool(t.get("first_reply_to_upset")),
+        )
         out.turns += 1
         out.personas.add(p.id)
         for item in ITEMS:
@@ -83,6 +97,45 @@ def agreement(turns: Sequence[dict[str, Any]]) -> Agreement:
                 out.agree[item] = out.agree.get(item, 0) + 1
             else:
                 out.misses.append((item, say, want, have))
+    return out
+
+
+NOTES = Path(__file__).resolve().parents[1] / "tests" / "scoring" / "labelled_notes.yaml"
+NOTE_FACTS = ("reference", "failure", "promise", "outcome")
+
+
+def note_agreement(path: Path = NOTES) -> Agreement:
+    """Agreement on the labelled case notes, per fact (each note checked against the call its
+    persona's good-practice bot makes, played on the words alone)."""
+    import scoring_calls
+
+    from scoring import ScoringSettings
+    from scoring.rules import case_note_facts
+
+    out = Agreement()
+    calls: dict[str, Any] = {}
+    for n in yaml.safe_load(path.read_text(encoding="utf-8")):
+        pid = n["persona"]
+        assert str(n.get("source", "")).strip(), f"{path.name}: {pid}: no source"
+        if pid not in calls:
+            played = scoring_calls.play(pid, scoring_calls.script_path(pid, "good"), audio=False)
+            calls[pid] = scoring_calls.score_played(played)[1]
+        facts = {f.what: f for f in case_note_facts(calls[pid], n["note"], ScoringSettings())}
+        out.turns += 1
+        out.personas.add(pid)
+        for what in NOTE_FACTS:
+            f = facts.get(what)
+            have = (
+                "n/a"
+                if f is None
+                else ("contradicted" if f.contradiction else ("found" if f.found else "missed"))
+            )
+            want = n["labels"][what]
+            out.total[what] = out.total.get(what, 0) + 1
+            if have == want:
+                out.agree[what] = out.agree.get(what, 0) + 1
+            else:
+                out.misses.append((what, n["note"], want, have))
     return out
 
 
@@ -118,10 +171,19 @@ def main(argv: list[str] | None = None) -> int:
     a = agreement(turns)
     held = agreement([t for t in turns if t.get("held_out")])
     print(table(a, held))
+    notes = note_agreement()
+    print(f"\n{notes.turns} labelled case notes against {len(notes.personas)} calls:\n")
+    print("| fact | agree |\n|---|---|")
+    for what in NOTE_FACTS:
+        print(
+            f"| {what} | {notes.agree.get(what, 0)} / {notes.total[what]} "
+            f"({100 * notes.share(what):.0f}%) |"
+        )
     if args.show_misses:
-        for item, say, want, have in a.misses:
+        for item, say, want, have in [*a.misses, *notes.misses]:
             print(f"- {item}: coach {want!r}, scorer {have!r}: {say}")
-    return 0 if all(a.share(i) >= 0.9 for i in ITEMS) else 1
+    ok = all(a.share(i) >= 0.9 for i in ITEMS) and all(notes.share(f) >= 0.9 for f in NOTE_FACTS)
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

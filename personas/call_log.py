@@ -149,6 +149,18 @@ class Silence(CallEvent):
 
 
 @dataclass(frozen=True)
+class PressurePause(CallEvent):
+    """The customer stays silent on purpose after the trainee's answer (a pressure pause, not
+    the trainee's dead air); ``t_s`` = ``start_s``."""
+
+    TYPE: ClassVar[str] = "pressure_pause"
+    start_s: float = 0.0
+    """When the silence starts (the end of the trainee's turn), seconds."""
+    duration_s: float = 0.0
+    """How long the customer means to stay silent, seconds."""
+
+
+@dataclass(frozen=True)
 class Latency(CallEvent):
     """How fast one customer reply came (seconds; any may be null)."""
 
@@ -227,6 +239,7 @@ EVENT_TYPES: dict[str, type[CallEvent]] = {
         Interruption,
         Intensity,
         Silence,
+        PressurePause,
         Latency,
         CustomerLine,
         Hangup,
@@ -318,6 +331,7 @@ __all__ = [
     "Intensity",
     "Interruption",
     "Latency",
+    "PressurePause",
     "Silence",
     "SpeechEnd",
     "SpeechStart",

@@ -461,6 +461,23 @@ CONFIRMING: Final = rx(
     r"so what i'm hearing",
     r"i understand",
 )
+#: Filler words: "um", "uh", "er" always; "like" and "you know" only set off as a filler
+#: (", like," / "You know, ..."), not as words ("looks like", "do you know").
+FILLER: Final = re.compile(
+    r"(?<![\w'])(?:u+m+|u+h+|e+r+m*|h+m+|a+h+)(?![\w'])"
+    r"|(?:^|(?<=[,.?!;]\s)|(?<=\A))like(?=\s*,)"
+    r"|(?:(?<=,\s)|^)like(?=\s*,)"
+    r"|(?:^|(?<=[,.?!;]\s))you know(?=\s*[,.?!])"
+    r"|(?<=,\s)you know(?=\s*[,.?!])",
+    re.IGNORECASE,
+)
+
+
+def fillers(text: str) -> list[Phrase]:
+    """Filler words in ``text``, as transcribed (commas mark a filler "like" or "you know")."""
+    return _found("filler", FILLER, text)
+
+
 #: Thanking the customer (the T of the LAST method).
 THANKS: Final = rx(
     r"thank you(?: (?:so|very) much)?(?: for (?:[\w']+ ){0,3}[\w']+)?",
@@ -734,6 +751,11 @@ def sentence_at(text: str, offset: int) -> Sentence:
 
 
 # -- detectors --------------------------------------------------------------------------------
+
+
+def thanks(text: str) -> Phrase | None:
+    """A thank-you to the customer ("thank you for your patience", "I appreciate it")."""
+    return _first("thanks", THANKS, text)
 
 
 def apology(text: str) -> Phrase | None:

@@ -5,6 +5,7 @@ See the "personas runtime API used by the call" section of ``docs/contracts.md``
 
 from __future__ import annotations
 
+import random
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,6 +87,8 @@ class Customer:
         self.history: list[tuple[str, str]] = []
         """The call so far: (``customer`` or ``trainee``, text)."""
         self._pending = False
+        self.pause_rng = random.Random(0)
+        """Draws the persona's pressure pauses (seeded by :func:`make_customer`)."""
 
     # -- state --------------------------------------------------------------------------------
     @property
@@ -175,6 +178,23 @@ class Customer:
         """Silence the customer sits through before speaking up now, seconds."""
         return self.director.patience_s()
 
+    def pressure_pause_s(self) -> float | None:
+        """After the turn just heard: how long the customer stays silent on purpose before
+        answering (a pressure pause, seconds), or None.
+
+        Only personas with ``pressure_pause`` use them, only after an answer (not after a
+        question the customer must answer, a hold notice, or a final line), and more often at
+        high intensity."""
+        pp = self.persona.pressure_pause
+        v = self.director.last
+        if pp is None or v is None or self.ended or self.director.hold_announced:
+            return None
+        if v.intent not in ("stage", "react") or "diagnostic_question" in v.deescalators:
+            return None
+        if self.pause_rng.random() >= pp.chance_at(self.level):
+            return None
+        return round(self.pause_rng.uniform(pp.min_s, pp.max_s), 2)
+
     def hold_s(self) -> float | None:
         """When the last trainee turn was a hold notice: how long the customer waits quietly,
         seconds; else None."""
@@ -257,4 +277,6 @@ def make_customer(
     scripted = ScriptedBrain(p, seed=seed)
     brain: Brain = LLMBrain(llm, scripted) if llm is not None else scripted
     director = Director(p, settings, start_level)
-    return Customer(p, brain, director, clean=clean)
+    customer = Customer(p, brain, director, clean=clean)
+    customer.pause_rng = random.Random(seed * 7919 + 17)
+    return customer

@@ -60,6 +60,7 @@ TOP_KEYS = (
     "profanity",
     "lines",
     "talk_over",
+    "pressure_pause",
 )
 FACT_KEYS = (
     "account",
@@ -105,6 +106,24 @@ class Facts:
 
 
 @dataclass(frozen=True)
+class PressurePause:
+    """Intentional silence: after some of the trainee's answers the customer says nothing for a
+    while, as interview panels do, to see whether the trainee waits, clarifies or rambles."""
+
+    chance: float
+    """How often, after an answer, at intensity 10 (0-1; it falls off linearly with intensity,
+    to a quarter of it at 0)."""
+    min_s: float = 3.0
+    """Shortest pause, seconds."""
+    max_s: float = 6.0
+    """Longest pause, seconds."""
+
+    def chance_at(self, level: int) -> float:
+        """The chance of a pause after an answer at intensity ``level`` (0-10)."""
+        return self.chance * (0.25 + 0.75 * max(0, min(10, level)) / 10.0)
+
+
+@dataclass(frozen=True)
 class Persona:
     """A validated persona file."""
 
@@ -131,6 +150,8 @@ class Persona:
     """Stage -> band (low, mid, high, any) -> lines."""
     talk_over: tuple[str, ...]
     """Short lines for cutting in on a trainee who talks too long."""
+    pressure_pause: PressurePause | None = None
+    """Intentional silences after some answers (None: the customer never uses them)."""
     source: str | None = field(default=None, compare=False)
     """The file it came from."""
 
@@ -372,6 +393,7 @@ def parse_persona(text: str, src: str = "<persona>") -> Persona:
         profanity=profanity,
         lines=lines,
         talk_over=r.text_list(("talk_over",), required=False),
+        pressure_pause=_pressure_pause(r),
         source=src,
     )
     _check_slots(doc, persona, line_paths)
@@ -495,6 +517,19 @@ def _weights(
     for k in r.mapping((key,), required=False, keys=known):
         out[k] = r.integer((key, k), 0, 5)
     return out
+
+
+def _pressure_pause(r: _Reader) -> PressurePause | None:
+    praw = r.get(("pressure_pause",))
+    if praw is _MISSING or praw is None or praw in ("never", False):
+        return None
+    r.mapping(("pressure_pause",), keys=("chance", "min_s", "max_s"))
+    chance = r.number(("pressure_pause", "chance"), 0.0, 1.0)
+    lo = r.number(("pressure_pause", "min_s"), 1.0, 10.0) if "min_s" in praw else 3.0
+    hi = r.number(("pressure_pause", "max_s"), 1.0, 10.0) if "max_s" in praw else max(lo, 6.0)
+    if hi < lo:
+        raise r.doc.error(("pressure_pause", "max_s"), f"must not be below min_s ({lo}), got {hi}")
+    return PressurePause(chance, lo, hi)
 
 
 def _hang_up(r: _Reader, default: HangUp | None, ceiling: int) -> HangUp | None:

@@ -145,13 +145,30 @@ _NUMBER_WORDS = {
 }
 _DAY_WORDS = re.compile(
     r"\b(today|tonight|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
-    r"end of (?:the )?day|end of (?:the )?week|hour|minutes?|business days?|days?)\b",
+    r"end of (?:the )?day|end of (?:the )?week|next week|next month|hour|minutes?|"
+    r"business days?|days?)\b",
     re.IGNORECASE,
 )
 
 
-#: Time keys of a step the trainee can have done by the time the note is written.
-_SAME_DAY = frozenset({"today", "hour", "minute"})
+#: Time keys of a step that cannot be done yet when the note is written after the call.
+_LATER_DAYS = frozenset(
+    {
+        "tomorrow",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "next week",
+        "next month",
+        "business day",
+        "day",
+        "end of week",
+    }
+)
 
 
 def time_keys(phrase: str) -> set[str]:
@@ -171,7 +188,7 @@ def time_keys(phrase: str) -> set[str]:
 
 _DONE = re.compile(
     r"\b(?:issued|refunded|credited|sent|fixed|resolved|done|completed|processed|booked|"
-    r"reset|changed|updated|reversed|cancelled|canceled|shipped)\b",
+    r"reset|changed|updated|reversed|cancelled|canceled|shipped|delivered|arrived)\b",
     re.IGNORECASE,
 )
 _ACCEPTED = re.compile(
@@ -197,6 +214,9 @@ class Promise:
     done: bool
     """Said as done ("I've issued the refund") rather than to come ("I'll refund")."""
     start_s: float | None = None
+    committed: bool = True
+    """An owner and a time ("I'll call by 3 pm"); False for a time alone ("it shows within
+    5 business days"), which a note may still repeat."""
 
 
 @dataclass(frozen=True)
@@ -217,6 +237,7 @@ def check_note(
     note: str,
     *,
     customer_words: Iterable[str],
+    known: Iterable[str] = (),
     failure: Sequence[str],
     complaint: Iterable[str],
     promises: Sequence[Promise],
@@ -231,6 +252,8 @@ def check_note(
         The trainee's note.
     customer_words : iterable of str
         What the customer said (their references are looked for in the note).
+    known : iterable of str
+        The persona's own account facts and answers (a reference the trainee looked up counts).
     failure : sequence of str
         The persona's failure keywords (empty for a recording that is not ours).
     complaint : iterable of str
@@ -243,64 +266,105 @@ def check_note(
         Whether the customer accepted what was offered (None: unknown).
     """
     facts: list[NoteFact] = []
-    said_refs = set().union(*(references(t) for t in customer_words)) if customer_words else set()
+    said_refs: set[str] = set().union(*(references(t) for t in customer_words))
+    known_refs: set[str] = said_refs | set().union(*(references(t) for t in known))
     note_refs = references(note)
-    if said_refs:
-        hit = next((r for r in note_refs if any(_same_reference(r, s) for s in said_refs)), None)
-        facts.append(NoteFact("reference", ", ".join(sorted(said_refs)[:3]), hit))
+    if known_refs:
+        hit = next((r for r in note_refs if any(_same_reference(r, s) for s in known_refs)), None)
+        wrong = next(
+            (r for r in sorted(note_refs) if "@" not in r and len(r) >= 4 and r != hit), None
+        )
+        expected = ", ".join(sorted(said_refs or known_refs)[:3])
+        if hit is None and wrong is not None:
+            facts.append(
+                NoteFact("reference", expected, None, f"note says {wrong}; the call had {expected}")
+            )
+        else:
+            facts.append(NoteFact("reference", expected, hit))
     named = vocab.mentions(note, failure) if failure else None
     if named is None and not failure:
         shared = sorted(vocab.content_words(note) & set(complaint))
         named = ", ".join(shared[:3]) if len(shared) >= 2 else None
     facts.append(NoteFact("failure", ", ".join(failure[:3]) or "the customer's complaint", named))
-    if promises:
+    if any(p.committed for p in promises):
         facts.append(_check_promises(note, promises))
     if outcome is not None and accepted is not None:
         facts.append(_check_outcome(note, outcome, accepted))
     return facts
 
 
+#: Completed actions a note may report, by family: a note may say "refunded" for a call's
+#: "I've issued the refund".
+_DONE_FAMILY = {
+    "issued": "money",
+    "refunded": "money",
+    "credited": "money",
+    "processed": "money",
+    "reversed": "money",
+    "sent": "sent",
+    "booked": "booked",
+    "fixed": "fixed",
+    "resolved": "fixed",
+    "done": "fixed",
+    "completed": "fixed",
+    "reset": "fixed",
+    "changed": "changed",
+    "updated": "changed",
+    "cancelled": "cancelled",
+    "canceled": "cancelled",
+    "shipped": "delivery",
+    "delivered": "delivery",
+    "arrived": "delivery",
+}
+
+
 def _check_promises(note: str, promises: Sequence[Promise]) -> NoteFact:
-    expected = "; ".join(f'"{p.sentence}"' for p in promises[:2])
+    committed = [p for p in promises if p.committed]
+    expected = "; ".join(f'"{p.sentence}"' for p in (committed or promises)[:2])
     times = [t.text for t in _times(note)]
     promised = [time_keys(p.time) for p in promises]
-    # a step due later than today cannot be done yet when the note is written after the call
-    later = [p for p in promises if not p.done and not time_keys(p.time) & _SAME_DAY]
     for t in times:
-        keys = time_keys(t)
-        if any(keys & k for k in promised):
-            done = _DONE.search(note)
-            if done and later and not any(p.done for p in promises):
-                return NoteFact(
-                    "promise",
-                    expected,
-                    t,
-                    f'note says "{done.group(0)}"; the call promised "{later[0].sentence}"',
-                )
+        if any(time_keys(t) & k for k in promised):
             return NoteFact("promise", expected, t)
     if times:
+        first = committed[0] if committed else promises[0]
         return NoteFact(
             "promise",
             expected,
             None,
-            f'note says "{times[0]}"; the call promised "{promises[0].time}" '
-            f'("{promises[0].sentence}")',
+            f'note says "{times[0]}"; the call promised "{first.time}" ("{first.sentence}")',
         )
-    done = _DONE.search(note)
-    if done and later and not any(p.done for p in promises):
-        return NoteFact(
-            "promise",
-            expected,
-            None,
-            f'note says "{done.group(0)}"; the call promised "{promises[0].sentence}"',
-        )
+    # no time in the note: a completion the call did not report, while a step is still due
+    later = [p for p in promises if time_keys(p.time) & _LATER_DAYS]
+    done_in_call = {
+        _DONE_FAMILY.get(m.group(0).lower())
+        for p in promises
+        if p.done
+        for m in _DONE.finditer(p.sentence)
+    }
+    for m in _DONE.finditer(note):
+        if later and _DONE_FAMILY.get(m.group(0).lower()) not in done_in_call:
+            return NoteFact(
+                "promise",
+                expected,
+                None,
+                f'note says "{m.group(0)}"; the call promised "{later[0].sentence}"',
+            )
     return NoteFact("promise", expected)
+
+
+#: Times a note gives: the concrete ones, and the loose dates a note may still pin a promise to.
+_NOTE_TIME = re.compile(
+    rf"{vocab.CONCRETE_TIME.pattern}|\b(?:next|this) (?:week|month)\b|\bnext "
+    r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|\b\w+ morning\b",
+    re.IGNORECASE,
+)
 
 
 def _times(note: str) -> list[vocab.Phrase]:
     return [
         vocab.Phrase("time", note[m.start() : m.end()], m.start(), m.end())
-        for m in vocab.CONCRETE_TIME.finditer(vocab.normalise(note))
+        for m in _NOTE_TIME.finditer(vocab.normalise(note))
     ]
 
 

@@ -92,6 +92,10 @@ class PersonaInfo:
         return self.archetype == "abusive"
 
 
+#: A customer this calm (0-10) who ends the call with no reason given has said goodbye.
+_CALM_LEVEL = 4.0
+
+
 @dataclass(frozen=True)
 class CallEnd:
     """How the call ended (``events.jsonl`` and ``meta.json``).
@@ -115,6 +119,10 @@ class CallEnd:
     def label(self) -> str:
         """Why the call ended, in a few words: resolved, supervisor, hung up, script done..."""
         o = (self.outcome or "").lower()
+        calm = self.final_intensity is not None and self.final_intensity <= _CALM_LEVEL
+        if o == "hung up" and calm:
+            # the call's bare fallback reason: a calm customer ending the call said goodbye
+            return "customer said goodbye"
         if o.startswith("hung up") or (self.reason == "hangup" and not o):
             return "customer hung up"
         if "supervisor" in o:
@@ -133,7 +141,7 @@ class CallEnd:
     @property
     def unresolved(self) -> bool:
         """Ended without the customer's problem being settled (script out, hung up, stopped)."""
-        return self.label not in ("resolved", "passed to a supervisor")
+        return self.label not in ("resolved", "passed to a supervisor", "customer said goodbye")
 
 
 @dataclass(frozen=True)
@@ -165,6 +173,8 @@ class CallInputs:
         The words of each backchannel ("mm-hmm", "I see"), in the order of ``backchannels``.
     silences : tuple of personas.call_log.Silence
         The silences the customer noticed and spoke up in (the director's dead air).
+    pressure_pauses : tuple of personas.call_log.PressurePause
+        The customer's intentional silences after the trainee's answers (never dead air).
     ours : bool
         A call voice-sim recorded (its events say so): dead air is what the customer noticed.
     dead_air_s, hold_max_s : float
@@ -193,6 +203,7 @@ class CallInputs:
     case_note: str | None = None
     backchannel_text: tuple[str, ...] = ()
     silences: tuple[call_log.Silence, ...] = ()
+    pressure_pauses: tuple[call_log.PressurePause, ...] = ()
     ours: bool = False
     dead_air_s: float = DEAD_AIR_S
     hold_max_s: float = HOLD_MAX_S
@@ -388,6 +399,7 @@ def call_inputs(
         case_note=case_note.strip() if case_note and case_note.strip() else None,
         backchannel_text=a.backchannel_text,
         silences=tuple(e for e in events if isinstance(e, call_log.Silence)),
+        pressure_pauses=tuple(e for e in events if isinstance(e, call_log.PressurePause)),
         ours=any(isinstance(e, call_log.CallStart) for e in events),
         dead_air_s=_num(director.get("dead_air_s"), "meta", optional=True) or DEAD_AIR_S,
         hold_max_s=_num(director.get("hold_max_s"), "meta", optional=True) or HOLD_MAX_S,

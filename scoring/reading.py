@@ -20,6 +20,7 @@ OUTCOMES: dict[str, tuple[str, ...]] = {
     "next_step": ("concrete", "partial", "vague", "none"),
     "ownership": ("owns", "deflects", "blames_other", "mixed", "none"),
     "boundary": ("boundary", "retaliates", "none"),
+    "thanks": ("thanked", "wrong_moment", "none"),
 }
 
 
@@ -65,6 +66,7 @@ class TurnReading:
     boundary: vocab.Phrase | None
     retaliation: tuple[vocab.Phrase, ...]
     hold_notice: vocab.Phrase | None
+    thanks: vocab.Phrase | None = None
 
     @property
     def fix_first(self) -> bool:
@@ -112,10 +114,22 @@ def read_turn(
         boundary=vocab.boundary(text, extra=c.boundary),
         retaliation=tuple(vocab.retaliation(text)),
         hold_notice=vocab.hold_notice(text),
+        thanks=vocab.thanks(text),
     )
 
 
-def outcomes(r: TurnReading) -> dict[str, str | tuple[str, ...]]:
+def thanks_outcome(r: TurnReading, *, first_reply_to_upset: bool) -> str:
+    """``thanked``, ``wrong_moment`` (the first words of the first reply to an upset caller)
+    or ``none``."""
+    if r.thanks is None:
+        return "none"
+    opener = r.thanks.start <= 2
+    return "wrong_moment" if first_reply_to_upset and opener else "thanked"
+
+
+def outcomes(
+    r: TurnReading, *, first_reply_to_upset: bool = False
+) -> dict[str, str | tuple[str, ...]]:
     """The reading as the labelled set's outcome per item (see :data:`OUTCOMES`);
     ``no_triggers`` is the sorted tuple of trigger kinds said."""
     ack = r.acknowledgement
@@ -145,4 +159,5 @@ def outcomes(r: TurnReading) -> dict[str, str | tuple[str, ...]]:
         "boundary": "retaliates"
         if r.retaliation
         else ("boundary" if r.boundary is not None else "none"),
+        "thanks": thanks_outcome(r, first_reply_to_upset=first_reply_to_upset),
     }

@@ -17,7 +17,7 @@ from pathlib import Path
 from audio_analysis.fileio import write_json_atomic, write_text_atomic
 
 from .inputs import CallInputs, Turn
-from .rules import mmss
+from .rules import dead_air_verdicts, mmss
 from .scorecard import Evidence, ItemScore, Scorecard, SessionScorecard
 from .settings import ScoringSettings
 
@@ -133,15 +133,28 @@ def timeline_svg(call: CallInputs, card: Scorecard | None = None, standalone: bo
         k += step
     lanes = {"trainee": 60, "customer": 100}
     out.append('<text x="4" y="74">trainee</text><text x="4" y="114">customer</text>')
+    # each silence as the scorecard judged it: only the trainee's dead air is drawn as such
+    verdicts = {round(v.start_s, 2): v.verdict for v in dead_air_verdicts(call, ScoringSettings())}
+    silence_names = {
+        "dead_air": "dead air",
+        "hold_overrun": "dead air (a hold past what the notice bought)",
+        "held": "silence announced with a hold notice",
+        "patient": "silence the customer waited through",
+        "theirs": "pause after the trainee's words",
+        "pressure": "the customer's pressure pause",
+    }
     for g in call.dead_air:
         x0, x1 = _x(g.start_s, d), _x(g.start_s + g.duration_s, d)
+        verdict = verdicts.get(round(g.start_s, 2), "short")
+        dead = verdict in ("dead_air", "hold_overrun")
         out.append(
             _marker(
                 g.start_s,
-                f"dead air {g.duration_s:.1f} s at {mmss(g.start_s)}",
+                f"{silence_names.get(verdict, 'silence')} {g.duration_s:.1f} s at "
+                f"{mmss(g.start_s)}",
                 f'<rect x="{x0:.1f}" y="50" width="{max(x1 - x0, 2):.1f}" height="80" '
-                'fill="#bbb" fill-opacity=".45"/>',
-                "dead-air",
+                f'fill="#bbb" fill-opacity="{".45" if dead else ".18"}"/>',
+                "dead-air" if dead else "silence",
             )
         )
     for t in call.turns:

@@ -32,6 +32,8 @@ CALL_ITEM_IDS: tuple[str, ...] = (
     "active_listening",
     "pace_match",
     "thanks",
+    "fillers",
+    "pressure_pause",
     "case_note",
 )
 #: Items judged from the words said (an LLM judge may take these over).

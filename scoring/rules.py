@@ -16,13 +16,13 @@ from statistics import median
 
 from personas import phrases as vocab
 
-from .case_note import Promise, check_note, note_fraction
+from .case_note import NoteFact, Promise, check_note, note_fraction
 from .inputs import CallInputs, Turn
 from .reading import CoachPhrases, TurnReading, read_turn
 from .rubric import LANGUAGE_ITEM_IDS, RubricItem
-from .scorecard import Evidence, ItemScore
-from .settings import ScoringSettings
-from .transcript import Hit, Utterance, find, hit, utterances, words_of
+from .scorecard import Effect, Evidence, ItemScore
+from .settings import FILLER_RECALL, FILLER_RECALL_MIN, ScoringSettings
+from .transcript import Hit, Utterance, find, hit, time_at, utterances, words_of
 
 _MAX_EVIDENCE = 10
 
@@ -612,7 +612,8 @@ class SilenceVerdict:
     ``verdict`` is ``dead_air`` (the trainee left the customer waiting), ``hold_overrun`` (a
     hold ran past what the notice bought), ``held`` (a hold notice covered it), ``patient`` (the
     trainee's, but shorter than the customer's patience: the customer never noticed) or
-    ``theirs`` (after the trainee's own words: the customer's to break).
+    ``theirs`` (after the trainee's own words: the customer's to break) or ``pressure`` (the
+    customer's intentional silence, a pressure pause).
     """
 
     start_s: float
@@ -642,6 +643,11 @@ def dead_air_verdicts(call: CallInputs, s: ScoringSettings) -> list[SilenceVerdi
         if gap.duration_s <= call.dead_air_s or any(
             gap.start_s - 0.5 <= e.t_s <= end_s + 0.5 for e in call.silences
         ):
+            continue
+        if any(
+            p.start_s - 0.5 <= gap.start_s <= p.start_s + p.duration_s for p in call.pressure_pauses
+        ):
+            out.append(SilenceVerdict(gap.start_s, gap.duration_s, "pressure"))
             continue
         if _silence_owner(call, gap.start_s, end_s) != "trainee":
             out.append(SilenceVerdict(gap.start_s, gap.duration_s, "theirs"))
@@ -707,7 +713,17 @@ def item_pace(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemRes
     unexplained = 0
     verdicts = dead_air_verdicts(call, s)
     for v in verdicts:
-        if v.verdict == "theirs":
+        if v.verdict == "pressure":
+            ev.append(
+                Evidence(
+                    v.start_s,
+                    "customer",
+                    figure=f"{v.duration_s:.1f} s pressure pause: the customer's own silence "
+                    "(not dead air)",
+                    effect="note",
+                )
+            )
+        elif v.verdict == "theirs":
             ev.append(
                 Evidence(
                     v.start_s,
@@ -835,18 +851,21 @@ def item_outcome(call: CallInputs, item: RubricItem, s: ScoringSettings) -> Item
 
 
 def _promises(call: CallInputs, s: ScoringSettings) -> list[Promise]:
-    """The concrete next steps the trainee committed to in the call."""
+    """The next steps the trainee gave with a time (committed: with an owner too)."""
     out = []
     for x in readings(call, s):
-        st = x.r.step
-        if st is None or not st.concrete or st.time is None or st.owner is None:
-            continue
-        done = bool(re.match(r"i(?:'ve| have|'m| am)\b", vocab.normalise(st.owner.text)))
-        times = "; ".join(
-            st.sentence.text[m.start() : m.end()]
-            for m in vocab.CONCRETE_TIME.finditer(vocab.normalise(st.sentence.text))
-        )
-        out.append(Promise(_clip(st.sentence.text), times, done, x.at(st.sentence.start)))
+        for sent in vocab.sentences(x.u.text):
+            if vocab.concrete_time(sent.text) is None:
+                continue
+            st = vocab.next_step(sent.text)
+            owner = st.owner.text if st is not None and st.owner is not None else ""
+            done = bool(re.match(r"i(?:'ve| have|'m| am)\b", vocab.normalise(owner)))
+            times = "; ".join(
+                sent.text[m.start() : m.end()]
+                for m in vocab.CONCRETE_TIME.finditer(vocab.normalise(sent.text))
+            )
+            committed = st is not None and st.concrete
+            out.append(Promise(_clip(sent.text), times, done, x.at(sent.start), committed))
     return out
 
 
@@ -864,6 +883,33 @@ def _accepted(call: CallInputs, s: ScoringSettings) -> bool | None:
     return True if level <= s.accepted_level else None
 
 
+def _persona_facts(call: CallInputs) -> list[str]:
+    """The library persona's account facts and must-ask answers (references the trainee may
+    have looked up rather than heard)."""
+    from personas import get_persona, persona_ids
+
+    pid = call.persona_info.id
+    if not pid or pid not in persona_ids():
+        return []
+    facts = get_persona(pid).facts
+    return [*facts.account.values(), *(m.answer for m in facts.must_ask)]
+
+
+def case_note_facts(call: CallInputs, note: str, s: ScoringSettings) -> list[NoteFact]:
+    """What ``note`` does with each fact of ``call``: found, missed or contradicted."""
+    complaint = _complaint(call, s)
+    return check_note(
+        note,
+        customer_words=[t.text for t in call.turns_of("customer")],
+        known=_persona_facts(call),
+        failure=call.persona_info.failure_keywords,
+        complaint=vocab.content_words(complaint.text) if complaint else set(),
+        promises=_promises(call, s),
+        outcome=call.end.label if call.ours else None,
+        accepted=_accepted(call, s) if call.ours else None,
+    )
+
+
 def item_case_note(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemResult:
     """The note for the next agent carries the reference, the failure, the promise (who, what,
     by when) and where the customer stands, and contradicts nothing that happened."""
@@ -877,16 +923,7 @@ def item_case_note(call: CallInputs, item: RubricItem, s: ScoringSettings) -> It
             None, "trainee", figure="no case note written after the call", effect="lost"
         )
         return ItemResult(0.0, (lost,))
-    complaint = _complaint(call, s)
-    facts = check_note(
-        call.case_note,
-        customer_words=[t.text for t in call.turns_of("customer")],
-        failure=call.persona_info.failure_keywords,
-        complaint=vocab.content_words(complaint.text) if complaint else set(),
-        promises=_promises(call, s),
-        outcome=call.end.label if call.ours else None,
-        accepted=_accepted(call, s) if call.ours else None,
-    )
+    facts = case_note_facts(call, call.case_note, s)
     ev: list[Evidence] = []
     for f in facts:
         if f.contradiction:
@@ -1049,6 +1086,100 @@ def item_thanks(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemR
     return ItemResult(0.0, tuple(ev))
 
 
+def item_fillers(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemResult:
+    """Fillers ("um", "uh", "like", "you know") per minute of the trainee's speech; scored only
+    on a verbatim transcript and when the transcription's filler recall is good enough."""
+    turns = call.turns_of("trainee")
+    minutes = sum(t.end_s - t.start_s for t in turns) / 60.0
+    found = [(t, p) for t in turns for p in vocab.fillers(t.text)]
+    rate = len(found) / minutes if minutes > 0 else 0.0
+    recall = s.filler_recall if s.filler_recall is not None else FILLER_RECALL
+    if recall < FILLER_RECALL_MIN or minutes <= 0:
+        note = Evidence(
+            None,
+            "trainee",
+            figure=f"{len(found)} filler(s) heard, {rate:.1f} per minute; not scored: the "
+            f"transcription finds {recall:.0%} of fillers (scored from {FILLER_RECALL_MIN:.0%})",
+            effect="note",
+        )
+        return ItemResult(1.0, (note,), applicable=False)
+    span = s.fillers_zero_per_min - s.fillers_ok_per_min
+    frac = max(0.0, min(1.0, 1.0 - (rate - s.fillers_ok_per_min) / span))
+    counts: dict[str, int] = {}
+    for _, p in found:
+        key = p.text.lower()
+        counts[key] = counts.get(key, 0) + 1
+    kinds = ", ".join(f'"{k}" x{n}' for k, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+    ev = [
+        Evidence(
+            None,
+            "trainee",
+            figure=f"{len(found)} filler(s) in {minutes:.1f} min of your speech: {rate:.1f} per "
+            f"minute{f' ({kinds})' if kinds else ''}; up to {s.fillers_ok_per_min:g} is normal",
+            effect="won" if frac >= 1.0 else "lost",
+        )
+    ]
+    if frac < 1.0:
+        ev += [
+            Evidence(time_at(t, p.start), "trainee", quote=p.text, effect="lost")
+            for t, p in found[:5]
+        ]
+    return ItemResult(frac, tuple(ev))
+
+
+def item_pressure_pause(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemResult:
+    """In the customer's intentional silences: waiting, or a short clarifying question, is
+    composure; filling the silence with a hedge or a ramble is not."""
+    if not call.pressure_pauses:
+        note = Evidence(None, "customer", figure="no pressure pauses in this call", effect="note")
+        return ItemResult(1.0, (note,), applicable=False)
+    ev: list[Evidence] = []
+    total = 0.0
+    for p in call.pressure_pauses:
+        end = p.start_s + p.duration_s
+        said = [
+            w
+            for t in call.turns_of("trainee")
+            for w in t.word_times
+            if p.start_s + 0.2 <= w.start_s <= end
+        ]
+        if not said:
+            total += 1.0
+            ev.append(
+                Evidence(
+                    p.start_s,
+                    "trainee",
+                    figure=f"waited through the customer's {p.duration_s:.1f} s silence",
+                    effect="won",
+                )
+            )
+            continue
+        # what the trainee said from the start of the silence until the customer spoke again
+        nxt = next((t.start_s for t in call.turns_of("customer") if t.start_s > p.start_s), None)
+        words = [
+            w
+            for t in call.turns_of("trainee")
+            for w in t.word_times
+            if w.start_s >= p.start_s + 0.2 and (nxt is None or w.start_s < nxt)
+        ]
+        text = " ".join(w.word for w in words)
+        hedged = vocab.hedges(text)
+        question = text.rstrip().endswith("?") or bool(vocab.diagnostic_questions(text))
+        at = words[0].start_s
+        effect: Effect
+        if len(words) <= s.pause_fill_max_words and question and not hedged:
+            total += 1.0
+            fig, effect = "filled the silence with a short clarifying question", "won"
+        elif len(words) > s.pause_ramble_words or hedged:
+            why = f"a hedge ('{hedged[0].text}')" if hedged else f"{len(words)} words"
+            fig, effect = f"filled the customer's silence with {why}", "lost"
+        else:
+            total += 0.5
+            fig, effect = "broke the customer's silence before they answered", "lost"
+        ev.append(Evidence(at, "trainee", quote=_clip(text), figure=fig, effect=effect))
+    return ItemResult(total / len(call.pressure_pauses), tuple(ev))
+
+
 CHECKS: dict[str, Callable[[CallInputs, RubricItem, ScoringSettings], ItemResult]] = {
     "let_finish": item_let_finish,
     "acknowledge": item_acknowledge,
@@ -1065,6 +1196,8 @@ CHECKS: dict[str, Callable[[CallInputs, RubricItem, ScoringSettings], ItemResult
     "active_listening": item_active_listening,
     "pace_match": item_pace_match,
     "thanks": item_thanks,
+    "fillers": item_fillers,
+    "pressure_pause": item_pressure_pause,
 }
 
 

@@ -14,6 +14,12 @@ from typing import Literal
 OVERALL_MAX = 100.0
 #: Rubric weights must sum to ``OVERALL_MAX`` within this tolerance (rounding in a coach's file).
 WEIGHT_SUM_TOLERANCE = 0.01
+#: Filler recall of the analysis's transcription (Whisper tiny.en, no prompt), measured by
+#: ``bench/fillers.py``: worst of 3 Piper renders of the labelled set. Verbatim-style prompts
+#: reach 83-88% there but derail real telephone speech (83-90% word error), so they are not used.
+FILLER_RECALL = 0.17
+#: Fillers are scored only when the transcription finds at least this share of them.
+FILLER_RECALL_MIN = 0.80
 #: ``schema_version`` written in ``scorecard.json`` and ``session_scorecard.json``.
 SCORECARD_SCHEMA_VERSION = 1
 
@@ -84,6 +90,19 @@ class ScoringSettings:
         (clear-speech guidance puts it well under conversational 150 wpm).
     pace_match_zero_beyond_wpm : float
         The pace-matching item falls linearly to zero this many wpm over the target.
+    filler_recall : float or None
+        Filler recall of the transcriber that made the analysis, when it is not the shipped one
+        (a verbatim transcriber measured with ``bench/fillers.py``); None uses
+        :data:`FILLER_RECALL`. Fillers are scored from :data:`FILLER_RECALL_MIN`.
+    fillers_ok_per_min : float
+        Fillers per minute of trainee speech that cost nothing (a couple a minute is normal
+        speech).
+    fillers_zero_per_min : float
+        Fillers per minute at which the fillers item is lost.
+    pause_fill_max_words : int
+        A question this short, asked in a pressure pause, is a clarifying question.
+    pause_ramble_words : int
+        Filling a pressure pause with more words than this is a ramble.
     still_angry_level : float
         A customer at or above this intensity when the call ends is still angry (the
         director's venting level: they have not felt heard).
@@ -128,6 +147,11 @@ class ScoringSettings:
     utterance_merge_s: float = 2.0
     outcome_full_drop_levels: float = 3.0
     still_angry_level: float = 7.0
+    pause_fill_max_words: int = 15
+    pause_ramble_words: int = 20
+    filler_recall: float | None = None
+    fillers_ok_per_min: float = 2.0
+    fillers_zero_per_min: float = 10.0
     accepted_level: float = 4.0
     long_customer_turn_s: float = 8.0
     nod_every_s: float = 10.0

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from audio_analysis import Turn
 from personas import phrases as vocab
@@ -111,7 +111,39 @@ def utterances(turns: Sequence[Turn], speaker: str, *, merge_s: float) -> list[U
     return [_utterance(speaker, group) for group in out]
 
 
+#: A word that is only a hesitation ("um,", "uh..."): the judges read past it.
+_HESITATION = re.compile(r"^(?:u+m+|u+h+|e+r+m*|h+m+|a+h+)([.,?!;:]*)$", re.IGNORECASE)
+
+
+def without_hesitations(turn: Turn) -> Turn:
+    """``turn`` with its "um" and "uh" words dropped (a sentence end they carried is kept), so
+    "I'm, um, sorry" reads as "I'm sorry"; word times stay aligned with the words."""
+    toks = turn.text.split()
+    if not any(_HESITATION.match(w) for w in toks):
+        return turn
+    aligned = len(turn.word_times) == len(toks)
+    kept: list[str] = []
+    times = []
+    for i, w in enumerate(toks):
+        m = _HESITATION.match(w)
+        if m is None:
+            kept.append(w)
+            if aligned:
+                times.append(turn.word_times[i])
+        elif kept and any(c in m.group(1) for c in ".?!"):
+            kept[-1] = kept[-1].rstrip(",;:") + m.group(1)[-1]
+        elif kept and kept[-1].endswith(","):
+            kept[-1] = kept[-1][:-1]  # "I'm, um, so sorry" reads "I'm so sorry"
+    return replace(
+        turn,
+        text=" ".join(kept),
+        words=len(kept),
+        word_times=tuple(times) if aligned else turn.word_times,
+    )
+
+
 def _utterance(speaker: str, group: Sequence[Turn]) -> Utterance:
+    group = [without_hesitations(t) for t in group]
     parts, offsets, pos = [], [], 0
     for t in group:
         text = t.text.strip()

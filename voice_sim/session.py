@@ -49,6 +49,7 @@ from personas.call_log import (
     Intensity,
     Interruption,
     Latency,
+    PressurePause,
     Silence,
     SpeechEnd,
     SpeechStart,
@@ -493,6 +494,10 @@ class CallSession:
             self.turns.keep_silent_until(turn.end_s + hold, hold=True)
         else:
             self.turns.end_hold()
+            pause = self.customer.pressure_pause_s()  # the persona's intentional silence
+            if pause is not None:
+                self.turns.keep_silent_until(turn.end_s + pause)
+                r.events.append(PressurePause(turn.end_s, start_s=turn.end_s, duration_s=pause))
         r.gap_s = self._reply_gap_s()
         ln = _Line("reply", Utterance(), turn_id=turn.id)
         r.line = ln

@@ -268,6 +268,10 @@ class LiveKitLink:
             yield doc
 
 
+#: Marks the end of the caller's messages in the note queue.
+_LEFT = "_left"
+
+
 def _forget(task: asyncio.Task[Any]) -> None:
     """A data message to a caller who already left fails; that is not worth a warning."""
     if not task.cancelled():
@@ -311,6 +315,7 @@ async def run_room_call(
                 bridge.hangup()
             elif msg.get("type") == "note":
                 pending_notes.put_nowait(msg)
+        pending_notes.put_nowait({"type": _LEFT})  # the caller left: no note will come
 
     pending_notes: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
     controller = asyncio.ensure_future(control())
@@ -353,7 +358,7 @@ async def _take_notes(
     inbox: asyncio.Queue[dict[str, Any]], folders: list[Path], wait_s: float
 ) -> list[Path]:
     """Case notes from the page (``{"type": "note", "call": n, "text": ...}``) until the last
-    call's note (or skip) arrives or ``wait_s`` passes."""
+    call's note (or skip) arrives, the caller leaves, or ``wait_s`` passes."""
     written: list[Path] = []
     loop = asyncio.get_running_loop()
     deadline = loop.time() + wait_s
@@ -364,6 +369,8 @@ async def _take_notes(
         try:
             msg = await asyncio.wait_for(inbox.get(), timeout=left)
         except TimeoutError:
+            return written
+        if msg.get("type") == _LEFT:
             return written
         n = msg.get("call", len(folders))
         if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= len(folders):

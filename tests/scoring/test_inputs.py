@@ -89,3 +89,15 @@ def test_read_json_errors(tmp_path: Path) -> None:
     p.write_text(json.dumps([1]), encoding="utf-8")
     with pytest.raises(ScoringError, match="expected a JSON object"):
         read_json(p)
+
+
+def test_how_a_call_ended_in_words() -> None:
+    from scoring import CallEnd
+
+    assert CallEnd("hangup", "resolved", 1).label == "resolved"
+    assert CallEnd("hangup", "hung up: pushed too far", 10).label == "customer hung up"
+    assert CallEnd("script_done", None, 8).label == "script ran out"
+    assert CallEnd("script_done", None, 8).unresolved
+    # the call's bare fallback reason with a calm customer: a goodbye, not a hang-up
+    goodbye = CallEnd("hangup", "hung up", 3)
+    assert goodbye.label == "customer said goodbye" and not goodbye.unresolved

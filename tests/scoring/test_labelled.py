@@ -37,3 +37,16 @@ def test_the_set_is_large_and_varied_and_every_label_has_a_source() -> None:
 def test_agreement_with_the_coach_is_at_least_90_percent(item: str) -> None:
     misses = [(say, want, have) for it, say, want, have in AGREEMENT.misses if it == item]
     assert AGREEMENT.share(item) >= 0.9, misses
+
+
+NOTES = scoring_labels.note_agreement()
+
+
+def test_case_note_set_is_varied_and_sourced() -> None:
+    assert NOTES.turns >= 12 and len(NOTES.personas) >= 3
+
+
+@pytest.mark.parametrize("fact", scoring_labels.NOTE_FACTS)
+def test_case_note_facts_agree_with_the_coach_at_least_90_percent(fact: str) -> None:
+    misses = [(note, want, have) for it, note, want, have in NOTES.misses if it == fact]
+    assert NOTES.share(fact) >= 0.9, misses

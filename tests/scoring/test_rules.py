@@ -637,3 +637,23 @@ def test_thanks_at_the_right_moment_but_not_as_first_words_to_an_angry_caller() 
     )
     assert score(later, "thanks", archetype="angry").score == score(later, "thanks").max
     assert score(opened("I'm sorry about the dates."), "thanks").score == 0
+
+
+def test_fillers_shown_and_scored_only_when_the_transcription_finds_them() -> None:
+    b = opened(
+        "Um, I'm, uh, so sorry about the dates. Uh, what is the, um, order number?",
+        "So, uh, like, I will, um, call you by 3 pm.",
+    )
+    call = call_inputs(b.analysis(), b.events)
+    item = RUBRIC.item("fillers")
+    assert item is not None
+    # the shipped transcription keeps too few fillers (bench/fillers.py): shown, not scored
+    (shown,) = RulesJudge().judge(call, [item])
+    assert not shown.applicable and "7 filler(s) heard" in (shown.evidence[0].figure or "")
+    # a transcriber measured at 85% recall: scored, with the fillers named
+    (it,) = RulesJudge(ScoringSettings(filler_recall=0.85)).judge(call, [item])
+    assert it.applicable and it.score < it.max
+    assert '"uh" x3' in (it.evidence[0].figure or "") and '"um" x3' in (it.evidence[0].figure or "")
+    # the language items read past the hesitations
+    assert score(b, "acknowledge").score == score(b, "acknowledge").max
+    assert score(b, "next_step").score == score(b, "next_step").max

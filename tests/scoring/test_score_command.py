@@ -81,7 +81,7 @@ def test_custom_rubric_and_bad_rubric(
         f"voice-sim: error: {rubric}: items[1]: unknown item 'charm' (known "
         "items: let_finish, acknowledge, diagnose, restate, next_step, "
         "no_triggers, ownership, boundary, composure, pace, outcome, active_listening, "
-        "pace_match, thanks, case_note)"
+        "pace_match, thanks, fillers, pressure_pause, case_note)"
     )
 
 

@@ -47,6 +47,7 @@ def register(app: typer.Typer) -> None:
         from .. import config as cfg
         from ..store import StoreSettings, WebSettings, count_users
         from ..store.db import Database
+        from ..transport.wire import WS_PROTOCOL_MAX_BYTES
         from ..web import create_app
 
         path = cfg.find_config_file(config)
@@ -84,4 +85,7 @@ def register(app: typer.Typer) -> None:
             # X-Forwarded-* only from the proxies named: from anyone else they are lies
             proxy_headers=bool(proxies),
             forwarded_allow_ips=proxies or None,
+            # the practice call socket: bounded messages, no deflate on PCM
+            ws_max_size=WS_PROTOCOL_MAX_BYTES,
+            ws_per_message_deflate=False,
         )

@@ -35,6 +35,7 @@ from .aftercall import prewarm
 from .bridge import CallPlan
 from .calls import CallRegistry
 from .origin import header, origin_allowed, scope_headers
+from .wire import WS_PROTOCOL_MAX_BYTES
 from .ws import CallSocket, Receive, Scope, Send
 
 TOKEN_COOKIE = "vs_token"
@@ -264,7 +265,14 @@ def main(argv: list[str] | None = None) -> None:
         settings=settings,
         webrtc=args.webrtc,
     )
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", ws="websockets")
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level="warning",
+        ws_max_size=WS_PROTOCOL_MAX_BYTES,
+        ws_per_message_deflate=False,
+    )
 
 
 if __name__ == "__main__":

@@ -57,6 +57,12 @@ MAX_AHEAD_S = 2.0
 #: without closing the socket), seconds.
 IDLE_TIMEOUT_S = 10.0
 
+#: For any server carrying call sockets (uvicorn's ``ws_max_size``): a message over 64 KiB is
+#: refused by the WebSocket protocol itself (1009) before it is read into memory. Servers also
+#: turn off permessage-deflate (``ws_per_message_deflate=False``): PCM is not worth compressing,
+#: and deflate costs CPU on every 20 ms frame.
+WS_PROTOCOL_MAX_BYTES = 64 * 1024
+
 CLOSE_NORMAL = 1000
 CLOSE_POLICY = 1008
 CLOSE_TOO_BIG = 1009

@@ -84,6 +84,7 @@ def practice_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Practice
     import uvicorn
 
     from voice_sim.store import Database, add_user
+    from voice_sim.transport.wire import WS_PROTOCOL_MAX_BYTES
     from voice_sim.web import create_app
     from voice_sim.web.practice import PracticeService, PracticeSettings
     from voice_sim.web.views.practice import store_calls
@@ -102,7 +103,16 @@ def practice_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Practice
         settings=PracticeSettings(capacity=CAPACITY, note_wait_s=120.0, gauntlet_break_s=3.0),
     )
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    # the call socket's limits as voice-sim serve sets them
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        ws_max_size=WS_PROTOCOL_MAX_BYTES,
+        ws_per_message_deflate=False,
+    )
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     t0 = time.monotonic()

@@ -120,6 +120,10 @@ def test_oversized_and_malformed_messages_close_the_socket_and_keep_the_recordin
     code, got = asyncio.run(send_then_wait(bytes(FRAME_BYTES + 6)))  # not whole frames
     assert code == 1008
 
+    # a megabyte is refused by the WebSocket protocol itself (voice-sim serve's limit)
+    code, got = asyncio.run(send_then_wait(bytes(1 << 20)))
+    assert code == 1009
+
 
 def test_two_calls_at_once_keep_their_audio_apart_and_a_third_caller_queues(
     practice_site: PracticeSite, trainee_lines: list[np.ndarray]

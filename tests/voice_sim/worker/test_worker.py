@@ -190,3 +190,31 @@ def test_a_job_runs_the_call_takes_the_note_and_stores_it_in_postgresql(
             assert who is not None and who.name == "sam"
     finally:
         db.close()
+
+
+def test_notes_are_taken_until_the_last_call_or_until_the_caller_leaves(tmp_path: Path) -> None:
+    from voice_sim.worker import _LEFT, _take_notes
+
+    folders = [tmp_path / "01", tmp_path / "02"]
+    for f in folders:
+        f.mkdir()
+
+    async def take(*messages: dict[str, Any], wait_s: float = 600.0) -> list[Path]:
+        q: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        for m in messages:
+            q.put_nowait(m)
+        return await _take_notes(q, folders, wait_s)
+
+    written = asyncio.run(
+        take(
+            {"type": "note", "call": 1, "text": "first"},
+            {"type": "note", "call": 7, "text": "no such call"},
+            {"type": "note", "call": 2, "text": "  "},  # skipped: the last call's, so done
+            {"type": "note", "call": 1, "text": "never read"},
+        )
+    )
+    assert written == [folders[0] / "case_note.md"]
+    assert (folders[0] / "case_note.md").read_text(encoding="utf-8") == "first\n"
+    assert not (folders[1] / "case_note.md").exists()
+    # the caller left: nothing to wait ten minutes for
+    assert asyncio.run(take({"type": _LEFT})) == []
