@@ -434,79 +434,93 @@ class Director:
     def _plan_stage(
         self, c: Cues, up: list[str], down: list[str], new_topics: tuple[int, ...]
     ) -> StageMove:
-        """What the next line must do and the stage after this turn (changes nothing)."""
-        p, s = self.persona, self.settings
+        """What the next line must do and the stage after this turn (changes nothing): a
+        hang-up at the breaking point, then the supervisor demand, then the ordinary stages."""
+        p = self.persona
         if p.hang_up is not None and self.strikes >= p.hang_up.after_strikes:
             why = f"pushed past breaking point ({self.strikes} bad turns at intensity {self.level})"
             return StageMove(
                 "hang_up", "hanging_up", f"customer hangs up: {why}", f"hung up: {why}"
             )
-        cur = self.stage
         lapsed = False
-        if cur == "supervisor":
-            if c.supervisor_offer:
-                return StageMove(
-                    "transferred",
-                    "closing",
-                    "trainee agreed to bring in a supervisor",
-                    "transferred to a supervisor",
-                )
-            won_back = down and not up and p.supervisor and self.level < p.supervisor.at_level
-            if not won_back:
-                demands = self.demands + 1
-                if p.hang_up is not None and demands > s.max_supervisor_demands:
-                    why = f"supervisor demand ignored {demands - 1} times"
-                    return StageMove(
-                        "hang_up",
-                        "hanging_up",
-                        f"customer hangs up: {why}",
-                        f"hung up: {why}",
-                        demands=demands,
-                    )
-                return StageMove("supervisor", "supervisor", demands=demands)
-            # the trainee won them back: the demand lapses and the call goes on
-            lapsed, cur = True, "explaining"
+        if self.stage == "supervisor":
+            move = self._plan_supervisor(c, up, down)
+            if move is not None:
+                return move
+            lapsed = True  # the trainee won them back: the demand lapses, the call goes on
+        return self._plan_ordinary(c, up, down, new_topics, lapsed=lapsed)
+
+    def _plan_supervisor(self, c: Cues, up: list[str], down: list[str]) -> StageMove | None:
+        """While the customer demands a supervisor: a transfer, another demand (or a hang-up
+        when they were ignored too often), or None when the trainee won them back."""
+        p, s = self.persona, self.settings
+        if c.supervisor_offer:
+            return StageMove(
+                "transferred",
+                "closing",
+                "trainee agreed to bring in a supervisor",
+                "transferred to a supervisor",
+            )
+        if down and not up and p.supervisor and self.level < p.supervisor.at_level:
+            return None
+        demands = self.demands + 1
+        if p.hang_up is not None and demands > s.max_supervisor_demands:
+            why = f"supervisor demand ignored {demands - 1} times"
+            return StageMove(
+                "hang_up",
+                "hanging_up",
+                f"customer hangs up: {why}",
+                f"hung up: {why}",
+                demands=demands,
+            )
+        return StageMove("supervisor", "supervisor", demands=demands)
+
+    def _plan_ordinary(
+        self,
+        c: Cues,
+        up: list[str],
+        down: list[str],
+        new_topics: tuple[int, ...],
+        *,
+        lapsed: bool,
+    ) -> StageMove:
+        """The stage after an ordinary turn (``lapsed``: a supervisor demand just lapsed)."""
+        p, s = self.persona, self.settings
+        cur = "explaining" if lapsed else self.stage
+
+        def move(
+            intent: str,
+            stage: str,
+            reason: str | None = None,
+            *,
+            demands: int | None = 0 if lapsed else None,
+            end_reason: str | None = None,
+        ) -> StageMove:
+            return StageMove(intent, stage, reason, end_reason, demands, reset_refusals=lapsed)
+
+        sup = p.supervisor
         demands = 0 if lapsed else self.demands
         refusals = 0 if lapsed else self.refusals
-        sup = p.supervisor
         if (
             sup is not None
             and demands == 0
             and ((up and self.level >= sup.at_level) or refusals >= sup.after_refusals)
         ):
-            return StageMove(
-                "supervisor",
-                "supervisor",
-                "customer demands a supervisor",
-                demands=1,
-                reset_refusals=lapsed,
-            )
+            return move("supervisor", "supervisor", "customer demands a supervisor", demands=1)
         calm = not up and self.level <= max(s.resolve_level, p.floor)
         if cur in ("resolving", "closing") and calm:
-            return StageMove(
-                "close",
-                "closing",
-                "customer is satisfied and wraps up",
-                "resolved",
-                demands=0 if lapsed else None,
-                reset_refusals=lapsed,
+            return move(
+                "close", "closing", "customer is satisfied and wraps up", end_reason="resolved"
             )
-
-        def keep(intent: str, stage: str, reason: str | None = None) -> StageMove:
-            return StageMove(
-                intent, stage, reason, demands=0 if lapsed else None, reset_refusals=lapsed
-            )
-
         if c.next_step and calm and self.asked_diagnostic:
-            return keep("react", "resolving", "a concrete next step the customer accepts")
+            return move("react", "resolving", "a concrete next step the customer accepts")
         intent = "answer" if new_topics else ("react" if up or down else "stage")
         if c.injection:
             intent = "in_character"
         if self.level >= s.venting_level and not self.acknowledged:
-            return keep(intent, "venting")
+            return move(intent, "venting")
         if c.refusal or c.per_policy or c.fix_offer or c.next_step:
-            return keep(intent, "negotiating")
+            return move(intent, "negotiating")
         if cur in ("opening", "venting") or new_topics or c.question:
-            return keep(intent, "explaining")
-        stay = cur if cur not in ("hanging_up", "supervisor") else "explaining"
-        return keep(intent, stay)
+            return move(intent, "explaining")
+        return move(intent, cur if cur not in ("hanging_up", "supervisor") else "explaining")

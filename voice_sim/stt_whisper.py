@@ -277,56 +277,69 @@ class ShortWindowWhisper:
         dur = y.shape[0] / SAMPLE_RATE_HZ
         if dur < 0.05 or _loudest_dbfs(y, window_s=0.1) < QUIET_DBFS:
             return "", []
-        m = self.model
-        win = window_frames(dur, margin_s=self.margin_s)
+        window, content = self._features(y)
+        options = self._options(max(MIN_TOKENS, math.ceil(dur * MAX_TOKENS_PER_S)))
+        with self._lock:  # one CTranslate2 call at a time per model
+            decoded = self._decode(window, options, speech_s=dur)
+            if decoded is None:
+                return "", []
+            enc, tokens = decoded
+            words = self._align(enc, tokens, options, frames=content, speech_s=dur)
+        kept = collapse_repeats(words)
+        text = self._tokenizer.decode(tokens).strip()
+        if len(kept) != len(words):  # a loop was dropped: the decoded text still has it
+            text = " ".join(w.word for w in kept)
+        return text, kept
+
+    def _features(self, y: np.ndarray) -> tuple[np.ndarray, int]:
+        """The log-mel window (80, frames) and how many of its frames hold the audio."""
+        win = window_frames(y.shape[0] / SAMPLE_RATE_HZ, margin_s=self.margin_s)
         # Pad with silent audio, not silent features: Whisper was trained on zero-padded audio,
         # whose log-mel is the spectrum's floor, not 0.
         padded = np.zeros(win * SAMPLE_RATE_HZ // MEL_FPS, dtype=np.float32)
         padded[: y.shape[0]] = y
-        feats = m.feature_extractor(padded)[:, :win]
-        window = np.ascontiguousarray(feats)
-        content = min(y.shape[0] * MEL_FPS // SAMPLE_RATE_HZ + 1, win)
-        budget = max(MIN_TOKENS, math.ceil(dur * MAX_TOKENS_PER_S))
-        options = self._options(budget)
-        tok = self._tokenizer
-        with self._lock:  # one CTranslate2 call at a time per model
-            import ctranslate2
+        window = np.ascontiguousarray(self.model.feature_extractor(padded)[:, :win])
+        return window, min(y.shape[0] * MEL_FPS // SAMPLE_RATE_HZ + 1, win)
 
-            # the temperature fallback samples: the same audio gives the same words
-            ctranslate2.set_random_seed(SAMPLING_SEED)
-            enc = m.encode(window)
-            prompt = m.get_prompt(tok, [], without_timestamps=not TIMESTAMPS)
-            result, avg_logprob, _temp, _ratio = m.generate_with_fallback(enc, prompt, tok, options)
-            if result.no_speech_prob > NO_SPEECH_PROB and avg_logprob < LOG_PROB_MIN:
-                return "", []
-            tokens = _speech_tokens(list(result.sequences_ids[0]), tok, speech_s=dur)
-            if not tokens:
-                return "", []
-            seg = [{"seek": 0, "start": 0.0, "end": dur, "tokens": tokens}]
-            m.add_word_timestamps(
-                [seg],
-                tok,
-                enc,
-                content,
-                options.prepend_punctuations,
-                options.append_punctuations,
-                last_speech_timestamp=0.0,
-            )
-        words = [
+    def _decode(self, window: np.ndarray, options: Any, *, speech_s: float) -> Any:
+        """Encode the window and decode it (with the temperature fallback); returns
+        ``(encoder output, text tokens)``, or None when Whisper hears no speech."""
+        import ctranslate2
+
+        m, tok = self.model, self._tokenizer
+        ctranslate2.set_random_seed(SAMPLING_SEED)  # the fallback samples: same audio, same words
+        enc = m.encode(window)
+        prompt = m.get_prompt(tok, [], without_timestamps=not TIMESTAMPS)
+        result, avg_logprob, _temp, _ratio = m.generate_with_fallback(enc, prompt, tok, options)
+        if result.no_speech_prob > NO_SPEECH_PROB and avg_logprob < LOG_PROB_MIN:
+            return None
+        tokens = _speech_tokens(list(result.sequences_ids[0]), tok, speech_s=speech_s)
+        return (enc, tokens) if tokens else None
+
+    def _align(
+        self, enc: Any, tokens: list[int], options: Any, *, frames: int, speech_s: float
+    ) -> list[WhisperWord]:
+        """Word times from Whisper's cross-attention alignment, clipped to the audio."""
+        seg: list[dict[str, Any]] = [{"seek": 0, "start": 0.0, "end": speech_s, "tokens": tokens}]
+        self.model.add_word_timestamps(
+            [seg],
+            self._tokenizer,
+            enc,
+            frames,
+            options.prepend_punctuations,
+            options.append_punctuations,
+            last_speech_timestamp=0.0,
+        )
+        return [
             WhisperWord(
                 str(w["word"]).strip(),
-                float(min(max(w["start"], 0.0), dur)),
-                float(min(max(w["end"], 0.0), dur)),
+                float(min(max(w["start"], 0.0), speech_s)),
+                float(min(max(w["end"], 0.0), speech_s)),
                 float(w["probability"]),
             )
             for w in seg[0].get("words", [])
             if str(w["word"]).strip()
         ]
-        kept = collapse_repeats(words)
-        text = tok.decode(tokens).strip()
-        if len(kept) != len(words):  # a loop was dropped: the decoded text still has it
-            text = " ".join(w.word for w in kept)
-        return text, kept
 
 
 class TurnTranscriber:
