@@ -125,87 +125,114 @@ def play(
 
     script = load_script(script_file)
     customer = make_customer(persona_id, llm=None, seed=seed, start_level=start_level)
-    p = customer.persona
-    out = Played(persona_id, script_file.name, case_note=script.case_note)
-    out.meta = {
-        "schema_version": 1,
-        "persona": p.id,
-        "persona_name": p.display_name,
-        "archetype": p.archetype,
-        "failure": p.scenario,
-        "failure_keywords": list(p.facts.issue_keywords),
-        "director": {
-            "dead_air_s": customer.director.settings.dead_air_s,
-            "hold_max_s": customer.director.settings.hold_max_s,
-        },
-        "trainee": script.name,
-        "brain": customer.brain_name,
-        "mode": "simulated",
-    }
-    ev = out.events
-    ev.append({"type": "call_start", "t_s": 0.0, "persona": p.id, "brain": customer.brain_name})
-    opening, start = customer.begin()
-    ev.append({"type": "intensity", "t_s": 0.0, **start.to_event()})
+    call = _Call(customer, audio, Played(persona_id, script_file.name, case_note=script.case_note))
+    call.start(script.name)
+    for line in script.lines:
+        if customer.ended or not call.trainee_says(line, script.voice):
+            break
+    return call.finish()
 
-    def say_customer(text: str, at_s: float) -> Placed:
-        y = _speech(text, _customer_voice(customer)) if audio else None
+
+class _Call:
+    """One offline call on a clock: the customer's lines, the bot's lines, the events."""
+
+    def __init__(self, customer: Any, audio: bool, out: Played) -> None:
+        self.customer, self.audio, self.out = customer, audio, out
+        self.ev = out.events
+        self.last: Placed | None = None
+
+    def start(self, trainee: str) -> None:
+        c, p = self.customer, self.customer.persona
+        self.out.meta = {
+            "schema_version": 1,
+            "persona": p.id,
+            "persona_name": p.display_name,
+            "archetype": p.archetype,
+            "failure": p.scenario,
+            "failure_keywords": list(p.facts.issue_keywords),
+            "director": {
+                "dead_air_s": c.director.settings.dead_air_s,
+                "hold_max_s": c.director.settings.hold_max_s,
+            },
+            "trainee": trainee,
+            "brain": c.brain_name,
+            "mode": "simulated",
+        }
+        self.ev.append({"type": "call_start", "t_s": 0.0, "persona": p.id, "brain": c.brain_name})
+        opening, first = c.begin()
+        self.ev.append({"type": "intensity", "t_s": 0.0, **first.to_event()})
+        self.last = self.customer_says(opening, EDGE_S)
+
+    def customer_says(self, text: str, at_s: float) -> Placed:
+        y = _speech(text, _customer_voice(self.customer)) if self.audio else None
         dur = len(y) / RATE if y is not None else len(text.split()) / TEXT_WPS
         line = Placed("customer", text, at_s, at_s + dur, y)
-        out.lines.append(line)
+        self.out.lines.append(line)
         return line
 
-    last = say_customer(opening, EDGE_S)
-    for sl in script.lines:
-        if customer.ended:
-            break
-        y = _speech(sl.say, script.voice) if audio else None
+    def intensity(self, changes: Any, t_s: float) -> None:
+        self.ev += [{"type": "intensity", "t_s": round(t_s, 3), **ch.to_event()} for ch in changes]
+
+    def trainee_says(self, sl: Any, voice: Any) -> bool:
+        """One script line, then the customer's answer; False when the call is over."""
+        assert self.last is not None
+        last = self.last
+        y = _speech(sl.say, voice) if self.audio else None
         dur = len(y) / RATE if y is not None else len(sl.say.split()) / TEXT_WPS
         cut_in = (
             sl.interrupt_after_s is not None and last.start_s + sl.interrupt_after_s < last.end_s
         )
+        latency: float | None
         if cut_in:
-            assert sl.interrupt_after_s is not None
             start_s = last.start_s + sl.interrupt_after_s
-            last.end_s = start_s + BARGE_IN_STOP_S
-            last.interrupted = True
-            latency = None
+            last.end_s, last.interrupted, latency = start_s + BARGE_IN_STOP_S, True, None
         else:
-            start_s = last.end_s + sl.latency_s
-            latency = sl.latency_s
-            # the turn model: past the customer's patience (or the time a hold notice bought),
-            # the customer speaks up in the silence, and the director hears the dead air
-            hold = customer.hold_s()
-            patience = hold if hold is not None else customer.patience_s()
-            if sl.latency_s > patience:
-                at = last.end_s + patience
-                ev.append(
-                    {
-                        "type": "silence",
-                        "t_s": round(at, 3),
-                        "start_s": round(last.end_s, 3),
-                        "silence_s": round(patience, 3),
-                        "kind": "hold_check" if hold is not None else "dead_air",
-                    }
-                )
-                for ch in customer.silence(patience, hold=hold is not None):
-                    ev.append({"type": "intensity", "t_s": round(at, 3), **ch.to_event()})
-                prompt = _reply(customer)
-                if prompt:
-                    last = say_customer(prompt, at)
-                if customer.ended:
-                    _hung_up(out, customer, last)
-                    break
-                start_s = max(start_s, last.end_s + CUSTOMER_REPLY_S)
-                latency = start_s - last.end_s
+            start_s = self.wait(sl.latency_s)
+            if start_s is None:
+                return False
+            latency = start_s - self.last.end_s
         trainee = Placed("trainee", sl.say, start_s, start_s + dur, y)
-        out.lines.append(trainee)
-        changes = customer.hear(_turn(sl.say, trainee.start_s, trainee.end_s, cut_in, latency))
-        for ch in changes:
-            ev.append({"type": "intensity", "t_s": round(trainee.end_s, 3), **ch.to_event()})
-        # the persona's intentional silence after an answer (the bots wait through it)
-        pause = customer.pressure_pause_s() if customer.hold_s() is None else None
-        if pause is not None:
-            ev.append(
+        self.out.lines.append(trainee)
+        turn = _turn(sl.say, trainee.start_s, trainee.end_s, cut_in, latency)
+        self.intensity(self.customer.hear(turn), trainee.end_s)
+        return self.answer(trainee)
+
+    def wait(self, latency_s: float) -> float | None:
+        """When the bot speaks after ``latency_s`` of silence. As in the turn model, past the
+        customer's patience (or the time a hold notice bought) the customer speaks up in the
+        silence and the director hears the dead air; None if the customer hangs up then."""
+        assert self.last is not None
+        c, start_s = self.customer, self.last.end_s + latency_s
+        hold = c.hold_s()
+        patience = hold if hold is not None else c.patience_s()
+        if latency_s <= patience:
+            return start_s
+        at = self.last.end_s + patience
+        kind = "hold_check" if hold is not None else "dead_air"
+        self.ev.append(
+            {
+                "type": "silence",
+                "t_s": round(at, 3),
+                "start_s": round(self.last.end_s, 3),
+                "silence_s": round(patience, 3),
+                "kind": kind,
+            }
+        )
+        self.intensity(c.silence(patience, hold=hold is not None), at)
+        prompt = _reply(c)
+        if prompt:
+            self.last = self.customer_says(prompt, at)
+        if c.ended:
+            _hung_up(self.out, c, self.last)
+            return None
+        return max(start_s, self.last.end_s + CUSTOMER_REPLY_S)
+
+    def answer(self, trainee: Placed) -> bool:
+        """The customer's answer, after the persona's reply gap or its pressure pause."""
+        c = self.customer
+        pause = c.pressure_pause_s() if c.hold_s() is None else None
+        if pause is not None:  # the bots wait through it
+            self.ev.append(
                 {
                     "type": "pressure_pause",
                     "t_s": round(trainee.end_s, 3),
@@ -213,29 +240,36 @@ def play(
                     "duration_s": pause,
                 }
             )
-        text = _reply(customer)
+        text = _reply(c)
         if not text:
-            break
-        gap = max(CUSTOMER_REPLY_S + customer.voice().reply_gap_s, pause or 0.0)
-        last = say_customer(text, trainee.end_s + gap)
-        if customer.ended:
-            _hung_up(out, customer, last)
-    _customer_events(out)
-    duration = max(x.end_s for x in out.lines) + EDGE_S
-    ev.append(
-        {
-            "type": "call_end",
-            "t_s": round(duration, 3),
-            "reason": out.end_reason,
-            "duration_s": round(duration, 3),
-        }
-    )
-    ev.sort(key=lambda e: e["t_s"])
-    out.final_intensity = customer.level
-    out.meta.update(
-        duration_s=round(duration, 3), end_reason=out.end_reason, final_intensity=customer.level
-    )
-    return out
+            return False
+        gap = max(CUSTOMER_REPLY_S + c.voice().reply_gap_s, pause or 0.0)
+        self.last = self.customer_says(text, trainee.end_s + gap)
+        if c.ended:
+            _hung_up(self.out, c, self.last)
+            return False
+        return True
+
+    def finish(self) -> Played:
+        out = self.out
+        _customer_events(out)
+        duration = max(x.end_s for x in out.lines) + EDGE_S
+        self.ev.append(
+            {
+                "type": "call_end",
+                "t_s": round(duration, 3),
+                "reason": out.end_reason,
+                "duration_s": round(duration, 3),
+            }
+        )
+        self.ev.sort(key=lambda e: e["t_s"])
+        out.final_intensity = self.customer.level
+        out.meta.update(
+            duration_s=round(duration, 3),
+            end_reason=out.end_reason,
+            final_intensity=self.customer.level,
+        )
+        return out
 
 
 def _hung_up(out: Played, customer: Any, last: Placed) -> None:

@@ -109,21 +109,33 @@ def _marker(t_s: float, title: str, shape: str, cls: str) -> str:
 
 
 def timeline_svg(call: CallInputs, card: Scorecard | None = None, standalone: bool = False) -> str:
-    """The call timeline as SVG: turns per speaker, dead air, interruptions, intensity, evidence.
+    """The call timeline as SVG: turns per speaker, silences, interruptions, intensity, evidence.
 
     Every marker is a ``<g class="marker" data-t="...">`` (seconds) that the report's script
     turns into a seek of the audio player.
     """
     d = max(call.duration_s, max((t.end_s for t in call.turns), default=0.0), 1.0)
-    h = 250
     out = [
-        f'<svg id="timeline" viewBox="0 0 {_W} {h}" width="100%" role="img" '
+        f'<svg id="timeline" viewBox="0 0 {_W} 250" width="100%" role="img" '
         f'aria-label="Call timeline"'
         + (' xmlns="http://www.w3.org/2000/svg"' if standalone else "")
         + ">",
         '<rect x="0" y="0" width="1000" height="250" fill="#fff"/>',
+        *_axis(d),
+        *_silence_marks(call, d),
+        *_turn_bars(call, d),
+        *_interruption_marks(call, d),
+        *_intensity_line(call, d),
+        *(_evidence_dots(card, d) if card is not None else []),
+        f'<line id="playhead" x1="{_X0}" y1="20" x2="{_X0}" y2="222" stroke="#000" '
+        'stroke-width="1.5"/>',
+        "</svg>",
     ]
-    # axis
+    return "\n".join(out)
+
+
+def _axis(d: float) -> list[str]:
+    out = []
     step = next(s for s in (5, 10, 15, 30, 60, 120, 300, 600, 1e9) if d / s <= 12)
     k = 0.0
     while k <= d + 1e-6:
@@ -131,45 +143,62 @@ def timeline_svg(call: CallInputs, card: Scorecard | None = None, standalone: bo
         out.append(f'<line x1="{x:.1f}" y1="20" x2="{x:.1f}" y2="222" stroke="#eee"/>')
         out.append(f'<text x="{x:.1f}" y="238" text-anchor="middle">{mmss(k)}</text>')
         k += step
-    lanes = {"trainee": 60, "customer": 100}
     out.append('<text x="4" y="74">trainee</text><text x="4" y="114">customer</text>')
-    # each silence as the scorecard judged it: only the trainee's dead air is drawn as such
+    return out
+
+
+#: What each silence is, as the scorecard judged it (``rules.dead_air_verdicts``).
+_SILENCE_NAMES = {
+    "dead_air": "dead air",
+    "hold_overrun": "dead air (a hold past what the notice bought)",
+    "held": "silence announced with a hold notice",
+    "patient": "silence the customer waited through",
+    "theirs": "pause after the trainee's words",
+    "pressure": "the customer's pressure pause",
+}
+
+
+def _silence_marks(call: CallInputs, d: float) -> list[str]:
+    """Each silence as the scorecard judged it: only the trainee's dead air is drawn as such."""
     verdicts = {round(v.start_s, 2): v.verdict for v in dead_air_verdicts(call, ScoringSettings())}
-    silence_names = {
-        "dead_air": "dead air",
-        "hold_overrun": "dead air (a hold past what the notice bought)",
-        "held": "silence announced with a hold notice",
-        "patient": "silence the customer waited through",
-        "theirs": "pause after the trainee's words",
-        "pressure": "the customer's pressure pause",
-    }
+    out = []
     for g in call.dead_air:
         x0, x1 = _x(g.start_s, d), _x(g.start_s + g.duration_s, d)
         verdict = verdicts.get(round(g.start_s, 2), "short")
         dead = verdict in ("dead_air", "hold_overrun")
+        name = _SILENCE_NAMES.get(verdict, "silence")
         out.append(
             _marker(
                 g.start_s,
-                f"{silence_names.get(verdict, 'silence')} {g.duration_s:.1f} s at "
-                f"{mmss(g.start_s)}",
+                f"{name} {g.duration_s:.1f} s at {mmss(g.start_s)}",
                 f'<rect x="{x0:.1f}" y="50" width="{max(x1 - x0, 2):.1f}" height="80" '
                 f'fill="#bbb" fill-opacity="{".45" if dead else ".18"}"/>',
                 "dead-air" if dead else "silence",
             )
         )
+    return out
+
+
+def _turn_bars(call: CallInputs, d: float) -> list[str]:
+    lanes = {"trainee": 60, "customer": 100}
+    out = []
     for t in call.turns:
-        y = lanes[t.speaker]
         x0, x1 = _x(t.start_s, d), _x(t.end_s, d)
         color = "#2f6fb3" if t.speaker == "trainee" else "#d9822b"
         out.append(
             _marker(
                 t.start_s,
                 f"{t.speaker} {mmss(t.start_s)}: {t.text[:80]}",
-                f'<rect x="{x0:.1f}" y="{y}" width="{max(x1 - x0, 1.5):.1f}" height="22" '
-                f'rx="3" fill="{color}" fill-opacity=".8"/>',
+                f'<rect x="{x0:.1f}" y="{lanes[t.speaker]}" width="{max(x1 - x0, 1.5):.1f}" '
+                f'height="22" rx="3" fill="{color}" fill-opacity=".8"/>',
                 "turn-bar",
             )
         )
+    return out
+
+
+def _interruption_marks(call: CallInputs, d: float) -> list[str]:
+    out = []
     for i in call.interruptions:
         x = _x(i.start_s, d)
         y = 55 if i.by == "trainee" else 95
@@ -182,60 +211,61 @@ def timeline_svg(call: CallInputs, card: Scorecard | None = None, standalone: bo
                 "interruption",
             )
         )
-    # intensity 0-10 drawn in the band y=140..210
-    if call.intensity:
+    return out
 
-        def iy(level: float) -> float:
-            return 210 - 7.0 * min(max(level, 0.0), 10.0)
 
-        out.append('<text x="4" y="178">intensity</text>')
-        pts = []
-        first = call.intensity[0]
-        level = first.previous if first.previous is not None else first.level
-        pts.append(f"{_x(0, d):.1f},{iy(level):.1f}")
-        for e in call.intensity:
-            pts.append(f"{_x(e.t_s, d):.1f},{iy(level):.1f}")
-            level = e.level
-            pts.append(f"{_x(e.t_s, d):.1f},{iy(level):.1f}")
-        pts.append(f"{_x(d, d):.1f},{iy(level):.1f}")
+def _intensity_line(call: CallInputs, d: float) -> list[str]:
+    """Intensity 0-10 as a step line in the band y=140..210, with a marker per move."""
+    if not call.intensity:
+        return []
+
+    def iy(level: float) -> float:
+        return 210 - 7.0 * min(max(level, 0.0), 10.0)
+
+    out = ['<text x="4" y="178">intensity</text>']
+    first = call.intensity[0]
+    level = first.previous if first.previous is not None else first.level
+    pts = [f"{_x(0, d):.1f},{iy(level):.1f}"]
+    for e in call.intensity:
+        pts.append(f"{_x(e.t_s, d):.1f},{iy(level):.1f}")
+        level = e.level
+        pts.append(f"{_x(e.t_s, d):.1f},{iy(level):.1f}")
+    pts.append(f"{_x(d, d):.1f},{iy(level):.1f}")
+    out.append(
+        f'<polyline points="{" ".join(pts)}" fill="none" stroke="#8e44ad" stroke-width="2"/>'
+    )
+    for e in call.intensity:
+        reason = f" ({e.reason})" if e.reason else ""
         out.append(
-            f'<polyline points="{" ".join(pts)}" fill="none" stroke="#8e44ad" stroke-width="2"/>'
+            _marker(
+                e.t_s,
+                f"intensity {e.previous if e.previous is not None else '-'}"
+                f" -> {e.level:g} at {mmss(e.t_s)}{reason}",
+                f'<circle cx="{_x(e.t_s, d):.1f}" cy="{iy(e.level):.1f}" r="5" fill="#8e44ad"/>',
+                "intensity",
+            )
         )
-        for e in call.intensity:
-            reason = f" ({e.reason})" if e.reason else ""
+    return out
+
+
+def _evidence_dots(card: Scorecard, d: float) -> list[str]:
+    """A dot along the top for each moment that won (green) or lost (red) points."""
+    out = []
+    for it in card.items:
+        for ev in it.evidence:
+            if ev.start_s is None or ev.effect == "note":
+                continue
+            color = "#1b7f3b" if ev.effect == "won" else "#c0392b"
             out.append(
                 _marker(
-                    e.t_s,
-                    f"intensity {e.previous if e.previous is not None else '-'}"
-                    f" -> {e.level:g} at {mmss(e.t_s)}{reason}",
-                    f'<circle cx="{_x(e.t_s, d):.1f}" cy="{iy(e.level):.1f}" r="5" '
-                    'fill="#8e44ad"/>',
-                    "intensity",
+                    ev.start_s,
+                    f"{it.label}: {ev.quote or ev.figure or ''}",
+                    f'<circle cx="{_x(ev.start_s, d):.1f}" cy="30" r="5" fill="{color}"/>',
+                    f"evidence {ev.effect}",
                 )
             )
-    # evidence dots along the top
-    if card is not None:
-        for it in card.items:
-            for ev in it.evidence:
-                if ev.start_s is None or ev.effect == "note":
-                    continue
-                color = "#1b7f3b" if ev.effect == "won" else "#c0392b"
-                what = ev.quote or ev.figure or ""
-                out.append(
-                    _marker(
-                        ev.start_s,
-                        f"{it.label}: {what}",
-                        f'<circle cx="{_x(ev.start_s, d):.1f}" cy="30" r="5" fill="{color}"/>',
-                        f"evidence {ev.effect}",
-                    )
-                )
-        out.append('<text x="4" y="34">points</text>')
-    out.append(
-        f'<line id="playhead" x1="{_X0}" y1="20" x2="{_X0}" y2="222" stroke="#000" '
-        'stroke-width="1.5"/>'
-    )
-    out.append("</svg>")
-    return "\n".join(out)
+    out.append('<text x="4" y="34">points</text>')
+    return out
 
 
 def _highlights(turn: Turn, card: Scorecard) -> list[tuple[int, int, str, str]]:

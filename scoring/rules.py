@@ -673,11 +673,12 @@ def dead_air_verdicts(call: CallInputs, s: ScoringSettings) -> list[SilenceVerdi
     return sorted(out, key=lambda v: v.start_s)
 
 
-def item_pace(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemResult:
-    """Half for a calm overall pace, half for dead air that was announced with a hold notice."""
+def _calm_pace(call: CallInputs, s: ScoringSettings) -> tuple[float, list[Evidence]]:
+    """The pace half: the whole call's words per minute against the calm band, less a share
+    per rushed turn."""
     ev: list[Evidence] = []
+    frac = 1.0
     wpm = call.speakers["trainee"].wpm
-    pace_frac = 1.0
     if wpm is not None and wpm > 0:
         band = f"calm is {s.calm_wpm_low:.0f}-{s.calm_wpm_high:.0f}"
         if s.calm_wpm_low <= wpm <= s.calm_wpm_high:
@@ -688,91 +689,55 @@ def item_pace(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemRes
             )
         else:
             off = wpm - s.calm_wpm_high if wpm > s.calm_wpm_high else s.calm_wpm_low - wpm
-            pace_frac = max(0.0, 1.0 - off / s.pace_zero_beyond_wpm)
+            frac = max(0.0, 1.0 - off / s.pace_zero_beyond_wpm)
             how = "too fast" if wpm > s.calm_wpm_high else "very slow"
-            ev.append(
-                Evidence(
-                    None,
-                    "trainee",
-                    figure=f"{wpm:.0f} words per minute ({how}; {band})",
-                    effect="lost",
-                )
-            )
+            fig = f"{wpm:.0f} words per minute ({how}; {band})"
+            ev.append(Evidence(None, "trainee", figure=fig, effect="lost"))
     for t in call.turns_of("trainee"):
         if t.words >= s.rushed_turn_min_words and t.wpm is not None and t.wpm > s.rushed_turn_wpm:
+            fig = f"rushed turn at {t.wpm:.0f} words per minute"
             ev.append(
-                Evidence(
-                    t.start_s,
-                    "trainee",
-                    quote=_clip(t.text, 80),
-                    figure=f"rushed turn at {t.wpm:.0f} words per minute",
-                    effect="lost",
-                )
+                Evidence(t.start_s, "trainee", quote=_clip(t.text, 80), figure=fig, effect="lost")
             )
-            pace_frac = max(0.0, pace_frac - s.rushed_turn_penalty_frac)
-    unexplained = 0
+            frac = max(0.0, frac - s.rushed_turn_penalty_frac)
+    return frac, ev
+
+
+#: How each kind of silence is told to the trainee (verdict -> words, evidence effect).
+_SILENCE_WORDS: dict[str, tuple[str, Effect]] = {
+    "pressure": ("pressure pause: the customer's own silence (not dead air)", "note"),
+    "theirs": ("pause after your words (the customer's to break; not dead air)", "note"),
+    "patient": ("before you answered; the customer waited without noticing (not dead air)", "note"),
+    "hold_overrun": ("of a hold that ran past what the notice bought", "lost"),
+    "dead_air": ("of unexplained dead air", "lost"),
+}
+
+
+def _silence_evidence(v: SilenceVerdict) -> Evidence:
+    if v.verdict == "held":
+        assert v.notice is not None
+        return Evidence(
+            v.notice.start_s,
+            "trainee",
+            quote=_clip(v.notice.sentence),
+            figure=f"{v.duration_s:.1f} s silence announced with a hold notice",
+            effect="won",
+        )
+    words, effect = _SILENCE_WORDS[v.verdict]
+    who = "customer" if v.verdict in ("pressure", "theirs") else "call"
+    at = f" at {mmss(v.start_s)}" if effect == "lost" else ""
+    return Evidence(v.start_s, who, figure=f"{v.duration_s:.1f} s {words}{at}", effect=effect)
+
+
+def item_pace(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemResult:
+    """Half for a calm overall pace, half for dead air that was announced with a hold notice."""
+    pace_frac, ev = _calm_pace(call, s)
     verdicts = dead_air_verdicts(call, s)
-    for v in verdicts:
-        if v.verdict == "pressure":
-            ev.append(
-                Evidence(
-                    v.start_s,
-                    "customer",
-                    figure=f"{v.duration_s:.1f} s pressure pause: the customer's own silence "
-                    "(not dead air)",
-                    effect="note",
-                )
-            )
-        elif v.verdict == "theirs":
-            ev.append(
-                Evidence(
-                    v.start_s,
-                    "customer",
-                    figure=f"{v.duration_s:.1f} s pause after your words (the customer's to "
-                    "break; not dead air)",
-                    effect="note",
-                )
-            )
-        elif v.verdict == "patient":
-            ev.append(
-                Evidence(
-                    v.start_s,
-                    "call",
-                    figure=f"{v.duration_s:.1f} s before you answered; the customer waited "
-                    "without noticing (not dead air)",
-                    effect="note",
-                )
-            )
-        elif v.verdict == "held":
-            assert v.notice is not None
-            ev.append(
-                Evidence(
-                    v.notice.start_s,
-                    "trainee",
-                    quote=_clip(v.notice.sentence),
-                    figure=f"{v.duration_s:.1f} s silence announced with a hold notice",
-                    effect="won",
-                )
-            )
-        else:
-            unexplained += 1
-            what = (
-                "a hold that ran past what the notice bought"
-                if v.verdict == "hold_overrun"
-                else "unexplained dead air"
-            )
-            ev.append(
-                Evidence(
-                    v.start_s,
-                    "call",
-                    figure=f"{v.duration_s:.1f} s of {what} at {mmss(v.start_s)}",
-                    effect="lost",
-                )
-            )
-    air_frac = max(0.0, 1.0 - 0.5 * unexplained)
+    ev += [_silence_evidence(v) for v in verdicts]
+    unexplained = sum(1 for v in verdicts if v.verdict in ("dead_air", "hold_overrun"))
     if not verdicts:
         ev.append(Evidence(None, "call", figure="no dead air", effect="won"))
-    return ItemResult(0.5 * pace_frac + 0.5 * air_frac, tuple(ev))
+    return ItemResult(0.5 * pace_frac + 0.5 * max(0.0, 1.0 - 0.5 * unexplained), tuple(ev))
 
 
 def item_outcome(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemResult:
