@@ -14,6 +14,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from statistics import median
 
+from audio_analysis import Backchannel
+from personas import call_log
 from personas import phrases as vocab
 
 from .case_note import NoteFact, Promise, check_note, note_fraction
@@ -919,40 +921,75 @@ def item_case_note(call: CallInputs, item: RubricItem, s: ScoringSettings) -> It
     return ItemResult(note_fraction(facts), tuple(ev))
 
 
-def item_active_listening(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemResult:
-    """Verbal nods while the customer talks at length (at a natural rate: more than one every
-    ``nod_every_s`` earns nothing more) and a confirming phrase in the reply after."""
-    long_turns = [
-        t for t in call.turns_of("customer") if t.end_s - t.start_s >= s.long_customer_turn_s
-    ]
-    if not long_turns:
-        note = Evidence(
-            None, "customer", figure="the customer never spoke at length", effect="note"
-        )
-        return ItemResult(1.0, (note,), applicable=False)
+@dataclass(frozen=True)
+class Listened:
+    """One long customer turn and how the trainee listened through it.
+
+    ``nod_credit`` is the share of the nods expected at a natural rate (0-1); ``confirm`` the
+    confirming phrase the reply opened with (its time and words), if any.
+    """
+
+    turn: Turn
+    nods: tuple[tuple[Backchannel, str], ...]
+    nod_credit: float
+    confirm: tuple[float, str] | None
+
+    @property
+    def nods_outcome(self) -> str:
+        """``enough``, ``too_few`` or ``none`` (the labelled set's names)."""
+        if self.nod_credit >= 1.0:
+            return "enough"
+        return "too_few" if self.nod_credit > 0 else "none"
+
+
+def listening(call: CallInputs, s: ScoringSettings) -> list[Listened]:
+    """Every customer turn of at least ``long_customer_turn_s``: the trainee's nods in it and
+    the confirming phrase of the reply after it."""
     nods = [
         (b, call.backchannel_text[i] if i < len(call.backchannel_text) else "")
         for i, b in enumerate(call.backchannels)
         if b.by == "trainee"
     ]
     reads = readings(call, s)
-    ev: list[Evidence] = []
-    nod_credit = confirm_credit = 0.0
-    for t in long_turns:
+    out = []
+    for t in call.turns_of("customer"):
         dur = t.end_s - t.start_s
-        inside = [(b, w) for b, w in nods if t.start_s <= b.start_s <= t.end_s]
+        if dur < s.long_customer_turn_s:
+            continue
+        inside = tuple((b, w) for b, w in nods if t.start_s <= b.start_s <= t.end_s)
         wanted = max(1.0, dur / s.nod_every_s)
-        got = min(1.0, len(inside) / wanted)
-        nod_credit += got
-        words = ", ".join(f'"{w}"' for _, w in inside[:3] if w)
-        if inside:
+        credit = min(1.0, len(inside) / wanted)
+        reply = next((x for x in reads if x.u.start_s >= t.end_s - 0.3), None)
+        said = vocab.CONFIRMING.search(vocab.normalise(reply.u.text)) if reply else None
+        confirm = None
+        if reply is not None and said is not None:
+            confirm = (reply.at(said.start()), reply.u.text[said.start() : said.end()])
+        out.append(Listened(t, inside, credit, confirm))
+    return out
+
+
+def item_active_listening(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemResult:
+    """Verbal nods while the customer talks at length (at a natural rate: more than one every
+    ``nod_every_s`` earns nothing more) and a confirming phrase in the reply after."""
+    heard = listening(call, s)
+    if not heard:
+        note = Evidence(
+            None, "customer", figure="the customer never spoke at length", effect="note"
+        )
+        return ItemResult(1.0, (note,), applicable=False)
+    ev: list[Evidence] = []
+    for x in heard:
+        t = x.turn
+        dur = t.end_s - t.start_s
+        words = ", ".join(f'"{w}"' for _, w in x.nods[:3] if w)
+        if x.nods:
             ev.append(
                 Evidence(
-                    inside[0][0].start_s,
+                    x.nods[0][0].start_s,
                     "trainee",
-                    figure=f"{len(inside)} nod(s) {words} during the customer's {dur:.0f} s turn "
+                    figure=f"{len(x.nods)} nod(s) {words} during the customer's {dur:.0f} s turn "
                     f"at {mmss(t.start_s)} (about one every {s.nod_every_s:.0f} s is natural)",
-                    effect="won" if got >= 1.0 else "lost",
+                    effect="won" if x.nod_credit >= 1.0 else "lost",
                 )
             )
         else:
@@ -964,20 +1001,19 @@ def item_active_listening(call: CallInputs, item: RubricItem, s: ScoringSettings
                     effect="lost",
                 )
             )
-        reply = next((x for x in reads if x.u.start_s >= t.end_s - 0.3), None)
-        said = vocab.CONFIRMING.search(vocab.normalise(reply.u.text)) if reply else None
-        if reply is not None and said is not None:
-            confirm_credit += 1.0
+        if x.confirm is not None:
             ev.append(
                 Evidence(
-                    reply.at(said.start()),
+                    x.confirm[0],
                     "trainee",
-                    quote=reply.u.text[said.start() : said.end()],
+                    quote=x.confirm[1],
                     figure="confirmed what you heard before answering",
                     effect="won",
                 )
             )
-    n = len(long_turns)
+    n = len(heard)
+    nod_credit = sum(x.nod_credit for x in heard)
+    confirm_credit = sum(1.0 for x in heard if x.confirm is not None)
     return ItemResult(0.5 * nod_credit / n + 0.5 * confirm_credit / n, tuple(ev))
 
 
@@ -985,13 +1021,24 @@ def item_active_listening(call: CallInputs, item: RubricItem, s: ScoringSettings
 _AGITATED = frozenset({"angry", "abusive", "impatient"})
 
 
-def item_pace_match(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemResult:
-    """The trainee's pace against the caller's: slower and calmer than an agitated caller,
-    unhurried and clear for a confused one."""
+@dataclass(frozen=True)
+class PaceMatch:
+    """The trainee's pace against the caller's: the fraction of the item won, the verdict
+    (``matched``, ``too_fast`` or ``too_slow``) and the figures behind it, wpm."""
+
+    fraction: float
+    verdict: str
+    you_wpm: float
+    them_wpm: float
+    target_wpm: float
+    why: str
+
+
+def pace_match(call: CallInputs, s: ScoringSettings) -> PaceMatch | None:
+    """How the trainee's pace matched the caller's, or None without both paces."""
     you, them = call.speakers["trainee"].wpm, call.speakers["customer"].wpm
     if not you or not them:
-        note = Evidence(None, "trainee", figure="no pace figures for both speakers", effect="note")
-        return ItemResult(1.0, (note,), applicable=False)
+        return None
     arch = call.persona_info.archetype
     if arch in _AGITATED:
         target = min(them, s.calm_wpm_high)
@@ -1004,10 +1051,22 @@ def item_pace_match(call: CallInputs, item: RubricItem, s: ScoringSettings) -> I
         why = "close to the caller's own pace"
     over = max(0.0, you - target)
     frac = max(0.0, 1.0 - over / s.pace_match_zero_beyond_wpm)
-    fig = f"you {you:.0f} wpm, the customer {them:.0f} wpm; aim at {target:.0f} or under ({why})"
-    return ItemResult(
-        frac, (Evidence(None, "trainee", figure=fig, effect="won" if over == 0 else "lost"),)
+    return PaceMatch(frac, "matched" if over == 0 else "too_fast", you, them, target, why)
+
+
+def item_pace_match(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemResult:
+    """The trainee's pace against the caller's: slower and calmer than an agitated caller,
+    unhurried and clear for a confused one."""
+    m = pace_match(call, s)
+    if m is None:
+        note = Evidence(None, "trainee", figure="no pace figures for both speakers", effect="note")
+        return ItemResult(1.0, (note,), applicable=False)
+    fig = (
+        f"you {m.you_wpm:.0f} wpm, the customer {m.them_wpm:.0f} wpm; aim at "
+        f"{m.target_wpm:.0f} or under ({m.why})"
     )
+    effect: Effect = "won" if m.verdict == "matched" else "lost"
+    return ItemResult(m.fraction, (Evidence(None, "trainee", figure=fig, effect=effect),))
 
 
 def item_thanks(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemResult:
@@ -1092,14 +1151,23 @@ def item_fillers(call: CallInputs, item: RubricItem, s: ScoringSettings) -> Item
     return ItemResult(frac, tuple(ev))
 
 
-def item_pressure_pause(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemResult:
-    """In the customer's intentional silences: waiting, or a short clarifying question, is
-    composure; filling the silence with a hedge or a ramble is not."""
-    if not call.pressure_pauses:
-        note = Evidence(None, "customer", figure="no pressure pauses in this call", effect="note")
-        return ItemResult(1.0, (note,), applicable=False)
-    ev: list[Evidence] = []
-    total = 0.0
+@dataclass(frozen=True)
+class PauseVerdict:
+    """What the trainee did in one pressure pause: ``composed`` (1), ``partial`` (0.5) or
+    ``crumbled`` (0), with the evidence."""
+
+    pause: call_log.PressurePause
+    verdict: str
+    evidence: Evidence
+
+    @property
+    def fraction(self) -> float:
+        return {"composed": 1.0, "partial": 0.5}.get(self.verdict, 0.0)
+
+
+def pause_verdicts(call: CallInputs, s: ScoringSettings) -> list[PauseVerdict]:
+    """Each of the customer's pressure pauses and what the trainee did in it."""
+    out = []
     for p in call.pressure_pauses:
         end = p.start_s + p.duration_s
         said = [
@@ -1109,13 +1177,10 @@ def item_pressure_pause(call: CallInputs, item: RubricItem, s: ScoringSettings) 
             if p.start_s + 0.2 <= w.start_s <= end
         ]
         if not said:
-            total += 1.0
-            ev.append(
-                Evidence(
-                    p.start_s,
-                    "trainee",
-                    figure=f"waited through the customer's {p.duration_s:.1f} s silence",
-                    effect="won",
+            fig = f"waited through the customer's {p.duration_s:.1f} s silence"
+            out.append(
+                PauseVerdict(
+                    p, "composed", Evidence(p.start_s, "trainee", figure=fig, effect="won")
                 )
             )
             continue
@@ -1130,19 +1195,36 @@ def item_pressure_pause(call: CallInputs, item: RubricItem, s: ScoringSettings) 
         text = " ".join(w.word for w in words)
         hedged = vocab.hedges(text)
         question = text.rstrip().endswith("?") or bool(vocab.diagnostic_questions(text))
-        at = words[0].start_s
         effect: Effect
         if len(words) <= s.pause_fill_max_words and question and not hedged:
-            total += 1.0
-            fig, effect = "filled the silence with a short clarifying question", "won"
+            verdict, fig, effect = (
+                "composed",
+                "filled the silence with a short clarifying question",
+                "won",
+            )
         elif len(words) > s.pause_ramble_words or hedged:
             why = f"a hedge ('{hedged[0].text}')" if hedged else f"{len(words)} words"
-            fig, effect = f"filled the customer's silence with {why}", "lost"
+            verdict, fig, effect = "crumbled", f"filled the customer's silence with {why}", "lost"
         else:
-            total += 0.5
-            fig, effect = "broke the customer's silence before they answered", "lost"
-        ev.append(Evidence(at, "trainee", quote=_clip(text), figure=fig, effect=effect))
-    return ItemResult(total / len(call.pressure_pauses), tuple(ev))
+            verdict, fig, effect = (
+                "partial",
+                "broke the customer's silence before they answered",
+                "lost",
+            )
+        ev = Evidence(words[0].start_s, "trainee", quote=_clip(text), figure=fig, effect=effect)
+        out.append(PauseVerdict(p, verdict, ev))
+    return out
+
+
+def item_pressure_pause(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemResult:
+    """In the customer's intentional silences: waiting, or a short clarifying question, is
+    composure; filling the silence with a hedge or a ramble is not."""
+    verdicts = pause_verdicts(call, s)
+    if not verdicts:
+        note = Evidence(None, "customer", figure="no pressure pauses in this call", effect="note")
+        return ItemResult(1.0, (note,), applicable=False)
+    total = sum(v.fraction for v in verdicts)
+    return ItemResult(total / len(verdicts), tuple(v.evidence for v in verdicts))
 
 
 CHECKS: dict[str, Callable[[CallInputs, RubricItem, ScoringSettings], ItemResult]] = {
