@@ -3,7 +3,10 @@
 The labelled set is ``tests/scoring/labelled_turns.yaml`` (turns across the personas, each with
 the outcome a coach gives it on each language item, and where the label comes from). Each turn
 is read with the shared vocabulary exactly as the scorer reads an utterance
-(``scoring.reading.read_turn``) and its outcomes compared with the labels.
+(``scoring.reading.read_turn``) and its outcomes compared with the labels. The case notes
+(``labelled_notes.yaml``) are checked against the calls of the personas' good bots, and the items
+measured around the words (active listening, pace matching, pressure pauses) on labelled
+situations laid out as the scorer's own inputs (``labelled_calls.py``).
 
     .venv/bin/python bench/scoring_labels.py [--show-misses]
 """
@@ -149,8 +152,7 @@ SITUATION_ITEMS = {
 
 def situation_outcome(item: str, call: Any) -> Any:
     """The rules judge's outcome for one labelled situation, in the set's names."""
-    from scoring import ScoringSettings
-    from scoring import rules
+    from scoring import ScoringSettings, rules
 
     s = ScoringSettings()
     if item == "active_listening":
@@ -230,12 +232,15 @@ def main(argv: list[str] | None = None) -> int:
         )
     measured = {item: situation_agreement(item) for item in SITUATION_ITEMS}
     print("\nMeasured items, labelled situations built as the scorer's inputs:\n")
-    print("| item | situations | personas | agree |\n|---|---|---|---|")
+    print("| item | situations (personas) | all | tuned on | held out |\n|---|---|---|---|---|")
     for item, m in measured.items():
-        print(
-            f"| {item} | {m.turns} | {len(m.personas)} | {m.agree.get(item, 0)} / "
-            f"{m.total[item]} ({100 * m.share(item):.0f}%) |"
+        parts = [m, situation_agreement(item, held_out=False)]
+        parts.append(situation_agreement(item, held_out=True))
+        cells = " | ".join(
+            f"{x.agree.get(item, 0)} / {x.total.get(item, 0)} ({100 * x.share(item):.0f}%)"
+            for x in parts
         )
+        print(f"| {item} | {m.turns} ({len(m.personas)}) | {cells} |")
     if args.show_misses:
         extra = [miss for m in measured.values() for miss in m.misses]
         for item, say, want, have in [*a.misses, *notes.misses, *extra]:
