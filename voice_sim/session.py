@@ -593,6 +593,7 @@ class CallSession:
         if r.line is not None:
             if r.line.task is not None:
                 r.line.task.cancel()
+            r.line.final = False  # withdrawn, it never happened: not the customer's last word
             r.line.utt.stopped = True
             self.line.stop(r.line.utt)
         self.customer.rollback(r.checkpoint)
@@ -669,6 +670,9 @@ class CallSession:
         if kind == "customer_start":
             ln.start_s = t_s
             self._on_air = ln
+            if ln.kind in ("reply", "prompt") and self.customer.ended:
+                # the customer's last words (the customer ended before its first chunk)
+                ln.final, ln.wants_answer = True, False
             self.events.emit(SpeechStart(t_s, speaker="customer"))
             if ln.kind == "talk_over" and self.turns.floor in ("trainee", "both"):
                 self.events.emit(Interruption(t_s, by="customer", of="trainee"))
@@ -688,10 +692,9 @@ class CallSession:
         self._lines.pop(ln.utt.id, None)
         self._act(self.turns.line_stopped(t_s, interrupted=interrupted))
         self._log_line(ln, t_s, played, interrupted)
-        if ln.final:
-            self.events.emit(
-                Hangup(t_s, by="customer", reason=self.customer.end_reason or "hung up")
-            )
+        if ln.final and self.customer.ended:  # played out or cut off, the customer is gone
+            reason = self.customer.end_reason or "hung up"
+            self.events.emit(Hangup(t_s, by="customer", reason=reason))
             asyncio.get_running_loop().call_later(HANGUP_TAIL_S, self.request_end, "hangup")
 
     def _log_line(self, ln: _Line, end_s: float, played_s: float, interrupted: bool) -> None:
