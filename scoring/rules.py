@@ -14,13 +14,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from statistics import median
 
+from audio_analysis import Silence
 from personas import phrases as vocab
 
 from .case_note import NoteFact, Promise, check_note, note_fraction
 from .inputs import CallInputs, Turn
 from .reading import CoachPhrases, TurnReading, read_turn
 from .rubric import LANGUAGE_ITEM_IDS, RubricItem
-from .scorecard import Effect, Evidence, ItemScore
+from .scorecard import DEAD_VERDICTS, Effect, Evidence, ItemScore
 from .settings import FILLER_RECALL, FILLER_RECALL_MIN, ScoringSettings
 from .transcript import Hit, Utterance, find, hit, time_at, utterances, words_of
 
@@ -587,22 +588,28 @@ def item_composure(call: CallInputs, item: RubricItem, s: ScoringSettings) -> It
     return ItemResult(max(0.0, 1.0 - lost), tuple(ev))
 
 
-def _silence_owner(call: CallInputs, start_s: float, end_s: float) -> str:
-    """Whose silence it is: the trainee's when the customer finished speaking before it, when
-    the trainee's last words put the customer on hold, or when the customer breaks it by
-    checking the line ("Hello? Are you still there?"); any other silence after the trainee's
-    own words is the customer's to break (a pressure pause, a customer thinking)."""
-    before = [t for t in call.turns if t.end_s <= start_s + 0.3]
-    last = max(before, key=lambda t: t.end_s, default=None)
-    after = next((t for t in call.turns if t.start_s >= end_s - 0.3), None)
-    if after is not None and after.speaker == "customer":
-        if vocab.LINE_CHECK.search(vocab.normalise(after.text)):
-            return "trainee"
-        return "customer"
-    if last is None or last.speaker == "customer":
-        return "trainee"
-    # after the trainee's own words: theirs only if those words put the customer on hold
-    return "trainee" if vocab.hold_notice(last.text) is not None else "customer"
+def _trainee_owes(call: CallInputs, silence: Silence) -> bool:
+    """Whether a silence is the trainee's to break.
+
+    The analysis says so for the customer's turn ended and the trainee spoke next
+    (:attr:`audio_analysis.Silence.is_dead_air`); words tell the rest: a silence after the
+    trainee put the customer on hold is the trainee's, and so is one the customer breaks by
+    checking the line ("Hello? Are you still there?"). Any other silence is the customer's (a
+    pressure pause, the customer thinking or pausing mid-turn)."""
+    end_s = silence.start_s + silence.duration_s
+    if silence.to_speaker == "customer":
+        after = next((t for t in call.turns_of("customer") if t.start_s >= end_s - 0.3), None)
+        return after is not None and bool(vocab.LINE_CHECK.search(vocab.normalise(after.text)))
+    if silence.is_dead_air:
+        return True
+    if silence.from_speaker != "trainee":
+        return False
+    last = max(
+        (t for t in call.turns_of("trainee") if t.end_s <= silence.start_s + 0.3),
+        key=lambda t: t.end_s,
+        default=None,
+    )
+    return last is not None and vocab.hold_notice(last.text) is not None
 
 
 @dataclass(frozen=True)
@@ -621,27 +628,33 @@ class SilenceVerdict:
     verdict: str
     notice: Hit | None = None
 
+    @property
+    def dead(self) -> bool:
+        """The trainee's dead air: it costs points."""
+        return self.verdict in DEAD_VERDICTS
+
 
 def dead_air_verdicts(call: CallInputs, s: ScoringSettings) -> list[SilenceVerdict]:
-    """Every silence of the call with the verdict the director gave it.
+    """Every long silence of the call with the verdict the director gave it.
 
     For a call voice-sim recorded, dead air is what the customer noticed and spoke up in
     (``silence`` events: the persona's patience, never under the dead-air threshold). For any
     other recording, the same rule with the threshold for patience
     (:func:`personas.phrases.is_dead_air`): the trainee owes the silence and it is longer than
-    ``dead_air_s``, or than ``hold_max_s`` after a hold notice.
+    ``dead_air_s``, or than ``hold_max_s`` after a hold notice. The analysis's silences say who
+    spoke either side; only what words and the call's events tell is decided here.
     """
     out = [
         SilenceVerdict(
             e.start_s, e.silence_s, "dead_air" if e.kind == "dead_air" else "hold_overrun"
         )
-        for e in call.silences
+        for e in call.noticed_silences
     ]
     trainee = trainee_utterances(call, s)
-    for gap in call.dead_air:
+    for gap in call.silences:
         end_s = gap.start_s + gap.duration_s
         if gap.duration_s <= call.dead_air_s or any(
-            gap.start_s - 0.5 <= e.t_s <= end_s + 0.5 for e in call.silences
+            gap.start_s - 0.5 <= e.t_s <= end_s + 0.5 for e in call.noticed_silences
         ):
             continue
         if any(
@@ -649,7 +662,7 @@ def dead_air_verdicts(call: CallInputs, s: ScoringSettings) -> list[SilenceVerdi
         ):
             out.append(SilenceVerdict(gap.start_s, gap.duration_s, "pressure"))
             continue
-        if _silence_owner(call, gap.start_s, end_s) != "trainee":
+        if not _trainee_owes(call, gap):
             out.append(SilenceVerdict(gap.start_s, gap.duration_s, "theirs"))
             continue
         last = max(
@@ -734,7 +747,7 @@ def item_pace(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemRes
     pace_frac, ev = _calm_pace(call, s)
     verdicts = dead_air_verdicts(call, s)
     ev += [_silence_evidence(v) for v in verdicts]
-    unexplained = sum(1 for v in verdicts if v.verdict in ("dead_air", "hold_overrun"))
+    unexplained = sum(1 for v in verdicts if v.dead)
     if not verdicts:
         ev.append(Evidence(None, "call", figure="no dead air", effect="won"))
     return ItemResult(0.5 * pace_frac + 0.5 * max(0.0, 1.0 - 0.5 * unexplained), tuple(ev))

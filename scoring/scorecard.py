@@ -84,6 +84,38 @@ class ItemScore:
         }
 
 
+#: Verdicts of a silence that make it the trainee's dead air (it costs points).
+DEAD_VERDICTS = ("dead_air", "hold_overrun")
+
+
+@dataclass(frozen=True)
+class JudgedSilence:
+    """A silence of the call as the scorecard judged it (seconds).
+
+    ``verdict``: ``dead_air`` (the trainee left the customer waiting), ``hold_overrun`` (a hold
+    ran past what the notice bought), ``held`` (a hold notice covered it), ``patient`` (the
+    trainee's, shorter than the customer's patience), ``theirs`` (the customer's to break) or
+    ``pressure`` (the customer's deliberate pressure pause).
+    """
+
+    start_s: float
+    duration_s: float
+    verdict: str
+
+    @property
+    def dead(self) -> bool:
+        """The trainee's dead air."""
+        return self.verdict in DEAD_VERDICTS
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return {
+            "start_s": round(self.start_s, 2),
+            "duration_s": round(self.duration_s, 2),
+            "verdict": self.verdict,
+        }
+
+
 def overall_of(items: Sequence[ItemScore]) -> float:
     """0-100: points won over points available, counting applicable items only."""
     avail = sum(it.max for it in items if it.applicable)
@@ -114,6 +146,14 @@ class Scorecard:
     """The customer's intensity at the end, 0-10."""
     end_warning: str | None = None
     """What a coach should see at a glance about the ending; None when it ended well."""
+    silences: tuple[JudgedSilence, ...] = ()
+    """Every long silence of the call and whose it was; the dead ones are the call's dead air
+    (the same rule as the escalation director's, ``personas.phrases.is_dead_air``)."""
+
+    @property
+    def dead_air(self) -> tuple[JudgedSilence, ...]:
+        """The trainee's dead air."""
+        return tuple(x for x in self.silences if x.dead)
 
     def item(self, item_id: str) -> ItemScore:
         """The item with this id (``KeyError`` if the rubric did not score it)."""
@@ -137,6 +177,7 @@ class Scorecard:
             "end_intensity": self.end_intensity,
             "end_warning": self.end_warning,
             "items": [it.to_dict() for it in self.items],
+            "silences": [x.to_dict() for x in self.silences],
             "summary": self.summary,
             "warnings": list(self.warnings),
         }
