@@ -163,7 +163,7 @@ def _silence_marks(call: CallInputs, card: Scorecard | None, d: float) -> list[s
     out = []
     judged = (
         card.silences
-        if card is not None
+        if card is not None and card.silences is not None
         else [
             JudgedSilence(v.start_s, v.duration_s, v.verdict)
             for v in dead_air_verdicts(call, ScoringSettings())
