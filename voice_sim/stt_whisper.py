@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 import re
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ import numpy as np
 
 from . import models
 from .settings import SAMPLE_RATE_HZ, WHISPER_BEAM_SIZE, WHISPER_COMPUTE_TYPE
+from .stages import SpeechToText, STTCapabilities
 
 #: Whisper's mel frames per second (10 ms hop).
 MEL_FPS = 100
@@ -196,7 +198,8 @@ def _loudest_dbfs(y: np.ndarray, *, window_s: float) -> float:
 
 
 class ShortWindowWhisper:
-    """Transcribe a short 16 kHz clip with a shortened encoder window.
+    """Transcribe a short 16 kHz clip with a shortened encoder window: the call's speech-to-text
+    stage (:class:`voice_sim.stages.SpeechToText`).
 
     Parameters
     ----------
@@ -230,6 +233,22 @@ class ShortWindowWhisper:
             language="en",
         )
         self._lock = threading.Lock()
+        self.vocabulary: tuple[str, ...] = ()
+        """Words and phrases decoding favours (:meth:`set_vocabulary`)."""
+
+    #: Word times from Whisper's alignment, punctuated sentences, a per-call vocabulary, and
+    #: clips up to the full window.
+    capabilities = STTCapabilities(
+        word_times=True, punctuation=True, vocabulary=True, max_clip_s=FULL_WINDOW_S
+    )
+
+    def set_vocabulary(self, words: Sequence[str]) -> None:
+        """Favour ``words`` (the call's own vocabulary) in every later transcription."""
+        self.vocabulary = tuple(dict.fromkeys(w.strip() for w in words if w.strip()))
+
+    def _hotwords(self) -> str | None:
+        """The vocabulary as Whisper's previous-text prompt, or None."""
+        return ", ".join(self.vocabulary) if self.vocabulary else None
 
     def _options(self, max_new_tokens: int) -> Any:
         from faster_whisper.transcribe import TranscriptionOptions, get_suppressed_tokens
@@ -309,7 +328,7 @@ class ShortWindowWhisper:
         m, tok = self.model, self._tokenizer
         ctranslate2.set_random_seed(SAMPLING_SEED)  # the fallback samples: same audio, same words
         enc = m.encode(window)
-        prompt = m.get_prompt(tok, [], without_timestamps=not TIMESTAMPS)
+        prompt = m.get_prompt(tok, [], without_timestamps=not TIMESTAMPS, hotwords=self._hotwords())
         result, avg_logprob, _temp, _ratio = m.generate_with_fallback(enc, prompt, tok, options)
         if result.no_speech_prob > NO_SPEECH_PROB and avg_logprob < LOG_PROB_MIN:
             return None
@@ -353,8 +372,8 @@ class TurnTranscriber:
 
     Parameters
     ----------
-    whisper : ShortWindowWhisper
-        The engine.
+    whisper : SpeechToText
+        The engine (:class:`ShortWindowWhisper` in a call).
     sample_rate : int
         Rate of the pushed frames, Hz (16 kHz).
     """
@@ -364,7 +383,7 @@ class TurnTranscriber:
     #: A pause this far into the uncommitted part of a turn commits the words before it, seconds.
     COMMIT_AFTER_S = 12.0
 
-    def __init__(self, whisper: ShortWindowWhisper, *, sample_rate: int = SAMPLE_RATE_HZ) -> None:
+    def __init__(self, whisper: SpeechToText, *, sample_rate: int = SAMPLE_RATE_HZ) -> None:
         self.whisper = whisper
         self.sample_rate = sample_rate
         self._frames: list[np.ndarray] = []
@@ -426,7 +445,8 @@ class TurnTranscriber:
             start = self._start_sample
         end = min(y.shape[0], max(0, int(until_s * self.sample_rate) - start))
         audio = y[:end].astype(np.float32) / 32768.0
-        limit = int((FULL_WINDOW_S - WINDOW_MARGIN_S) * self.sample_rate)
+        longest_s = min(FULL_WINDOW_S - WINDOW_MARGIN_S, self.whisper.capabilities.max_clip_s)
+        limit = int(longest_s * self.sample_rate)
         off_s = start / self.sample_rate
         text, words = self.whisper.transcribe(audio[-limit:])
         if audio.shape[0] > limit:

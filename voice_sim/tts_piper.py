@@ -19,6 +19,7 @@ import numpy as np
 
 from . import dsp, models
 from .line import Utterance
+from .stages import TTSCapabilities
 
 #: Piper's en_US-joe-medium renders at 22.05 kHz.
 PIPER_RATE_HZ = 22_050
@@ -80,7 +81,8 @@ def split_sentences(buffer: str) -> tuple[list[str], str]:
 
 
 class CustomerVoice:
-    """The customer's mouth: text in, audio on the line, sentence by sentence.
+    """The customer's mouth: text in, audio on the line, sentence by sentence (the call's
+    text-to-speech stage, :class:`voice_sim.stages.CustomerSpeech`).
 
     Piper runs on one worker thread, so the event loop never blocks; the first sentence is
     synthesized as soon as its text is complete, and later sentences while the first one plays.
@@ -101,6 +103,9 @@ class CustomerVoice:
     ) -> None:
         self.character = character or VoiceCharacter()
         self.sample_rate = sample_rate
+        self.capabilities = TTSCapabilities(
+            streaming=True, voice_character=True, sample_rate_hz=sample_rate
+        )
         self._line = dsp.PhoneLine(PIPER_RATE_HZ, seed=seed)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="piper")
         models.piper()  # load now, not on the first line

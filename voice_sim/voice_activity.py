@@ -99,3 +99,46 @@ class VoiceActivity:
                     self._run_on = 0
                     out.append(VoiceOff(self._last_voiced_end * self.window_s, now))
         return out
+
+
+#: Silero's window at 16 kHz, seconds (512 samples).
+SILERO_WINDOW_S = 0.032
+
+
+class SileroVoiceActivity:
+    """The call's voice-activity stage: Silero (bundled in ``livekit-plugins-silero``) under
+    :class:`VoiceActivity` hysteresis. Implements :class:`voice_sim.stages.VoiceActivityDetector`.
+
+    Parameters
+    ----------
+    activation, deactivation, min_speech_s, min_silence_s
+        As :class:`VoiceActivity`.
+    """
+
+    def __init__(
+        self,
+        *,
+        activation: float = VAD_ACTIVATION,
+        deactivation: float = VAD_DEACTIVATION,
+        min_speech_s: float = VAD_MIN_SPEECH_S,
+        min_silence_s: float = VAD_MIN_SILENCE_S,
+    ) -> None:
+        from . import models
+        from .stages import VADCapabilities
+
+        self.capabilities = VADCapabilities(
+            window_s=SILERO_WINDOW_S, onset_delay_s=SILERO_WINDOW_S + min_speech_s
+        )
+        self._silero = models.silero_stream()
+        self._edges = VoiceActivity(
+            window_s=SILERO_WINDOW_S,
+            activation=activation,
+            deactivation=deactivation,
+            min_speech_s=min_speech_s,
+            min_silence_s=min_silence_s,
+        )
+
+    def push(self, frame: np.ndarray) -> list[VoiceEdge]:
+        """Feed one int16 frame; return the voice edges it completes."""
+        probs, _ = self._silero.push(np.asarray(frame).astype(np.float32) / 32768.0)
+        return self._edges.push(probs)

@@ -128,6 +128,20 @@ def test_wrong_type(tmp_path: Path) -> None:
     assert "facts.issue_keywords: must be a list of text, got a mapping" in error_of(tmp_path, text)
 
 
+def test_a_number_split_at_its_thousands_comma_is_refused(tmp_path: Path) -> None:
+    # YAML reads [rows, 10,000] as three keywords: "rows", 10 and 0 (which matches any "0")
+    text = GOOD.replace("  issue_keywords: [", "  issue_keywords: [1,000,000, rows, 10,000, ")
+    msg = error_of(tmp_path, text)
+    line = line_of(text, "issue_keywords: [1,000,000")
+    assert msg == (
+        f"{tmp_path / 'x.yaml'}:{line}: facts.issue_keywords[0]: 1,000,000 reads as 3 items "
+        '(1 and 0 and 0); quote it: "1,000,000"'
+    )
+    quoted = GOOD.replace("  issue_keywords: [", '  issue_keywords: ["10,000", 401, 429, 7,5, ')
+    keywords = load_persona(write(tmp_path, quoted, "ok.yaml")).facts.issue_keywords
+    assert keywords[:5] == ("10,000", "401", "429", "7", "5")  # separate numbers stay separate
+
+
 def test_missing_file() -> None:
     with pytest.raises(PersonaError, match=r"nope\.yaml: persona file not found"):
         load_persona("nope.yaml")

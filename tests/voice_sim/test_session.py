@@ -1,0 +1,157 @@
+"""The call session's wiring, over hand-written fakes of its stages (``tests/voice_sim/fakes.py``).
+
+The trainee speaks in tones whose words the fake ears know, the customer's mouth says each word
+as a short tone, and the real session, turn model, line, director and scripted brain run between
+them in real time. The oracles are the bot's plan (what it said, when) and the recording.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+from personas.call_log import (
+    CallEnd,
+    CustomerLine,
+    Hangup,
+    Interruption,
+    Latency,
+    Transcript,
+)
+from voice_sim.events import read_events
+from voice_sim.session import CallSession, CallSpec
+from voice_sim.settings import CallSettings
+from voice_sim.simulate import MicFeed
+
+from .fakes import Heard, ToneEars, ToneVoice, run_call, silence, tone
+
+APOLOGY = "I'm sorry you were charged twice. Can I have the email address on the account?"
+CALM_DOWN = "Calm down, sir. That is not our fault."
+POLICY = "Calm down. Per our policy I cannot help."
+MORE = "That is all."
+EARS = ToneEars({440.0: APOLOGY, 550.0: CALM_DOWN, 660.0: POLICY, 770.0: MORE})
+
+
+def fresh_ears() -> ToneEars:
+    return ToneEars(dict(EARS.words_by_hz))
+
+
+async def say(call: CallSession, mic: MicFeed, y: np.ndarray) -> tuple[float, float]:
+    """Play ``y`` into the microphone now; returns where it lands on the call clock."""
+    start = call.line.now_s()
+    mic.play(y)
+    await asyncio.sleep(y.shape[0] / 16000)
+    return start, start + y.shape[0] / 16000
+
+
+async def after_the_customer(heard: Heard, lines: int, pause_s: float = 0.5) -> None:
+    """Wait until the customer has finished ``lines`` lines, then ``pause_s``."""
+    await heard.until(lambda: heard.ends >= lines)
+    await asyncio.sleep(pause_s)
+
+
+def test_a_turn_is_heard_by_the_given_ears_and_answered_by_the_given_voice(
+    tmp_path: Path,
+) -> None:
+    spoken: list[tuple[float, float]] = []
+    ears, voice = fresh_ears(), ToneVoice()
+
+    async def bot(call: CallSession, mic: MicFeed, heard: Heard) -> None:
+        await after_the_customer(heard, 1)
+        spoken.append(await say(call, mic, tone(440.0, 1.5)))
+        await after_the_customer(heard, 2)
+
+    spec = CallSpec(out_dir=tmp_path, persona="angry-billing")
+    asyncio.run(run_call(spec, bot, stt=ears, voice=voice))
+
+    events = read_events(tmp_path / "events.jsonl")
+    said = [e for e in events if isinstance(e, Transcript) and e.speaker == "trainee"]
+    assert [e.text for e in said] == [APOLOGY]  # the fake ears' words, once
+    (start, end), turn = spoken[0], said[0]
+    assert abs(turn.start_s - start) < 0.1 and abs(turn.end_s - end) < 0.1
+    lines = [e for e in events if isinstance(e, CustomerLine)]
+    assert [ln.kind for ln in lines][:2] == ["opening", "reply"]
+    assert [ln.text for ln in lines] == voice.said  # the fake voice said what was logged
+    reply = lines[1]
+    assert reply.t_s > end and not reply.interrupted
+    y, sr = sf.read(str(tmp_path / "recording.wav"), dtype="float32")
+    heard_reply = y[int(reply.t_s * sr) : int((reply.t_s + 0.2) * sr), 1]
+    spectrum = np.abs(np.fft.rfft(heard_reply))
+    assert abs(np.argmax(spectrum) * sr / heard_reply.shape[0] - 300.0) < 10  # the voice's tone
+    latency = next(e for e in events if isinstance(e, Latency))
+    assert latency.voice_to_voice_s is not None and latency.voice_to_voice_s > 0
+    assert not [e for e in events if isinstance(e, Interruption)]
+    models = json.loads((tmp_path / "meta.json").read_text())["models"]
+    assert models == {"stt": "ToneEars", "tts": "ToneVoice", "vad": "LevelVoiceActivity"}
+
+
+def _abusive(out: Path) -> CallSpec:
+    """A caller at the top of their range: two bad turns and they hang up."""
+    return CallSpec(
+        out_dir=out,
+        persona="abusive-caller",
+        start_level=10,
+        clean=True,
+        settings=replace(CallSettings(), persona_pauses=False),
+    )
+
+
+def test_a_final_reply_withdrawn_is_no_hang_up_and_the_reason_is_the_directors(
+    tmp_path: Path,
+) -> None:
+    async def bot(call: CallSession, mic: MicFeed, heard: Heard) -> None:
+        await after_the_customer(heard, 1)
+        await say(call, mic, tone(550.0, 1.2))
+        await after_the_customer(heard, 2)
+        await say(call, mic, tone(660.0, 1.2))
+        # the customer starts their last line; the trainee goes on within a breath
+        await heard.until(lambda: len(heard.starts) >= 3)
+        await asyncio.sleep(0.1)
+        await say(call, mic, np.concatenate([tone(770.0, 0.8), silence(0.1)]))
+        await heard.until(lambda: call.end_reason is not None, timeout_s=30)
+
+    call = asyncio.run(run_call(_abusive(tmp_path), bot, stt=fresh_ears()))
+
+    events = read_events(tmp_path / "events.jsonl")
+    hangups = [e for e in events if isinstance(e, Hangup)]
+    assert len(hangups) == 1
+    assert hangups[0].reason == call.customer.end_reason
+    assert hangups[0].reason.startswith("hung up: pushed past breaking point")
+    # the withdrawn line was not the last word: the turn went on and was answered whole
+    said = [e for e in events if isinstance(e, Transcript) and e.speaker == "trainee"]
+    assert said[-1].text == f"{POLICY} {MORE}"
+    last = [e for e in events if isinstance(e, CustomerLine)][-1]
+    assert not last.interrupted and last.t_s > said[-1].end_s
+    assert hangups[0].t_s >= last.t_s
+    end = next(e for e in events if isinstance(e, CallEnd))
+    assert end.reason == "hangup"
+
+
+def test_a_final_line_cut_off_still_hangs_up_with_the_directors_reason(tmp_path: Path) -> None:
+    async def bot(call: CallSession, mic: MicFeed, heard: Heard) -> None:
+        await after_the_customer(heard, 1)
+        await say(call, mic, tone(550.0, 1.2))
+        await after_the_customer(heard, 2)
+        await say(call, mic, tone(660.0, 1.2))
+        await heard.until(lambda: len(heard.starts) >= 3)
+        await asyncio.sleep(1.0)  # well into the last line: this is talking over it
+        await say(call, mic, tone(770.0, 1.0))
+        await heard.until(lambda: call.end_reason is not None, timeout_s=30)
+
+    # a slow mouth: the last line's later sentences are still being synthesized when it is cut
+    voice = ToneVoice(sentence_delay_s=2.0)
+    call = asyncio.run(run_call(_abusive(tmp_path), bot, stt=fresh_ears(), voice=voice))
+
+    events = read_events(tmp_path / "events.jsonl")
+    last = [e for e in events if isinstance(e, CustomerLine)][-1]
+    assert last.interrupted
+    assert [e.by for e in events if isinstance(e, Interruption)] == ["trainee"]
+    hangups = [e for e in events if isinstance(e, Hangup)]
+    assert len(hangups) == 1 and hangups[0].reason == call.customer.end_reason
+    assert hangups[0].reason.startswith("hung up: pushed past breaking point")
+    assert next(e for e in events if isinstance(e, CallEnd)).reason == "hangup"
