@@ -25,17 +25,11 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from scoring.rubric import CALL_ITEM_IDS, LANGUAGE_ITEM_IDS
+
 LABELS = Path(__file__).resolve().parents[1] / "tests" / "scoring" / "labelled_turns.yaml"
-ITEMS = (
-    "acknowledge",
-    "diagnose",
-    "restate",
-    "next_step",
-    "no_triggers",
-    "ownership",
-    "boundary",
-    "thanks",
-)
+#: The language items a single turn is judged on, in report order (the case note is the call's).
+ITEMS = tuple(i for i in CALL_ITEM_IDS if i in LANGUAGE_ITEM_IDS and i != "case_note")
 DEFAULT = {"no_triggers": ()}
 
 
