@@ -92,16 +92,10 @@ def _speech(text: str, voice: Any) -> np.ndarray:
 
 
 def _customer_voice(customer: Any) -> Any:
-    from voice_sim.tts_piper import VoiceCharacter
+    """The Piper voice the customer's mood gives it now, as a call renders it (no phone line)."""
+    from voice_sim.session import style_to_character
 
-    s = customer.voice()
-    return VoiceCharacter(
-        length_scale=s.length_scale,
-        volume=s.volume,
-        pitch_shift_st=s.pitch_shift_st,
-        noise_scale=s.noise_scale,
-        noise_w=s.noise_w,
-    )
+    return style_to_character(customer.voice(), phone_line=False)
 
 
 def _reply(customer: Any) -> str:

@@ -1076,6 +1076,7 @@ class PacedTurn:
 
     @property
     def verdict(self) -> str:
+        """``too_fast``, ``too_slow`` or ``matched``."""
         if self.you_wpm > self.target_wpm:
             return "too_fast"
         if self.floor_wpm is not None and self.you_wpm < self.floor_wpm:
@@ -1101,11 +1102,8 @@ def _pace_target(
 ) -> tuple[float, float | None, str]:
     """The fastest and slowest pace that matches a caller at ``them`` wpm, and why."""
     if arch == "confused":
-        return (
-            min(them + s.pace_match_slack_wpm, s.confused_wpm_max),
-            None,
-            ("a confused caller: unhurried and clear"),
-        )
+        target = min(them + s.pace_match_slack_wpm, s.confused_wpm_max)
+        return target, None, "a confused caller: unhurried and clear"
     cap = min(them + s.pace_match_slack_wpm, s.calm_wpm_high)
     if arch == "impatient":
         floor = min(them - s.pace_too_slow_gap_wpm, s.impatient_wpm_min)
@@ -1115,60 +1113,66 @@ def _pace_target(
     return cap, None, "close to the caller's own pace"
 
 
-def pace_match(call: CallInputs, s: ScoringSettings) -> PaceMatch | None:
-    """How the trainee's pace matched the caller's, turn by turn: each trainee turn long enough
-    for a pace against the customer's last such turn before it (the customer's whole-call pace
-    when there is none); None without both speakers' paces."""
-    you_all, them_all = call.speakers["trainee"].wpm, call.speakers["customer"].wpm
-    if not you_all or not them_all:
-        return None
-    arch = call.persona_info.archetype
-    customer = [
-        t for t in call.turns_of("customer") if t.wpm and t.words >= s.rushed_turn_min_words
-    ]
-    paced: list[PacedTurn] = []
-    for t in call.turns_of("trainee"):
-        if not t.wpm or t.words < s.rushed_turn_min_words:
-            continue
-        before = [c for c in customer if c.start_s < t.start_s]
-        them = before[-1].wpm if before and before[-1].wpm else them_all
-        paced.append(_paced_turn(t, t.wpm, them, arch, s))
-    if not paced:  # no turn long enough: the whole call's figures
-        whole = Turn(
-            speaker="trainee",
-            start_s=0.0,
-            end_s=0.0,
-            text="",
-            words=call.speakers["trainee"].words,
-            word_times=(),
-            wpm=you_all,
-            pitch_hz_median=None,
-            loudness_dbfs=None,
-        )
-        paced = [_paced_turn(whole, you_all, them_all, arch, s)]
-    weight = sum(max(1, p.turn.words) for p in paced)
-    frac = sum(p.fraction * max(1, p.turn.words) for p in paced) / weight
-    if frac >= s.pace_match_ok_frac:
-        verdict = "matched"
-    else:
-        fast = sum(p.turn.words for p in paced if p.verdict == "too_fast")
-        slow = sum(p.turn.words for p in paced if p.verdict == "too_slow")
-        verdict = "too_fast" if fast >= slow else "too_slow"
-    why = _pace_target(arch, them_all, s)[2]
-    return PaceMatch(frac, verdict, tuple(paced), you_all, them_all, why)
-
-
 def _paced_turn(
     t: Turn, you: float, them: float, arch: str | None, s: ScoringSettings
 ) -> PacedTurn:
+    """One trainee turn at ``you`` wpm after a caller at ``them``: its share of the item."""
     target, floor, _ = _pace_target(arch, them, s)
-    if you > target:
-        frac = max(0.0, 1.0 - (you - target) / s.pace_match_zero_beyond_wpm)
-    elif floor is not None and you < floor:
-        frac = max(0.0, 1.0 - (floor - you) / s.pace_match_zero_beyond_wpm)
-    else:
-        frac = 1.0
+    off = (
+        you - target if you > target else (floor - you if floor is not None and you < floor else 0)
+    )
+    frac = max(0.0, 1.0 - off / s.pace_match_zero_beyond_wpm)
     return PacedTurn(t, you, them, target, floor, frac)
+
+
+def _paced_turns(call: CallInputs, s: ScoringSettings) -> list[PacedTurn]:
+    """Each trainee turn long enough for a pace against the customer's last such turn before
+    it (the customer's whole-call pace when there is none); the whole call's figures as one
+    turn when no trainee turn is long enough."""
+    you_all, them_all = call.speakers["trainee"].wpm or 0.0, call.speakers["customer"].wpm or 0.0
+    arch = call.persona_info.archetype
+    enough = s.rushed_turn_min_words
+    customer = [t for t in call.turns_of("customer") if t.wpm and t.words >= enough]
+    paced = []
+    for t in call.turns_of("trainee"):
+        if t.wpm and t.words >= enough:
+            before = [c.wpm for c in customer if c.start_s < t.start_s]
+            them = before[-1] if before and before[-1] else them_all
+            paced.append(_paced_turn(t, t.wpm, them, arch, s))
+    if paced:
+        return paced
+    whole = Turn(
+        speaker="trainee",
+        start_s=0.0,
+        end_s=0.0,
+        text="",
+        words=call.speakers["trainee"].words,
+        word_times=(),
+        wpm=you_all,
+        pitch_hz_median=None,
+        loudness_dbfs=None,
+    )
+    return [_paced_turn(whole, you_all, them_all, arch, s)]
+
+
+def pace_match(call: CallInputs, s: ScoringSettings) -> PaceMatch | None:
+    """How the trainee's pace matched the caller's, turn by turn (weighted by words): matched
+    from ``pace_match_ok_frac`` of the item, else too fast or too slow as most words were;
+    None without both speakers' paces."""
+    you_all, them_all = call.speakers["trainee"].wpm, call.speakers["customer"].wpm
+    if not you_all or not them_all:
+        return None
+    paced = _paced_turns(call, s)
+    words = [max(1, p.turn.words) for p in paced]
+    frac = sum(p.fraction * w for p, w in zip(paced, words, strict=True)) / sum(words)
+    fast = sum(w for p, w in zip(paced, words, strict=True) if p.verdict == "too_fast")
+    slow = sum(w for p, w in zip(paced, words, strict=True) if p.verdict == "too_slow")
+    if frac >= s.pace_match_ok_frac:
+        verdict = "matched"
+    else:
+        verdict = "too_fast" if fast >= slow else "too_slow"
+    why = _pace_target(call.persona_info.archetype, them_all, s)[2]
+    return PaceMatch(frac, verdict, tuple(paced), you_all, them_all, why)
 
 
 def item_pace_match(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemResult:
