@@ -206,6 +206,8 @@ class CallInputs:
     ours: bool = False
     dead_air_s: float = DEAD_AIR_S
     hold_max_s: float = HOLD_MAX_S
+    analysis: CallAnalysis | None = None
+    """The analysis as read (series, speech segments: what the timeline draws)."""
 
     @property
     def persona(self) -> str | None:
@@ -402,6 +404,7 @@ def call_inputs(
         ours=any(isinstance(e, call_log.CallStart) for e in events),
         dead_air_s=_num(director.get("dead_air_s"), "meta", optional=True) or DEAD_AIR_S,
         hold_max_s=_num(director.get("hold_max_s"), "meta", optional=True) or HOLD_MAX_S,
+        analysis=a,
     )
 
 
