@@ -11,7 +11,7 @@ from .analysis import analyze, analyze_file, analyze_recording
 from .drift import ToneDrift
 from .errors import AnalysisError
 from .fileio import write_json_atomic, write_text_atomic
-from .gaps import DeadAir, Gap
+from .gaps import DeadAir, Gap, Silence
 from .levels import SILENT_DBFS, rms_dbfs
 from .overlap import Backchannel, Interruption
 from .prosody import PitchTrack, PitchTracker, SwiftF0Tracker, YinTracker
@@ -27,7 +27,7 @@ from .result import (
 )
 from .session import CallSummary, SessionAnalysis, analyze_session
 from .settings import AnalysisSettings
-from .timeline import render_timeline
+from .timeline import Mark, Track, render_timeline, timeline_svg
 from .transcribe import Transcriber, WhisperTranscriber, Word, load_whisper
 
 __all__ = [
@@ -41,13 +41,16 @@ __all__ = [
     "DeadAir",
     "Gap",
     "Interruption",
+    "Mark",
     "PitchTrack",
     "PitchTracker",
     "Series",
     "SessionAnalysis",
+    "Silence",
     "SpeakerStats",
     "SwiftF0Tracker",
     "ToneDrift",
+    "Track",
     "Transcriber",
     "Turn",
     "WhisperTranscriber",
@@ -62,6 +65,7 @@ __all__ = [
     "read_analysis",
     "render_timeline",
     "rms_dbfs",
+    "timeline_svg",
     "write_analysis",
     "write_json_atomic",
     "write_text_atomic",

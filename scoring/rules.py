@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from statistics import median
 
-from audio_analysis import Backchannel
+from audio_analysis import Backchannel, Silence
 from personas import call_log
 from personas import phrases as vocab
 
@@ -23,7 +23,7 @@ from .case_note import NoteFact, Promise, check_note, note_fraction
 from .inputs import CallInputs, Turn
 from .reading import CoachPhrases, TurnReading, read_turn
 from .rubric import LANGUAGE_ITEM_IDS, RubricItem
-from .scorecard import Effect, Evidence, ItemScore
+from .scorecard import DEAD_VERDICTS, Effect, Evidence, ItemScore
 from .settings import FILLER_RECALL, FILLER_RECALL_MIN, ScoringSettings
 from .transcript import Hit, Utterance, find, hit, time_at, utterances, words_of
 
@@ -590,22 +590,28 @@ def item_composure(call: CallInputs, item: RubricItem, s: ScoringSettings) -> It
     return ItemResult(max(0.0, 1.0 - lost), tuple(ev))
 
 
-def _silence_owner(call: CallInputs, start_s: float, end_s: float) -> str:
-    """Whose silence it is: the trainee's when the customer finished speaking before it, when
-    the trainee's last words put the customer on hold, or when the customer breaks it by
-    checking the line ("Hello? Are you still there?"); any other silence after the trainee's
-    own words is the customer's to break (a pressure pause, a customer thinking)."""
-    before = [t for t in call.turns if t.end_s <= start_s + 0.3]
-    last = max(before, key=lambda t: t.end_s, default=None)
-    after = next((t for t in call.turns if t.start_s >= end_s - 0.3), None)
-    if after is not None and after.speaker == "customer":
-        if vocab.LINE_CHECK.search(vocab.normalise(after.text)):
-            return "trainee"
-        return "customer"
-    if last is None or last.speaker == "customer":
-        return "trainee"
-    # after the trainee's own words: theirs only if those words put the customer on hold
-    return "trainee" if vocab.hold_notice(last.text) is not None else "customer"
+def _trainee_owes(call: CallInputs, silence: Silence) -> bool:
+    """Whether a silence is the trainee's to break.
+
+    The analysis says so for the customer's turn ended and the trainee spoke next
+    (:attr:`audio_analysis.Silence.is_dead_air`); words tell the rest: a silence after the
+    trainee put the customer on hold is the trainee's, and so is one the customer breaks by
+    checking the line ("Hello? Are you still there?"). Any other silence is the customer's (a
+    pressure pause, the customer thinking or pausing mid-turn)."""
+    end_s = silence.start_s + silence.duration_s
+    if silence.to_speaker == "customer":
+        after = next((t for t in call.turns_of("customer") if t.start_s >= end_s - 0.3), None)
+        return after is not None and bool(vocab.LINE_CHECK.search(vocab.normalise(after.text)))
+    if silence.is_dead_air:
+        return True
+    if silence.from_speaker != "trainee":
+        return False
+    last = max(
+        (t for t in call.turns_of("trainee") if t.end_s <= silence.start_s + 0.3),
+        key=lambda t: t.end_s,
+        default=None,
+    )
+    return last is not None and vocab.hold_notice(last.text) is not None
 
 
 @dataclass(frozen=True)
@@ -624,27 +630,33 @@ class SilenceVerdict:
     verdict: str
     notice: Hit | None = None
 
+    @property
+    def dead(self) -> bool:
+        """The trainee's dead air: it costs points."""
+        return self.verdict in DEAD_VERDICTS
+
 
 def dead_air_verdicts(call: CallInputs, s: ScoringSettings) -> list[SilenceVerdict]:
-    """Every silence of the call with the verdict the director gave it.
+    """Every long silence of the call with the verdict the director gave it.
 
     For a call voice-sim recorded, dead air is what the customer noticed and spoke up in
     (``silence`` events: the persona's patience, never under the dead-air threshold). For any
     other recording, the same rule with the threshold for patience
     (:func:`personas.phrases.is_dead_air`): the trainee owes the silence and it is longer than
-    ``dead_air_s``, or than ``hold_max_s`` after a hold notice.
+    ``dead_air_s``, or than ``hold_max_s`` after a hold notice. The analysis's silences say who
+    spoke either side; only what words and the call's events tell is decided here.
     """
     out = [
         SilenceVerdict(
             e.start_s, e.silence_s, "dead_air" if e.kind == "dead_air" else "hold_overrun"
         )
-        for e in call.silences
+        for e in call.noticed_silences
     ]
     trainee = trainee_utterances(call, s)
-    for gap in call.dead_air:
+    for gap in call.silences:
         end_s = gap.start_s + gap.duration_s
         if gap.duration_s <= call.dead_air_s or any(
-            gap.start_s - 0.5 <= e.t_s <= end_s + 0.5 for e in call.silences
+            gap.start_s - 0.5 <= e.t_s <= end_s + 0.5 for e in call.noticed_silences
         ):
             continue
         if any(
@@ -652,7 +664,7 @@ def dead_air_verdicts(call: CallInputs, s: ScoringSettings) -> list[SilenceVerdi
         ):
             out.append(SilenceVerdict(gap.start_s, gap.duration_s, "pressure"))
             continue
-        if _silence_owner(call, gap.start_s, end_s) != "trainee":
+        if not _trainee_owes(call, gap):
             out.append(SilenceVerdict(gap.start_s, gap.duration_s, "theirs"))
             continue
         last = max(
@@ -737,7 +749,7 @@ def item_pace(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemRes
     pace_frac, ev = _calm_pace(call, s)
     verdicts = dead_air_verdicts(call, s)
     ev += [_silence_evidence(v) for v in verdicts]
-    unexplained = sum(1 for v in verdicts if v.verdict in ("dead_air", "hold_overrun"))
+    unexplained = sum(1 for v in verdicts if v.dead)
     if not verdicts:
         ev.append(Evidence(None, "call", figure="no dead air", effect="won"))
     return ItemResult(0.5 * pace_frac + 0.5 * max(0.0, 1.0 - 0.5 * unexplained), tuple(ev))
@@ -1064,6 +1076,7 @@ class PacedTurn:
 
     @property
     def verdict(self) -> str:
+        """``too_fast``, ``too_slow`` or ``matched``."""
         if self.you_wpm > self.target_wpm:
             return "too_fast"
         if self.floor_wpm is not None and self.you_wpm < self.floor_wpm:
@@ -1089,11 +1102,8 @@ def _pace_target(
 ) -> tuple[float, float | None, str]:
     """The fastest and slowest pace that matches a caller at ``them`` wpm, and why."""
     if arch == "confused":
-        return (
-            min(them + s.pace_match_slack_wpm, s.confused_wpm_max),
-            None,
-            ("a confused caller: unhurried and clear"),
-        )
+        target = min(them + s.pace_match_slack_wpm, s.confused_wpm_max)
+        return target, None, "a confused caller: unhurried and clear"
     cap = min(them + s.pace_match_slack_wpm, s.calm_wpm_high)
     if arch == "impatient":
         floor = min(them - s.pace_too_slow_gap_wpm, s.impatient_wpm_min)
@@ -1103,60 +1113,66 @@ def _pace_target(
     return cap, None, "close to the caller's own pace"
 
 
-def pace_match(call: CallInputs, s: ScoringSettings) -> PaceMatch | None:
-    """How the trainee's pace matched the caller's, turn by turn: each trainee turn long enough
-    for a pace against the customer's last such turn before it (the customer's whole-call pace
-    when there is none); None without both speakers' paces."""
-    you_all, them_all = call.speakers["trainee"].wpm, call.speakers["customer"].wpm
-    if not you_all or not them_all:
-        return None
-    arch = call.persona_info.archetype
-    customer = [
-        t for t in call.turns_of("customer") if t.wpm and t.words >= s.rushed_turn_min_words
-    ]
-    paced: list[PacedTurn] = []
-    for t in call.turns_of("trainee"):
-        if not t.wpm or t.words < s.rushed_turn_min_words:
-            continue
-        before = [c for c in customer if c.start_s < t.start_s]
-        them = before[-1].wpm if before and before[-1].wpm else them_all
-        paced.append(_paced_turn(t, t.wpm, them, arch, s))
-    if not paced:  # no turn long enough: the whole call's figures
-        whole = Turn(
-            speaker="trainee",
-            start_s=0.0,
-            end_s=0.0,
-            text="",
-            words=call.speakers["trainee"].words,
-            word_times=(),
-            wpm=you_all,
-            pitch_hz_median=None,
-            loudness_dbfs=None,
-        )
-        paced = [_paced_turn(whole, you_all, them_all, arch, s)]
-    weight = sum(max(1, p.turn.words) for p in paced)
-    frac = sum(p.fraction * max(1, p.turn.words) for p in paced) / weight
-    if frac >= s.pace_match_ok_frac:
-        verdict = "matched"
-    else:
-        fast = sum(p.turn.words for p in paced if p.verdict == "too_fast")
-        slow = sum(p.turn.words for p in paced if p.verdict == "too_slow")
-        verdict = "too_fast" if fast >= slow else "too_slow"
-    why = _pace_target(arch, them_all, s)[2]
-    return PaceMatch(frac, verdict, tuple(paced), you_all, them_all, why)
-
-
 def _paced_turn(
     t: Turn, you: float, them: float, arch: str | None, s: ScoringSettings
 ) -> PacedTurn:
+    """One trainee turn at ``you`` wpm after a caller at ``them``: its share of the item."""
     target, floor, _ = _pace_target(arch, them, s)
-    if you > target:
-        frac = max(0.0, 1.0 - (you - target) / s.pace_match_zero_beyond_wpm)
-    elif floor is not None and you < floor:
-        frac = max(0.0, 1.0 - (floor - you) / s.pace_match_zero_beyond_wpm)
-    else:
-        frac = 1.0
+    off = (
+        you - target if you > target else (floor - you if floor is not None and you < floor else 0)
+    )
+    frac = max(0.0, 1.0 - off / s.pace_match_zero_beyond_wpm)
     return PacedTurn(t, you, them, target, floor, frac)
+
+
+def _paced_turns(call: CallInputs, s: ScoringSettings) -> list[PacedTurn]:
+    """Each trainee turn long enough for a pace against the customer's last such turn before
+    it (the customer's whole-call pace when there is none); the whole call's figures as one
+    turn when no trainee turn is long enough."""
+    you_all, them_all = call.speakers["trainee"].wpm or 0.0, call.speakers["customer"].wpm or 0.0
+    arch = call.persona_info.archetype
+    enough = s.rushed_turn_min_words
+    customer = [t for t in call.turns_of("customer") if t.wpm and t.words >= enough]
+    paced = []
+    for t in call.turns_of("trainee"):
+        if t.wpm and t.words >= enough:
+            before = [c.wpm for c in customer if c.start_s < t.start_s]
+            them = before[-1] if before and before[-1] else them_all
+            paced.append(_paced_turn(t, t.wpm, them, arch, s))
+    if paced:
+        return paced
+    whole = Turn(
+        speaker="trainee",
+        start_s=0.0,
+        end_s=0.0,
+        text="",
+        words=call.speakers["trainee"].words,
+        word_times=(),
+        wpm=you_all,
+        pitch_hz_median=None,
+        loudness_dbfs=None,
+    )
+    return [_paced_turn(whole, you_all, them_all, arch, s)]
+
+
+def pace_match(call: CallInputs, s: ScoringSettings) -> PaceMatch | None:
+    """How the trainee's pace matched the caller's, turn by turn (weighted by words): matched
+    from ``pace_match_ok_frac`` of the item, else too fast or too slow as most words were;
+    None without both speakers' paces."""
+    you_all, them_all = call.speakers["trainee"].wpm, call.speakers["customer"].wpm
+    if not you_all or not them_all:
+        return None
+    paced = _paced_turns(call, s)
+    words = [max(1, p.turn.words) for p in paced]
+    frac = sum(p.fraction * w for p, w in zip(paced, words, strict=True)) / sum(words)
+    fast = sum(w for p, w in zip(paced, words, strict=True) if p.verdict == "too_fast")
+    slow = sum(w for p, w in zip(paced, words, strict=True) if p.verdict == "too_slow")
+    if frac >= s.pace_match_ok_frac:
+        verdict = "matched"
+    else:
+        verdict = "too_fast" if fast >= slow else "too_slow"
+    why = _pace_target(call.persona_info.archetype, them_all, s)[2]
+    return PaceMatch(frac, verdict, tuple(paced), you_all, them_all, why)
 
 
 def item_pace_match(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemResult:

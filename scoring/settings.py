@@ -85,7 +85,8 @@ class ScoringSettings:
         listening: about one nod every ten seconds, give or take the natural spread of real
         nods. More nods earn nothing more.
     pace_match_slack_wpm : float
-        How much faster than the caller a trainee may speak with a calm or confused caller.
+        How much faster than the caller a trainee may speak and still match them: a difference
+        under about 10 wpm (some 7% of a conversational pace) is not heard.
     confused_wpm_max : float
         The fastest pace that is still unhurried and clear for a confused or elderly caller
         (clear-speech guidance puts it well under conversational 150 wpm).

@@ -384,11 +384,12 @@ async def gauntlet_scorecard(request: Request) -> Response:
     path = call.plan.folder / "session_scorecard.json"
 
     def load() -> dict[str, Any] | None:
-        try:
-            doc = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        import scoring
+
+        try:  # through scoring's reader; not there yet (or damaged): still being scored
+            return scoring.read_session_scorecard(path).to_dict()
+        except scoring.ScoringError:
             return None
-        return doc if isinstance(doc, dict) else None
 
     card = await run_in_threadpool(load)
     ids = st["session_ids"]
