@@ -29,7 +29,7 @@ from .gaps import DeadAir, Gap, Silence, dead_air_in, find_gaps, find_silences
 from .levels import SILENT_DBFS, power_mean_dbfs
 from .overlap import Backchannel, Interruption, classify_overlaps
 from .prosody import PitchTracker, fold_octaves, make_pitch_tracker, robust_median_hz
-from .recording import Recording, from_array, open_pair, open_recording
+from .recording import ONE_CHANNEL, Recording, from_array, open_pair, open_recording
 from .result import CallAnalysis, Series, SpeakerStats, Turn
 from .settings import ANALYSIS_RATE_HZ, AnalysisSettings
 from .transcribe import Transcriber, WhisperTranscriber, Word, transcribe_spans
@@ -223,8 +223,7 @@ def _distinct_roles(
     if len(roles) == 2 and same_audio(levels["trainee"], levels["customer"], st.speech_floor_dbfs):
         return ("trainee",), (
             f"channels {rec.channels['trainee']} and {rec.channels['customer']} carry the same "
-            "audio (a mono recording saved as stereo): analysed as one channel; interruptions, "
-            "backchannels, overtalk, gaps, dead air and the customer's figures need two channels",
+            f"audio (a mono recording saved as stereo): {ONE_CHANNEL}",
         )
     return roles, ()
 
