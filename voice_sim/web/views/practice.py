@@ -173,8 +173,17 @@ def _assignments(vs: AppState, who: security.Actor) -> dict[str, Any]:
                 mine.append(Assignment.team_id.in_(who.team_ids))
             q = select(Assignment).where(or_(*mine)).order_by(Assignment.id)
             rows = list(s.scalars(q)) if mine else []
-        names = {t.id: t.name for t in s.scalars(select(Team))}
-        trainees = {t.id: t.name for t in s.scalars(select(Trainee))}
+        # the names of the teams and trainees these are set for (not every row of both tables)
+        team_ids = {a.team_id for a in rows if a.team_id is not None}
+        trainee_ids = {a.trainee_id for a in rows if a.trainee_id is not None}
+        names: dict[int, str] = dict(
+            s.execute(select(Team.id, Team.name).where(Team.id.in_(team_ids))).tuples().all()
+        )
+        trainees: dict[int, str] = dict(
+            s.execute(select(Trainee.id, Trainee.name).where(Trainee.id.in_(trainee_ids)))
+            .tuples()
+            .all()
+        )
         out = [
             {
                 "id": a.id,
