@@ -25,9 +25,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
+from scoring.case_note import MAX_NOTE_CHARS
+
 from ...errors import VoiceSimError
 from ...transport import CallSocket, PracticeCall
-from ...transport.aftercall import MAX_NOTE_CHARS
 from ...transport.ws import Receive, Scope, Send
 from .. import security
 from ..app import AppState, not_found, parse_id, render, state
