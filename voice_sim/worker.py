@@ -34,7 +34,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from .errors import VoiceSimError
+from .errors import VoiceSimError, one_line
 from .session import CallResult, CallSpec
 from .settings import CallSettings
 from .transport.aftercall import (
@@ -348,7 +348,7 @@ async def run_room_call(
             )
             link.send({"type": "stored", "session_ids": out.session_ids, "review": review})
         except Exception as exc:  # the folders are complete on disk: import them later
-            out.error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            out.error = one_line(exc)
             log.exception("after-call work failed for %s", folder)
             link.send({"type": "error", "message": f"the call was not stored: {out.error}"})
     return out

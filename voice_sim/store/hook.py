@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..errors import one_line
+
 if TYPE_CHECKING:
     from .db import Database
 
@@ -65,7 +67,7 @@ def register_folders(
     try:
         db = open_store(config_path=config_path)
     except Exception as exc:
-        _warn(f"sessions not stored: {str(exc).splitlines()[0] if str(exc) else exc!r}")
+        _warn(f"sessions not stored: {one_line(exc)}")
         return []
     ids: list[int] = []
     try:
@@ -83,7 +85,7 @@ def register_folders(
                 sid, _ = store_session(db, rec, trainee=trainee, team=team, source=source)
                 ids.append(sid)
     except Exception as exc:
-        _warn(f"sessions not stored: {str(exc).splitlines()[0] if str(exc) else exc!r}")
+        _warn(f"sessions not stored: {one_line(exc)}")
     finally:
         db.close()
     return ids

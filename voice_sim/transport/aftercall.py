@@ -15,6 +15,7 @@ from pathlib import Path
 from scoring import write_case_note
 from scoring.case_note import MAX_NOTE_CHARS
 
+from ..errors import one_line
 from ..settings import CallSettings
 
 #: CPU priority of after-call work: the calls still running come first.
@@ -41,11 +42,6 @@ def prewarm(settings: CallSettings) -> None:
 def slug(text: str) -> str:
     """A folder-safe form of a persona id, user name or job id."""
     return _SLUG.sub("-", text.lower()).strip("-")[:40] or "call"
-
-
-def one_line(exc: BaseException) -> str:
-    """An exception as the one line a user is shown."""
-    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
 def write_note(folder: Path, text: str) -> Path | None:
