@@ -545,3 +545,20 @@ def store_gauntlet(
             )
             ids.append(row.id)
         return g.id, ids
+
+
+def store_records(
+    db: Database,
+    records: Sequence[SessionRecord],
+    *,
+    trainee: str,
+    source: str,
+    team: str | None = None,
+    gauntlet: Path | None = None,
+) -> tuple[int | None, list[int]]:
+    """Store finished calls: a gauntlet's, with its folder ``gauntlet``, in one unit of work;
+    else each call in its own. Returns (gauntlet id or None, session ids in order)."""
+    if gauntlet is not None:
+        return store_gauntlet(db, gauntlet, records, trainee=trainee, team=team, source=source)
+    ids = [store_session(db, rec, trainee=trainee, team=team, source=source)[0] for rec in records]
+    return None, ids

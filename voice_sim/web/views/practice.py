@@ -68,15 +68,18 @@ def _make_service(vs: AppState) -> PracticeService:
 
 def store_calls(vs: AppState, call: PracticeCall, folders: list[Path]) -> tuple[list[int], str]:
     """Store a finished call (or gauntlet) for the trainee who made it; its review page."""
-    from ...store.register import read_session, store_gauntlet, store_session
+    from ...store.register import read_session, store_records
 
-    trainee = call.plan.spec.trainee_name
-    recs = [read_session(f) for f in folders]
-    if call.plan.gauntlet:
-        _, ids = store_gauntlet(vs.db, call.plan.folder, recs, trainee=trainee, source="live")
-        return ids, f"/practice/calls/{call.id}/scorecard"
-    sid, _ = store_session(vs.db, recs[0], trainee=trainee, source="live")
-    return [sid], f"/sessions/{sid}"
+    gid, ids = store_records(
+        vs.db,
+        [read_session(f) for f in folders],
+        trainee=call.plan.spec.trainee_name,
+        source="live",
+        gauntlet=call.plan.folder if call.plan.gauntlet else None,
+    )
+    return ids, (
+        f"/practice/calls/{call.id}/scorecard" if gid is not None else f"/sessions/{ids[0]}"
+    )
 
 
 def _socket(svc: PracticeService) -> CallSocket:
