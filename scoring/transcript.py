@@ -112,7 +112,7 @@ def utterances(turns: Sequence[Turn], speaker: str, *, merge_s: float) -> list[U
 
 
 #: A word that is only a hesitation ("um,", "uh..."): the judges read past it.
-_HESITATION = re.compile(r"^(?:u+m+|u+h+|e+r+m*|h+m+|a+h+)([.,?!;:]*)$", re.IGNORECASE)
+_HESITATION = re.compile(rf"^{vocab.HESITATION}([.,?!;:]*)$", re.IGNORECASE)
 
 
 def without_hesitations(turn: Turn) -> Turn:
