@@ -43,9 +43,6 @@ class ScoringSettings:
     complaint_min_words : int
         The customer's complaint is their first turn with at least this many words (a bare
         "Hello?" before it is not the complaint).
-    specific_overlap_min_words : int
-        Content words shared with the customer's complaint that make an acknowledgement or a
-        restatement specific rather than generic.
     composure_pitch_rise_st : float
         Trainee pitch drift (semitones, last third against first third) that counts as rising;
         about two semitones is an audible lift in conversational speech.
@@ -142,7 +139,6 @@ class ScoringSettings:
     first_response_window: int = 1
     greeting_max_words: int = 4
     complaint_min_words: int = 6
-    specific_overlap_min_words: int = 1
     composure_pitch_rise_st: float = 2.0
     composure_loudness_rise_db: float = 3.0
     composure_wpm_rise_pct: float = 30.0
