@@ -214,6 +214,15 @@ class CallInputs:
         """Persona id when known."""
         return self.persona_info.id
 
+    @property
+    def start_intensity(self) -> float | None:
+        """The customer's intensity when the call started, 0-10: before the first move (None
+        without intensity events)."""
+        if not self.intensity:
+            return None
+        first = self.intensity[0]
+        return first.previous if first.previous is not None else first.level
+
     def turns_of(self, speaker: str) -> tuple[Turn, ...]:
         """Turns of one speaker in time order."""
         return tuple(t for t in self.turns if t.speaker == speaker)

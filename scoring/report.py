@@ -139,10 +139,8 @@ def timeline_marks(
         for v in judged
     ]
     tracks: list[Track] = []
-    if call.intensity:
-        first = call.intensity[0]
-        start = first.previous if first.previous is not None else first.level
-        tracks.append(Track(INTENSITY, "customer\nintensity", 0.0, 10.0, start))
+    if call.start_intensity is not None:
+        tracks.append(Track(INTENSITY, "customer\nintensity", 0.0, 10.0, call.start_intensity))
         for e in call.intensity:
             was = f"{e.previous:g}" if e.previous is not None else "-"
             reason = f" ({e.reason})" if e.reason else ""

@@ -21,7 +21,7 @@ from personas import phrases as vocab
 
 from .case_note import NoteFact, Promise, check_note, note_fraction
 from .inputs import CallInputs, Turn
-from .reading import CoachPhrases, TurnReading, read_turn
+from .reading import CoachPhrases, TurnReading, read_turn, thanks_outcome
 from .rubric import LANGUAGE_ITEM_IDS, RubricItem
 from .scorecard import DEAD_VERDICTS, Effect, Evidence, ItemScore
 from .settings import FILLER_RECALL, FILLER_RECALL_MIN, ScoringSettings
@@ -757,9 +757,9 @@ def item_pace(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemRes
 
 def item_outcome(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemResult:
     """Customer intensity at the end against the start (persona events), else loudness drift."""
-    if call.intensity:
-        first, last = call.intensity[0], call.intensity[-1]
-        start = first.previous if first.previous is not None else first.level
+    start = call.start_intensity
+    if start is not None:
+        last = call.intensity[-1]
         drop = start - last.level
         frac = min(1.0, max(0.0, 0.5 + 0.5 * drop / s.outcome_full_drop_levels))
         ev = [
@@ -1213,22 +1213,22 @@ def item_thanks(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemR
     words to an angry caller is not the right moment."""
     reads = readings(call, s, item)
     first = _first_response(reads, call, s)
-    start = call.intensity[0].level if call.intensity else None
+    start = call.start_intensity
     agitated = call.persona_info.archetype in _AGITATED or (
         start is not None and start >= s.still_angry_level - 1
     )
     ev: list[Evidence] = []
     for x in reads:
-        m = vocab.THANKS.search(vocab.normalise(x.u.text))
-        if m is None:
+        said = x.r.thanks
+        if said is None:
             continue
-        opener = bool(first) and x is first[0] and m.start() <= 2
-        if opener and agitated:
+        upset = agitated and bool(first) and x is first[0]
+        if thanks_outcome(x.r, first_reply_to_upset=upset) == "wrong_moment":
             ev.append(
                 Evidence(
-                    x.at(m.start()),
+                    x.at(said.start),
                     "trainee",
-                    quote=x.u.text[m.start() : m.end()],
+                    quote=said.text,
                     figure="a thank-you as the first words to an upset caller sounds scripted",
                     effect="lost",
                 )
@@ -1236,9 +1236,9 @@ def item_thanks(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemR
             continue
         ev.append(
             Evidence(
-                x.at(m.start()),
+                x.at(said.start),
                 "trainee",
-                quote=x.u.text[m.start() : m.end()],
+                quote=said.text,
                 figure="thanked the customer",
                 effect="won",
             )
