@@ -19,7 +19,7 @@ from audio_analysis.fileio import write_json_atomic, write_text_atomic
 from audio_analysis.timeline import Mark, Track, timeline_svg
 
 from .inputs import CallInputs, Turn
-from .rules import dead_air_verdicts, mmss
+from .rules import judged_silences, mmss
 from .scorecard import Evidence, ItemScore, JudgedSilence, Scorecard, SessionScorecard
 from .settings import ScoringSettings
 
@@ -123,10 +123,7 @@ def timeline_marks(
     judged: Sequence[JudgedSilence] = (
         card.silences
         if card is not None and card.silences is not None
-        else [
-            JudgedSilence(v.start_s, v.duration_s, v.verdict)
-            for v in dead_air_verdicts(call, ScoringSettings())
-        ]
+        else judged_silences(call, ScoringSettings())
     )
     marks = [
         Mark(

@@ -23,7 +23,7 @@ from .case_note import NoteFact, Promise, check_note, note_fraction
 from .inputs import CallInputs, Turn
 from .reading import CoachPhrases, TurnReading, read_turn, thanks_outcome
 from .rubric import LANGUAGE_ITEM_IDS, RubricItem
-from .scorecard import DEAD_VERDICTS, Effect, Evidence, ItemScore
+from .scorecard import Effect, Evidence, ItemScore, JudgedSilence
 from .settings import FILLER_RECALL, FILLER_RECALL_MIN, ScoringSettings
 from .transcript import Hit, Utterance, find, hit, time_at, utterances, words_of
 
@@ -615,25 +615,11 @@ def _trainee_owes(call: CallInputs, silence: Silence) -> bool:
 
 
 @dataclass(frozen=True)
-class SilenceVerdict:
-    """One silence of the call and whose it is (seconds).
+class SilenceVerdict(JudgedSilence):
+    """A silence as judged (see :class:`~scoring.scorecard.JudgedSilence` for the verdicts),
+    with the hold notice that covered it, if one did."""
 
-    ``verdict`` is ``dead_air`` (the trainee left the customer waiting), ``hold_overrun`` (a
-    hold ran past what the notice bought), ``held`` (a hold notice covered it), ``patient`` (the
-    trainee's, but shorter than the customer's patience: the customer never noticed) or
-    ``theirs`` (after the trainee's own words: the customer's to break) or ``pressure`` (the
-    customer's intentional silence, a pressure pause).
-    """
-
-    start_s: float
-    duration_s: float
-    verdict: str
     notice: Hit | None = None
-
-    @property
-    def dead(self) -> bool:
-        """The trainee's dead air: it costs points."""
-        return self.verdict in DEAD_VERDICTS
 
 
 def dead_air_verdicts(call: CallInputs, s: ScoringSettings) -> list[SilenceVerdict]:
@@ -686,6 +672,13 @@ def dead_air_verdicts(call: CallInputs, s: ScoringSettings) -> list[SilenceVerdi
             verdict = "dead_air" if dead else "held"
         out.append(SilenceVerdict(gap.start_s, gap.duration_s, verdict, h))
     return sorted(out, key=lambda v: v.start_s)
+
+
+def judged_silences(call: CallInputs, s: ScoringSettings) -> tuple[JudgedSilence, ...]:
+    """The call's silences as the scorecard keeps them (:func:`dead_air_verdicts`)."""
+    return tuple(
+        JudgedSilence(v.start_s, v.duration_s, v.verdict) for v in dead_air_verdicts(call, s)
+    )
 
 
 def _calm_pace(call: CallInputs, s: ScoringSettings) -> tuple[float, list[Evidence]]:
