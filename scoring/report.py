@@ -20,7 +20,15 @@ from audio_analysis.timeline import Mark, Track, timeline_svg
 
 from .inputs import CallInputs, Turn
 from .rules import judged_silences, mmss
-from .scorecard import Evidence, ItemScore, JudgedSilence, Scorecard, SessionScorecard
+from .scorecard import (
+    SCORECARD_FILE,
+    SESSION_SCORECARD_FILE,
+    Evidence,
+    ItemScore,
+    JudgedSilence,
+    Scorecard,
+    SessionScorecard,
+)
 from .settings import ScoringSettings
 
 _CSS = """
@@ -400,7 +408,7 @@ def write_report(
         The ``report.html`` written.
     """
     out = Path(out_dir)
-    write_json_atomic(out / "scorecard.json", card.to_dict())
+    write_json_atomic(out / SCORECARD_FILE, card.to_dict())
     path = out / "report.html"
     write_text_atomic(path, render_report(card, call, out, settings))
     return path
@@ -525,7 +533,7 @@ def render_session_report(session: SessionScorecard) -> str:
 def write_session_report(session: SessionScorecard, out_dir: str | Path) -> Path:
     """Write ``session_scorecard.json`` and ``session_report.html`` into ``out_dir``."""
     out = Path(out_dir)
-    write_json_atomic(out / "session_scorecard.json", session.to_dict())
+    write_json_atomic(out / SESSION_SCORECARD_FILE, session.to_dict())
     path = out / "session_report.html"
     write_text_atomic(path, render_session_report(session))
     return path
