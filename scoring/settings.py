@@ -72,6 +72,10 @@ class ScoringSettings:
         that right?" are one check-back).
     outcome_full_drop_levels : float
         Intensity drop (0-10 scale) from start to end that earns the full outcome item.
+    outcome_full_loudness_db : float
+        Without intensity events, the customer's loudness drift (dB, last third of their turns
+        against the first) that wins (quieter) or loses (louder) the whole outcome item; 6 dB
+        is twice the amplitude.
     accepted_level : float
         A customer at or below this intensity at the end accepted what was offered (the
         director's resolve level).
@@ -152,6 +156,7 @@ class ScoringSettings:
     rushed_turn_penalty_frac: float = 0.1
     utterance_merge_s: float = 2.0
     outcome_full_drop_levels: float = 3.0
+    outcome_full_loudness_db: float = 6.0
     still_angry_level: float = 7.0
     pause_fill_max_words: int = 15
     pause_ramble_words: int = 20
