@@ -47,8 +47,10 @@ from .vad import (
 PITCH_PIECE_S = 30.0
 #: Two channels whose frame levels agree within this (dB) almost everywhere carry the same audio.
 SAME_AUDIO_DB = 1.0
-#: ... on at least this share of the frames where either channel has sound.
+#: ... on more than this share of the frames where either channel has sound ...
 SAME_AUDIO_SHARE = 0.95
+#: ... given at least this many such frames (a third of a second: fewer decide nothing).
+SAME_AUDIO_MIN_FRAMES = 10
 
 
 def analyze(
@@ -255,9 +257,10 @@ def _speech_segments(
 
 
 def same_audio(a_dbfs: np.ndarray, b_dbfs: np.ndarray, floor_dbfs: float) -> bool:
-    """True when two channels' frame levels agree within 1 dB almost everywhere there is sound."""
+    """Whether two channels' frame levels (dBFS) agree within :data:`SAME_AUDIO_DB` on more than
+    :data:`SAME_AUDIO_SHARE` of the frames where either is above ``floor_dbfs``."""
     loud = (a_dbfs > floor_dbfs) | (b_dbfs > floor_dbfs)
-    if loud.sum() < 10:
+    if loud.sum() < SAME_AUDIO_MIN_FRAMES:
         return False
     agree = np.abs(a_dbfs[loud] - b_dbfs[loud]) < SAME_AUDIO_DB
     return float(np.mean(agree)) > SAME_AUDIO_SHARE

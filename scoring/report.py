@@ -19,8 +19,16 @@ from audio_analysis.fileio import write_json_atomic, write_text_atomic
 from audio_analysis.timeline import Mark, Track, timeline_svg
 
 from .inputs import CallInputs, Turn
-from .rules import dead_air_verdicts, mmss
-from .scorecard import Evidence, ItemScore, JudgedSilence, Scorecard, SessionScorecard
+from .rules import judged_silences, mmss
+from .scorecard import (
+    SCORECARD_FILE,
+    SESSION_SCORECARD_FILE,
+    Evidence,
+    ItemScore,
+    JudgedSilence,
+    Scorecard,
+    SessionScorecard,
+)
 from .settings import ScoringSettings
 
 _CSS = """
@@ -123,10 +131,7 @@ def timeline_marks(
     judged: Sequence[JudgedSilence] = (
         card.silences
         if card is not None and card.silences is not None
-        else [
-            JudgedSilence(v.start_s, v.duration_s, v.verdict)
-            for v in dead_air_verdicts(call, ScoringSettings())
-        ]
+        else judged_silences(call, ScoringSettings())
     )
     marks = [
         Mark(
@@ -139,10 +144,8 @@ def timeline_marks(
         for v in judged
     ]
     tracks: list[Track] = []
-    if call.intensity:
-        first = call.intensity[0]
-        start = first.previous if first.previous is not None else first.level
-        tracks.append(Track(INTENSITY, "customer\nintensity", 0.0, 10.0, start))
+    if call.start_intensity is not None:
+        tracks.append(Track(INTENSITY, "customer\nintensity", 0.0, 10.0, call.start_intensity))
         for e in call.intensity:
             was = f"{e.previous:g}" if e.previous is not None else "-"
             reason = f" ({e.reason})" if e.reason else ""
@@ -405,7 +408,7 @@ def write_report(
         The ``report.html`` written.
     """
     out = Path(out_dir)
-    write_json_atomic(out / "scorecard.json", card.to_dict())
+    write_json_atomic(out / SCORECARD_FILE, card.to_dict())
     path = out / "report.html"
     write_text_atomic(path, render_report(card, call, out, settings))
     return path
@@ -530,7 +533,7 @@ def render_session_report(session: SessionScorecard) -> str:
 def write_session_report(session: SessionScorecard, out_dir: str | Path) -> Path:
     """Write ``session_scorecard.json`` and ``session_report.html`` into ``out_dir``."""
     out = Path(out_dir)
-    write_json_atomic(out / "session_scorecard.json", session.to_dict())
+    write_json_atomic(out / SESSION_SCORECARD_FILE, session.to_dict())
     path = out / "session_report.html"
     write_text_atomic(path, render_session_report(session))
     return path
