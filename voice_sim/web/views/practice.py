@@ -180,14 +180,10 @@ def _assignments(vs: AppState, who: security.Actor) -> dict[str, Any]:
         # the names of the teams and trainees these are set for (not every row of both tables)
         team_ids = {a.team_id for a in rows if a.team_id is not None}
         trainee_ids = {a.trainee_id for a in rows if a.trainee_id is not None}
-        names: dict[int, str] = dict(
-            s.execute(select(Team.id, Team.name).where(Team.id.in_(team_ids))).tuples().all()
-        )
-        trainees: dict[int, str] = dict(
-            s.execute(select(Trainee.id, Trainee.name).where(Trainee.id.in_(trainee_ids)))
-            .tuples()
-            .all()
-        )
+        q_teams = select(Team.id, Team.name).where(Team.id.in_(team_ids))
+        q_trainees = select(Trainee.id, Trainee.name).where(Trainee.id.in_(trainee_ids))
+        names = {i: n for i, n in s.execute(q_teams)}
+        trainees = {i: n for i, n in s.execute(q_trainees)}
         out = [
             {
                 "id": a.id,
