@@ -108,11 +108,14 @@ def migrate(engine: Engine, revision: str = "head") -> None:
 
     target = HEAD_REVISION if revision == "head" else revision
     try:
-        if current_revision(engine) == target:
+        cur = current_revision(engine)
+        if cur == target:
             return
+        # a process migrating at the same time is waited for inside the migration's own
+        # transaction (BEGIN IMMEDIATE, or PostgreSQL's advisory lock), where Alembic reads
+        # the version again: what ``cur`` decides is only the direction
         with engine.execution_options(sqlite_immediate=True).connect() as conn:
             cfg = _alembic_config(conn)
-            cur = current_revision(engine)
             if cur is not None and int(cur) > int(target):
                 command.downgrade(cfg, target)
             else:
