@@ -21,7 +21,7 @@ from ..errors import one_line
 from ..store import Database, Job, Session, StoreError
 from ..store.ingest import TMP_PREFIX, UPLOADS_DIR, ImportItem, _run_item, make_pool
 from ..store.models import utcnow
-from ..store.register import find_recording, resolve_stored, store_session_in
+from ..store.register import find_recording, resolve_stored, sha256_file, store_session_in
 
 log = logging.getLogger(__name__)
 
@@ -131,8 +131,6 @@ class JobRunner:
             rec_path = find_recording(folder)
             if rec_path is None:
                 raise StoreError("the uploaded recording is gone")
-            from ..store.register import sha256_file
-
             pool = self._pool
             if pool is None:
                 return
@@ -148,7 +146,7 @@ class JobRunner:
                 self.data_dir,
                 content_hash,
                 opts.get("persona"),
-                "uploads",
+                UPLOADS_DIR,
             )
             rec = fut.result()
             with self.db.write() as s:
