@@ -34,6 +34,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
+from personas import DEFAULT_PERSONA
+
 from .errors import VoiceSimError, one_line
 from .session import CallResult, CallSpec
 from .settings import CallSettings
@@ -451,7 +453,7 @@ def prewarm(proc: Any) -> None:
 
 def session_folder(data_dir: Path, job: JobPlan, job_id: str) -> Path:
     """``<data>/practice/<trainee>/<job id>-<persona or gauntlet>``."""
-    what = "gauntlet" if (job.gauntlet or job.calls > 1) else slug(job.persona or "angry-billing")
+    what = "gauntlet" if (job.gauntlet or job.calls > 1) else slug(job.persona or DEFAULT_PERSONA)
     return data_dir / "practice" / slug(job.trainee) / f"{slug(job_id)}-{what}"
 
 

@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from personas import DirectorSettings, LLMConfig
+from personas import DEFAULT_PERSONA, DirectorSettings, LLMConfig
 from personas.call_log import (
     CallEnd,
     CallEvent,
@@ -97,7 +97,7 @@ def session_dir(out: Path | None, persona: str | None) -> Path:
     if out is not None:
         return out
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    slug = re.sub(r"[^a-z0-9-]+", "-", (persona or "angry-billing").lower()).strip("-")
+    slug = re.sub(r"[^a-z0-9-]+", "-", (persona or DEFAULT_PERSONA).lower()).strip("-")
     return config.data_dir() / "sessions" / f"{stamp}-{slug}"
 
 

@@ -62,6 +62,8 @@ def register(app: typer.Typer) -> None:
         check_trainee_name(trainee)
         import asyncio
 
+        from personas import DEFAULT_PERSONA
+
         from ..session import CallSpec
         from ..simulate import load_script, simulate_call
         from ..simulate import trainee_input as default_trainee_input
@@ -80,7 +82,7 @@ def register(app: typer.Typer) -> None:
         )
         settings, llm = res.call, res.llm
         announce_brain(res)
-        console.print(f"[dim]calling {persona or 'angry-billing'}; trainee: {script}[/dim]")
+        console.print(f"[dim]calling {persona or DEFAULT_PERSONA}; trainee: {script}[/dim]")
         spec = CallSpec(
             out_dir=folder,
             persona=persona,

@@ -34,9 +34,11 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, Literal
 
+from personas import DEFAULT_PERSONA
+
 from ..errors import one_line
 from ..session import CallResult, CallSpec
-from ..settings import CallSettings
+from ..settings import MAX_CALL_S, CallSettings
 from ..transport import CallPlan, CallRegistry, PracticeCall
 from ..transport.aftercall import (
     AFTER_CALL_NICE,
@@ -69,7 +71,7 @@ class PracticeSettings:
 
     capacity: int = CAPACITY
     """Calls run at once by one server process; more wait in a queue."""
-    max_call_s: float = 20 * 60.0
+    max_call_s: float = MAX_CALL_S
     """A call ends by itself after this long, seconds."""
     gauntlet_break_s: float = GAUNTLET_BREAK_S
     """Rest between the calls of a gauntlet, seconds."""
@@ -238,7 +240,7 @@ class PracticeService:
     ) -> PracticeCall:
         """Register a call (``persona``) or a gauntlet (its planned calls) for ``owner``."""
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        what = "gauntlet" if gauntlet else slug(persona or "angry-billing")
+        what = "gauntlet" if gauntlet else slug(persona or DEFAULT_PERSONA)
         folder = self.data_dir / "practice" / slug(trainee) / f"{stamp}-{what}"
         n = 2
         while folder.exists():
