@@ -32,7 +32,7 @@ HELP = (
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("import", help=HELP, no_args_is_help=True, rich_help_panel="Web app")
+    @app.command("import", help=HELP, no_args_is_help=True)
     def import_cmd(
         paths: Annotated[list[str], typer.Argument(help="Recordings, folders or globs.")],
         trainee: Annotated[

@@ -35,7 +35,7 @@ def is_local(host: str) -> bool:
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("serve", help=HELP, rich_help_panel="Web app")
+    @app.command("serve", help=HELP)
     def serve_cmd(
         host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
         port: Annotated[int, typer.Option(min=1, max=65535, help="Port.")] = 8000,

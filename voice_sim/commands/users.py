@@ -106,4 +106,4 @@ def list_cmd(data: DataOpt = None) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    app.add_typer(users_app, name="users", rich_help_panel="Web app")
+    app.add_typer(users_app, name="users")

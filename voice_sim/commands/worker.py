@@ -30,7 +30,7 @@ HELP = (
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("worker", help=HELP, rich_help_panel="Web app")
+    @app.command("worker", help=HELP)
     def worker_cmd(
         url: Annotated[
             str | None, typer.Option("--url", help="livekit-server URL (default: $LIVEKIT_URL).")
