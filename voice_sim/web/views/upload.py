@@ -18,7 +18,7 @@ from ...store.models import utcnow
 from ...store.queries import get_visible
 from ...store.register import sha256_file, stored_path
 from .. import security
-from ..app import render, state
+from ..app import path_id, render, state
 from ..uploads import FORMAT_SUFFIX, UploadRefused, check_audio, parse_upload
 
 
@@ -190,13 +190,13 @@ def _refused(request: Request, exc: UploadRefused) -> Response:
 async def api_job(request: Request) -> Response:
     vs = state(request)
     who = security.logged_in(request)
-    raw = request.path_params["job_id"]
-    if not raw.isdigit() or len(raw) > 12:
+    job_id = path_id(request, "job_id")
+    if job_id is None:
         return JSONResponse({"error": "no such job"}, status_code=404)
 
     def load() -> dict[str, Any] | None:
         with vs.db.read() as s:
-            job = s.get(Job, int(raw))
+            job = s.get(Job, job_id)
             if job is None or (job.user_id != who.id and who.role != "admin"):
                 return None
             return _job_for(s, who, job)
