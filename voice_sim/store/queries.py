@@ -223,47 +223,15 @@ def session_detail(s: OrmSession, row: Session) -> dict[str, Any]:
     """What a session page and ``GET /api/sessions/{id}`` show: the row, the scorecard with
     each item's original and overridden score, comments and overrides, timeline."""
     doc = s.get(SessionDoc, row.id)
-    comments = list(
-        s.scalars(
-            select(Comment).where(Comment.session_id == row.id).order_by(Comment.t_s, Comment.id)
-        )
+    comments = s.scalars(
+        select(Comment).where(Comment.session_id == row.id).order_by(Comment.t_s, Comment.id)
     )
     overrides = list(
         s.scalars(select(Override).where(Override.session_id == row.id).order_by(Override.id))
     )
     latest = {o.item: o for o in overrides}
     card = dict(doc.scorecard) if doc else {}
-    items: list[dict[str, Any]] = []
-    evidence = {it.get("id"): it for it in card.get("items") or [] if isinstance(it, dict)}
-    for it in row.items:
-        o = latest.get(it.item)
-        src = evidence.get(it.item, {})
-        items.append(
-            {
-                "id": it.item,
-                "label": it.label,
-                "score": it.score,
-                "max": it.max,
-                "applicable": it.applicable,
-                "override": None
-                if o is None
-                else {
-                    "score": o.score,
-                    "reason": o.reason,
-                    "by": o.user.name,
-                    "at": o.created_at.isoformat() + "Z",
-                },
-                "evidence": src.get("evidence") or [],
-                "tip": src.get("tip"),
-                "judged_by": src.get("judged_by"),
-            }
-        )
     labels = {it.item: it.label for it in row.items}
-    adjusted = None
-    applicable = [it for it in row.items if it.applicable and it.max > 0]
-    if row.overall is not None and applicable and latest:
-        won = sum(latest[it.item].score if it.item in latest else it.score for it in applicable)
-        adjusted = 100.0 * won / sum(it.max for it in applicable)
     return {
         "id": row.id,
         "trainee": row.trainee.name,
@@ -274,15 +242,15 @@ def session_detail(s: OrmSession, row: Session) -> dict[str, Any]:
         "persona_name": row.persona_name,
         "archetype": row.archetype,
         "source": row.source,
-        "started_at": row.started_at.isoformat() + "Z",
+        "started_at": _iso(row.started_at),
         "duration_s": row.duration_s,
         "overall": row.overall,
-        "overall_adjusted": adjusted,
+        "overall_adjusted": _adjusted_overall(row, latest),
         "gauntlet_id": row.gauntlet_id,
         "call_index": row.call_index,
         "summary": card.get("summary"),
         "warnings": card.get("warnings") or [],
-        "items": items,
+        "items": _items(row, card, latest),
         "figures": {
             "pitch_hz": row.pitch_hz,
             "loudness_dbfs": row.loudness_dbfs,
@@ -292,13 +260,7 @@ def session_detail(s: OrmSession, row: Session) -> dict[str, Any]:
             "dead_air": row.dead_air,
         },
         "comments": [
-            {
-                "id": c.id,
-                "t_s": c.t_s,
-                "text": c.text,
-                "by": c.user.name,
-                "at": c.created_at.isoformat() + "Z",
-            }
+            {"id": c.id, "t_s": c.t_s, "text": c.text, "by": c.user.name, "at": _iso(c.created_at)}
             for c in comments
         ],
         "overrides": [
@@ -307,15 +269,57 @@ def session_detail(s: OrmSession, row: Session) -> dict[str, Any]:
                 "item": o.item,
                 "label": labels.get(o.item, o.item),
                 "original_score": o.original_score,
-                "score": o.score,
-                "reason": o.reason,
-                "by": o.user.name,
-                "at": o.created_at.isoformat() + "Z",
+                **_override_json(o),
             }
             for o in overrides
         ],
         "timeline": doc.timeline if doc else {},
     }
+
+
+def _iso(t: dt.datetime) -> str:
+    """A stored (naive UTC) time as ISO 8601 with its zone."""
+    return t.isoformat() + "Z"
+
+
+def _override_json(o: Override) -> dict[str, Any]:
+    return {"score": o.score, "reason": o.reason, "by": o.user.name, "at": _iso(o.created_at)}
+
+
+def _items(
+    row: Session, card: Mapping[str, Any], latest: Mapping[str, Override]
+) -> list[dict[str, Any]]:
+    """Each item as scored, its latest override, and the scorecard's evidence, tip and judge."""
+    scored = {it.get("id"): it for it in card.get("items") or [] if isinstance(it, dict)}
+    items = []
+    for it in row.items:
+        o = latest.get(it.item)
+        src = scored.get(it.item, {})
+        items.append(
+            {
+                "id": it.item,
+                "label": it.label,
+                "score": it.score,
+                "max": it.max,
+                "applicable": it.applicable,
+                "override": None if o is None else _override_json(o),
+                "evidence": src.get("evidence") or [],
+                "tip": src.get("tip"),
+                "judged_by": src.get("judged_by"),
+            }
+        )
+    return items
+
+
+def _adjusted_overall(row: Session, latest: Mapping[str, Override]) -> float | None:
+    """The overall score 0-100 with the coaches' overrides in place of the items they
+    override (scoring's rule: points won over points available, applicable items only);
+    None when nothing is overridden or the session is unscored."""
+    applicable = [it for it in row.items if it.applicable and it.max > 0]
+    if row.overall is None or not applicable or not latest:
+        return None
+    won = sum(latest[it.item].score if it.item in latest else it.score for it in applicable)
+    return 100.0 * won / sum(it.max for it in applicable)
 
 
 def filter_choices(s: OrmSession, viewer: Viewer) -> dict[str, list[str]]:

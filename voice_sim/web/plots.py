@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
@@ -63,56 +64,98 @@ def line_chart(
             'class="chart-empty">no data yet</text></svg>'
         )
     xs, ys = [p[0] for p in allp], [p[1] for p in allp]
-    x0, x1 = min(xs), max(xs)
-    y0, y1 = y_range if y_range else (min(ys), max(ys))
-    if y1 - y0 < 1e-9:
-        y0, y1 = y0 - 1, y1 + 1
-    if x1 - x0 < 1e-9:
-        x0, x1 = x0 - 1, x1 + 1
-    pw, ph = width - MARGIN_L - MARGIN_R, height - MARGIN_T - MARGIN_B
+    frame = _Frame.around(xs, y_range or (min(ys), max(ys)), width, height)
+    out = [head, *_y_axis(frame, y_label)]
+    out += _x_axis(frame, xs) if x_labels == "date" else _x_calls(frame, xs)
+    out += _series(frame, pts)
+    out.append("</svg>")
+    return Markup("".join(out))
 
-    def sx(x: float) -> float:
-        return MARGIN_L + pw * (x - x0) / (x1 - x0)
 
-    def sy(y: float) -> float:
-        return MARGIN_T + ph * (1 - (y - y0) / (y1 - y0))
+@dataclass(frozen=True)
+class _Frame:
+    """The plot area: data ranges mapped onto pixels inside the margins."""
 
-    out = [head]
+    x0: float
+    x1: float
+    y0: float
+    y1: float
+    width: int
+    height: int
+
+    @classmethod
+    def around(
+        cls, xs: Sequence[float], y_range: tuple[float, float], width: int, height: int
+    ) -> _Frame:
+        """A frame over ``xs`` and ``y_range``, widened where a range is a single value."""
+        x0, x1 = min(xs), max(xs)
+        y0, y1 = y_range
+        if y1 - y0 < 1e-9:
+            y0, y1 = y0 - 1, y1 + 1
+        if x1 - x0 < 1e-9:
+            x0, x1 = x0 - 1, x1 + 1
+        return cls(x0, x1, y0, y1, width, height)
+
+    def sx(self, x: float) -> float:
+        pw = self.width - MARGIN_L - MARGIN_R
+        return MARGIN_L + pw * (x - self.x0) / (self.x1 - self.x0)
+
+    def sy(self, y: float) -> float:
+        ph = self.height - MARGIN_T - MARGIN_B
+        return MARGIN_T + ph * (1 - (y - self.y0) / (self.y1 - self.y0))
+
+
+def _y_axis(f: _Frame, y_label: str) -> list[str]:
+    """Grid lines at the bottom, middle and top, their values, and the axis label."""
+    out = []
     for frac in (0.0, 0.5, 1.0):
-        yv = y0 + frac * (y1 - y0)
+        yv = f.y0 + frac * (f.y1 - f.y0)
         out.append(
-            f'<line x1="{MARGIN_L}" x2="{width - MARGIN_R}" y1="{sy(yv):.1f}" y2="{sy(yv):.1f}" '
-            'class="grid"/>'
-            f'<text x="{MARGIN_L - 4}" y="{sy(yv) + 4:.1f}" text-anchor="end">{_fmt(yv)}</text>'
+            f'<line x1="{MARGIN_L}" x2="{f.width - MARGIN_R}" y1="{f.sy(yv):.1f}" '
+            f'y2="{f.sy(yv):.1f}" class="grid"/>'
+            f'<text x="{MARGIN_L - 4}" y="{f.sy(yv) + 4:.1f}" text-anchor="end">{_fmt(yv)}</text>'
         )
     if y_label:
+        mid = MARGIN_T + (f.height - MARGIN_T - MARGIN_B) / 2
         out.append(
-            f'<text x="10" y="{MARGIN_T + ph / 2:.0f}" transform="rotate(-90 10 '
-            f'{MARGIN_T + ph / 2:.0f})" text-anchor="middle">{escape(y_label)}</text>'
+            f'<text x="10" y="{mid:.0f}" transform="rotate(-90 10 {mid:.0f})" '
+            f'text-anchor="middle">{escape(y_label)}</text>'
         )
-    if x_labels == "date":
-        ends = [(min(xs), "start"), (max(xs), "end")] if max(xs) > min(xs) else [(xs[0], "middle")]
-        for xv, anchor in ends:
-            label = dt.datetime.fromtimestamp(xv, dt.UTC).strftime("%Y-%m-%d")
-            out.append(
-                f'<text x="{sx(xv):.1f}" y="{height - 6}" text-anchor="{anchor}">{label}</text>'
-            )
-    else:
-        for xv in sorted(set(xs)):
-            out.append(
-                f'<text x="{sx(xv):.1f}" y="{height - 6}" text-anchor="middle">'
-                f"call {int(xv)}</text>"
-            )
+    return out
+
+
+def _x_axis(f: _Frame, xs: Sequence[float]) -> list[str]:
+    """The first and last date under the axis (one date when they are the same)."""
+    ends = [(min(xs), "start"), (max(xs), "end")] if max(xs) > min(xs) else [(xs[0], "middle")]
+    return [
+        f'<text x="{f.sx(xv):.1f}" y="{f.height - 6}" text-anchor="{anchor}">'
+        f"{dt.datetime.fromtimestamp(xv, dt.UTC).strftime('%Y-%m-%d')}</text>"
+        for xv, anchor in ends
+    ]
+
+
+def _x_calls(f: _Frame, xs: Sequence[float]) -> list[str]:
+    """``call N`` under each call number."""
+    return [
+        f'<text x="{f.sx(xv):.1f}" y="{f.height - 6}" text-anchor="middle">call {int(xv)}</text>'
+        for xv in sorted(set(xs))
+    ]
+
+
+def _series(f: _Frame, pts: Sequence[tuple[str, Sequence[tuple[float, float]]]]) -> list[str]:
+    """Each series as a line with a dot (and a tooltip) per point, and a legend when there are
+    several."""
+    out = []
     for i, (name, data) in enumerate(pts):
         colour = COLOURS[i % len(COLOURS)]
         if len(data) > 1:
-            path = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in sorted(data))
+            path = " ".join(f"{f.sx(x):.1f},{f.sy(y):.1f}" for x, y in sorted(data))
             out.append(
                 f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="1.6"/>'
             )
         for x, y in data:
             out.append(
-                f'<circle cx="{sx(x):.1f}" cy="{sy(y):.1f}" r="2.6" fill="{colour}">'
+                f'<circle cx="{f.sx(x):.1f}" cy="{f.sy(y):.1f}" r="2.6" fill="{colour}">'
                 f"<title>{escape(name)}: {_fmt(y)}</title></circle>"
             )
     if len(pts) > 1:
@@ -124,5 +167,4 @@ def line_chart(
                 f'<text x="{lx + 11}" y="12" class="legend">{escape(name[:22])}</text>'
             )
             lx += 14 + 6.2 * min(len(name), 22)
-    out.append("</svg>")
-    return Markup("".join(out))
+    return out

@@ -39,7 +39,7 @@ from personas import DEFAULT_PERSONA
 from ..errors import one_line
 from ..session import CallResult, CallSpec
 from ..settings import MAX_CALL_S, CallSettings
-from ..transport import CallPlan, CallRegistry, PracticeCall
+from ..transport import Authenticate, CallPlan, CallRegistry, CallSocket, PracticeCall
 from ..transport.aftercall import (
     AFTER_CALL_NICE,
     analyse_folder,
@@ -104,6 +104,8 @@ class Aftercare:
     """The trainee's browser went away: nobody will write a note."""
     note_done: asyncio.Event = field(default_factory=asyncio.Event)
     """Set once the note is saved or skipped (or will not come)."""
+    plan_ended: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set once the socket closed: every call of the plan that will happen has happened."""
     analyses: list[asyncio.Future[None]] = field(default_factory=list)
     """Analysis of each finished call."""
     session_ids: list[int] = field(default_factory=list)
@@ -202,6 +204,7 @@ class PracticeService:
         self.aftercare: dict[str, Aftercare] = {}
         self._pool: ProcessPoolExecutor | None = None
         self._ready: asyncio.Future[None] | None = None
+        self._socket: CallSocket | None = None
 
     # -- set-up ---------------------------------------------------------------------------
     async def ready(self) -> None:
@@ -212,6 +215,21 @@ class PracticeService:
                 loop.run_in_executor(None, prewarm, self.call_settings)
             )
         await asyncio.shield(self._ready)
+
+    def socket(self, authenticate: Authenticate) -> CallSocket:
+        """The call socket of this service's calls (made on first use): ``authenticate`` gives
+        the logged-in user's id from the connection, as the web app knows it."""
+        if self._socket is None:
+            trusted = [o.strip() for o in self.settings.trusted_origins.split(",") if o.strip()]
+            self._socket = CallSocket(
+                self.registry,
+                authenticate=authenticate,
+                trusted_origins=trusted,
+                on_call_end=self.on_call_end,
+                on_done=self.plan_done,
+                prepare=self.ready,
+            )
+        return self._socket
 
     def _workers(self) -> ProcessPoolExecutor:
         if self._pool is None:
@@ -280,6 +298,7 @@ class PracticeService:
     def plan_done(self, call: PracticeCall) -> None:
         """The socket closed: every call that will happen has happened."""
         care = self.aftercare.setdefault(call.id, Aftercare())
+        care.plan_ended.set()
         if care.disconnected or not care.folders:
             care.note_done.set()  # nobody is left to write a note
         if not care.folders:
@@ -305,8 +324,7 @@ class PracticeService:
         analysed or scored (too short, silent) is still stored, unscored: it happened."""
         try:
             care.phase = "analysing"
-            while call.state != "ended":  # every call of the plan has been made
-                await asyncio.sleep(0.2)
+            await care.plan_ended.wait()
             for outcome in await asyncio.gather(*care.analyses, return_exceptions=True):
                 if isinstance(outcome, BaseException):
                     care.error = one_line(outcome)

@@ -28,7 +28,7 @@ from starlette.routing import Route, WebSocketRoute
 from scoring.case_note import MAX_NOTE_CHARS
 
 from ...errors import VoiceSimError
-from ...transport import CallSocket, PracticeCall
+from ...transport import PracticeCall
 from ...transport.ws import Receive, Scope, Send
 from .. import security
 from ..app import AppState, not_found, parse_id, render, state
@@ -82,26 +82,11 @@ def store_calls(vs: AppState, call: PracticeCall, folders: list[Path]) -> tuple[
     )
 
 
-def _socket(svc: PracticeService) -> CallSocket:
-    sock = getattr(svc, "_socket", None)
-    if sock is None:
-
-        async def authenticate(scope: Scope) -> str | None:
-            auth = (scope.get("state") or {}).get("auth")
-            who = getattr(auth, "actor", None)
-            return None if who is None else str(who.id)
-
-        trusted = [o.strip() for o in svc.settings.trusted_origins.split(",") if o.strip()]
-        sock = CallSocket(
-            svc.registry,
-            authenticate=authenticate,
-            trusted_origins=trusted,
-            on_call_end=svc.on_call_end,
-            on_done=svc.plan_done,
-            prepare=svc.ready,
-        )
-        svc._socket = sock  # type: ignore[attr-defined]
-    return sock
+async def _authenticate(scope: Scope) -> str | None:
+    """The call socket's user: the one the security middleware found in the cookie."""
+    auth = (scope.get("state") or {}).get("auth")
+    who = getattr(auth, "actor", None)
+    return None if who is None else str(who.id)
 
 
 class PracticeSocket:
@@ -109,7 +94,7 @@ class PracticeSocket:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         vs: AppState = scope["app"].state.vs
-        await _socket(service(vs))(scope, receive, send)
+        await service(vs).socket(_authenticate)(scope, receive, send)
 
 
 def _personas() -> list[dict[str, str]]:
