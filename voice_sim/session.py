@@ -39,6 +39,7 @@ import numpy as np
 
 from audio_analysis import write_json_atomic
 from personas import Customer, DirectorSettings, LLMConfig, TraineeTurn, VoiceStyle, make_customer
+from personas.call_log import Backchannel as BackchannelEvent
 from personas.call_log import (
     CallEnd,
     CallEvent,
@@ -69,12 +70,14 @@ from .stt_whisper import ShortWindowWhisper, TurnText, TurnTranscriber
 from .tts_piper import CustomerVoice, VoiceCharacter
 from .turns import (
     Action,
+    Backchannel,
     LineKind,
     PauseLine,
     ReplyCommitted,
     ReplyWithdrawn,
     ResumeLine,
     SpeakUp,
+    Speculate,
     StopLine,
     TalkOver,
     Transcribe,
@@ -174,6 +177,14 @@ class _Reply:
     first_text_s: float | None = None
     first_audio_s: float | None = None
     gap_s: float = 0.0
+    confirmed: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set at the end of the turn; a reply prepared before it (speculatively) is held until
+    then, and withdrawn if the trainee goes on instead."""
+
+    def confirm(self, t_s: float) -> None:
+        """The turn is over (at ``t_s``): the reply may play."""
+        self.eot_s = t_s
+        self.confirmed.set()
 
 
 def style_to_character(style: VoiceStyle, *, phone_line: bool) -> VoiceCharacter:
@@ -262,6 +273,7 @@ class CallSession:
                 turn_merge_s=s.turn_merge_s,
                 collision_s=s.collision_s,
                 barge_in_s=s.barge_in_s,
+                speculate=s.speculative_replies,
             )
         )
         """Who holds the floor (see :mod:`voice_sim.turns`)."""
@@ -278,6 +290,8 @@ class CallSession:
         self._stt_want: tuple[int, float] | None = None
         self._stt_done = asyncio.Condition()
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._paused_at_s = -1.0  # when the customer's line last paused for trainee speech
+        self._resumed_at_s = -1.0
         self._last_customer: tuple[float, float] | None = None
         self.turns_answered = 0
         """Customer replies that followed a trainee turn."""
@@ -429,8 +443,8 @@ class CallSession:
         voice-off edge (its probability takes a few windows to decay): if this quiet is the end
         of the turn, its transcript is ready sooner."""
         turn = self.turns.turn
-        if turn is None or not turn.voiced:
-            return
+        if turn is None or not turn.voiced or self.turns.line is not None:
+            return  # (over a customer line the turn cannot end yet: it may be a nod)
         last = self.line.last_voiced_s(now_s, channel=0, window_s=0.5)
         if last is None or now_s - last < EARLY_PASS_QUIET_S or last <= self._early_until_s:
             return
@@ -441,16 +455,22 @@ class CallSession:
         for a in actions:
             if isinstance(a, Transcribe):
                 self._want_transcript(a.turn_id, a.until_s)
+            elif isinstance(a, Speculate):
+                self._answer(a.turn, speculative=True)
             elif isinstance(a, TurnEnded):
-                self._answer(a.turn)
+                self._turn_ended(a.turn)
             elif isinstance(a, ReplyWithdrawn):
                 self._withdraw(a.turn_id)
             elif isinstance(a, ReplyCommitted):
                 self._commit(a.turn_id)
             elif isinstance(a, PauseLine):
                 self.line.pause()
+                self._paused_at_s = self.line.now_s()
             elif isinstance(a, ResumeLine):
                 self.line.resume()
+                self._resumed_at_s = self.line.now_s()
+            elif isinstance(a, Backchannel):
+                self._backchannel(a)
             elif isinstance(a, StopLine):
                 self._barge_in(a)
             elif isinstance(a, SpeakUp):
@@ -495,11 +515,23 @@ class CallSession:
         return tt
 
     # -- answering a turn ----------------------------------------------------------------------
-    def _answer(self, turn: Turn) -> None:
-        if self.customer.ended or self._closed:
-            self.turns.reply_skipped(turn.id, self.line.now_s())
+    def _turn_ended(self, turn: Turn) -> None:
+        r = self._reply
+        if r is not None and r.turn.id == turn.id:  # prepared while the turn might go on
+            r.confirm(self.line.now_s())
             return
-        reply = _Reply(turn, self.customer.checkpoint(), eot_s=self.line.now_s())
+        self._answer(turn)
+
+    def _answer(self, turn: Turn, *, speculative: bool = False) -> None:
+        """Prepare the reply to ``turn``: at once at the end of the turn, or ``speculative``ly
+        before it (held until :meth:`_turn_ended`)."""
+        if self.customer.ended or self._closed:
+            if not speculative:
+                self.turns.reply_skipped(turn.id, self.line.now_s())
+            return
+        reply = _Reply(turn, self.customer.checkpoint())
+        if not speculative:
+            reply.confirm(self.line.now_s())
         self._reply = reply
         reply.task = self._spawn(self._prepare(reply))
 
@@ -508,6 +540,7 @@ class CallSession:
         tt = await self._final_text(turn)
         r.stt_s = self.line.now_s()
         if not tt.text.strip():  # a cough or a noise: not a turn to answer
+            await r.confirmed.wait()
             self._reply = None
             self.turns.reply_skipped(turn.id, self.line.now_s())
             self.transcriber.close()
@@ -548,6 +581,7 @@ class CallSession:
             await asyncio.wait({waiter, ln.task}, return_when=asyncio.FIRST_COMPLETED)
         finally:
             waiter.cancel()  # withdrawn meanwhile, or no audio: nobody waits any more
+        await r.confirmed.wait()  # prepared speculatively: the turn must be over first
         if not ready.is_set():  # the brain had nothing to say: the turn is heard, not answered
             self._commit(turn.id, answered=False)
             self.turns.reply_skipped(turn.id, self.line.now_s())
@@ -726,11 +760,37 @@ class CallSession:
 
     def _barge_in(self, a: StopLine) -> None:
         ln = self._on_air
-        now = self.line.now_s()
+        # the audio stopped when the line paused at the trainee's first sound
+        stopped = self._paused_at_s if self._paused_at_s >= a.t_s else self.line.now_s()
         if ln is not None:
             ln.utt.stopped = True
             self.line.stop(ln.utt)
-        self.events.emit(Interruption(a.t_s, by="trainee", of="customer", stopped_customer_s=now))
+        self.events.emit(
+            Interruption(a.t_s, by="trainee", of="customer", stopped_customer_s=stopped)
+        )
+
+    def _backchannel(self, a: Backchannel) -> None:
+        """A nod over the customer's line: logged as listening, never answered; the director
+        hears no turn."""
+        held = self._resumed_at_s - self._paused_at_s if self._paused_at_s >= a.start_s else None
+        clip = self.transcriber.clip(a.end_s)
+        self.transcriber.close()
+        self.events.emit(SpeechEnd(a.end_s, speaker="trainee"))
+
+        async def log_it() -> None:
+            loop = asyncio.get_running_loop()
+            text, _ = await loop.run_in_executor(self._stt_pool, self.stt.transcribe, clip)
+            self.events.emit(
+                BackchannelEvent(
+                    a.start_s,
+                    start_s=a.start_s,
+                    duration_s=a.end_s - a.start_s,
+                    text=text,
+                    resumed_after_s=held,
+                )
+            )
+
+        self._spawn(log_it())
 
     def _speak_up(self, a: SpeakUp) -> None:
         if self.customer.ended:

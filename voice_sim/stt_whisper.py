@@ -434,6 +434,16 @@ class TurnTranscriber:
             self._start_sample += self._frames[0].shape[0]
             self._frames.pop(0)
 
+    def clip(self, until_s: float) -> np.ndarray:
+        """The open turn's audio (its lead-in included) up to ``until_s``, float32."""
+        with self._lock:
+            if not self._frames:
+                return np.zeros(0, dtype=np.float32)
+            y = np.concatenate(self._frames)
+            start = self._start_sample
+        end = min(y.shape[0], max(0, int(until_s * self.sample_rate) - start))
+        return y[:end].astype(np.float32) / 32768.0
+
     def transcribe(self, until_s: float) -> TurnText:
         """Transcribe the open turn from its start to ``until_s`` (blocking: call on a thread)."""
         with self._lock:
