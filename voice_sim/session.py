@@ -38,7 +38,15 @@ from typing import Any, Literal
 import numpy as np
 
 from audio_analysis import write_json_atomic
-from personas import Customer, DirectorSettings, LLMConfig, TraineeTurn, VoiceStyle, make_customer
+from personas import (
+    Customer,
+    DirectorSettings,
+    LLMConfig,
+    Persona,
+    TraineeTurn,
+    VoiceStyle,
+    make_customer,
+)
 from personas.call_log import Backchannel as BackchannelEvent
 from personas.call_log import (
     CallEnd,
@@ -199,6 +207,13 @@ def style_to_character(style: VoiceStyle, *, phone_line: bool) -> VoiceCharacter
     )
 
 
+def call_vocabulary(persona: Persona) -> tuple[tuple[str, ...], str]:
+    """What the call's speech-to-text favours (``SpeechToText.set_vocabulary``): the words that
+    name this caller's failure (``facts.issue_keywords``, what the director listens for) and the
+    topic, the persona's scenario in a sentence."""
+    return tuple(persona.facts.issue_keywords), persona.scenario
+
+
 def _version(dist: str) -> str | None:
     try:
         return metadata.version(dist)
@@ -288,6 +303,7 @@ class CallSession:
         self._stt_busy = False
         self._early_until_s = 0.0
         self._stt_want: tuple[int, float] | None = None
+        self._stt_running: tuple[int, float] | None = None
         self._stt_done = asyncio.Condition()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._paused_at_s = -1.0  # when the customer's line last paused for trainee speech
@@ -312,6 +328,9 @@ class CallSession:
 
         t_load = time.perf_counter()
         self._build_stages()
+        if s.stt_vocabulary and self.stt.capabilities.vocabulary:
+            words, topic = call_vocabulary(self.customer.persona)
+            self.stt.set_vocabulary(words, topic=topic)
         self.transcriber = TurnTranscriber(self.stt, sample_rate=s.sample_rate_hz)
         self._stt_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="whisper")
         self.engines_load_s = time.perf_counter() - t_load
@@ -480,6 +499,12 @@ class CallSession:
 
     # -- transcription -------------------------------------------------------------------------
     def _want_transcript(self, turn_id: int, until_s: float) -> None:
+        done = self._texts.get(turn_id)
+        running = self._stt_running
+        if (done is not None and done.until_s >= until_s - 1e-6) or (
+            running is not None and running[0] == turn_id and running[1] >= until_s - 1e-6
+        ):
+            return  # that audio is transcribed already, or being transcribed (the early pass)
         self._stt_want = (turn_id, until_s)
         if not self._stt_busy:
             self._spawn(self._transcribe_loop())
@@ -490,8 +515,14 @@ class CallSession:
             while self._stt_want is not None:
                 turn_id, until = self._stt_want
                 self._stt_want = None
+                self._stt_running = (turn_id, until)
                 loop = asyncio.get_running_loop()
-                tt = await loop.run_in_executor(self._stt_pool, self.transcriber.transcribe, until)
+                try:
+                    tt = await loop.run_in_executor(
+                        self._stt_pool, self.transcriber.transcribe, until
+                    )
+                finally:
+                    self._stt_running = None
                 turn = self.turns.turn
                 if turn is None or turn.id != turn_id:
                     continue

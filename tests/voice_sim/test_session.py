@@ -88,6 +88,7 @@ def test_a_turn_is_heard_by_the_given_ears_and_answered_by_the_given_voice(
     latency = next(e for e in events if isinstance(e, Latency))
     assert latency.voice_to_voice_s is not None and latency.voice_to_voice_s > 0
     assert not [e for e in events if isinstance(e, Interruption)]
+    assert ears.clips == 1  # one pass for the turn: the early pass, not again at the voice-off
     models = json.loads((tmp_path / "meta.json").read_text())["models"]
     assert models == {"stt": "ToneEars", "tts": "ToneVoice", "vad": "LevelVoiceActivity"}
 
