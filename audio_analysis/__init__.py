@@ -11,7 +11,7 @@ from .analysis import analyze, analyze_file, analyze_recording
 from .drift import ToneDrift
 from .errors import AnalysisError
 from .fileio import write_json_atomic, write_text_atomic
-from .gaps import DeadAir, Gap
+from .gaps import DeadAir, Gap, Silence
 from .levels import SILENT_DBFS, rms_dbfs
 from .overlap import Backchannel, Interruption
 from .prosody import PitchTrack, PitchTracker, SwiftF0Tracker, YinTracker
@@ -45,6 +45,7 @@ __all__ = [
     "PitchTracker",
     "Series",
     "SessionAnalysis",
+    "Silence",
     "SpeakerStats",
     "SwiftF0Tracker",
     "ToneDrift",

@@ -25,7 +25,7 @@ import numpy as np
 from ._progress import progress_bar
 from .drift import ToneDrift, tone_drift
 from .errors import AnalysisError
-from .gaps import DeadAir, Gap, find_dead_air, find_gaps
+from .gaps import DeadAir, Gap, Silence, dead_air_in, find_gaps, find_silences
 from .levels import SILENT_DBFS, power_mean_dbfs
 from .overlap import Backchannel, Interruption, classify_overlaps
 from .prosody import PitchTracker, fold_octaves, make_pitch_tracker, robust_median_hz
@@ -224,7 +224,7 @@ def _distinct_roles(
         return ("trainee",), (
             f"channels {rec.channels['trainee']} and {rec.channels['customer']} carry the same "
             "audio (a mono recording saved as stereo): analysed as one channel; interruptions, "
-            "backchannels, overtalk, gaps and the customer's figures need two channels",
+            "backchannels, overtalk, gaps, dead air and the customer's figures need two channels",
         )
     return roles, ()
 
@@ -270,19 +270,24 @@ class Conversation:
     interruptions: list[Interruption]
     overtalk_s: dict[str, float]
     gaps: list[Gap]
+    silences: list[Silence]
+    """Silences of both speakers longer than ``dead_air_s``, with who spoke either side."""
     dead_air: list[DeadAir]
+    """The silences that are the trainee's dead air (none with one channel: whose is unknown)."""
 
 
 def conversation(act: Activity, st: AnalysisSettings) -> Conversation:
-    """Turns per speaker, then (with two speakers) backchannels, interruptions and gaps."""
+    """Turns per speaker, then (with two speakers) backchannels, interruptions and gaps; the
+    long silences and the trainee's dead air."""
     turns = [
         t
         for role in act.roles
         for t in merge_turns(act.segments[role], speaker=role, min_pause_s=st.min_pause_s)
     ]
-    dead = find_dead_air([s for r in act.roles for s in act.segments[r]], dead_air_s=st.dead_air_s)
+    speech = [Span(r, s, e) for r in act.roles for s, e in act.segments[r]]
     if len(act.roles) < 2:
-        return Conversation(sorted(turns, key=lambda t: t.start_s), [], [], {}, [], dead)
+        silences = find_silences(speech, turns, longer_than_s=st.dead_air_s)
+        return Conversation(sorted(turns, key=lambda t: t.start_s), [], [], {}, [], silences, [])
     ov = classify_overlaps(
         turns,
         backchannel_max_s=st.backchannel_max_s,
@@ -290,13 +295,15 @@ def conversation(act: Activity, st: AnalysisSettings) -> Conversation:
         overlap_tolerance_s=st.overlap_tolerance_s,
     )
     kept = list(ov.turns)
+    silences = find_silences(speech, kept, longer_than_s=st.dead_air_s)
     return Conversation(
         kept,
         list(ov.backchannels),
         list(ov.interruptions),
         ov.overtalk_s,
         find_gaps(kept),
-        dead,
+        silences,
+        dead_air_in(silences),
     )
 
 
@@ -454,6 +461,7 @@ def assemble(
             " ".join(w.word for w in words.get((b.by, b.start_s), [])) for b in conv.backchannels
         ),
         gaps=tuple(conv.gaps),
+        silences=tuple(conv.silences),
         dead_air=tuple(conv.dead_air),
         tone_drift=drift,
         series=series,

@@ -304,8 +304,8 @@ def _channel_mapping(
         mapping = {"trainee": 0}
         warnings.append(
             "mono recording: analysed as one channel (speech, turns, pace, pitch, loudness); "
-            "interruptions, backchannels, overtalk, response gaps and the customer's figures need "
-            "two channels (trainee and customer)"
+            "interruptions, backchannels, overtalk, response gaps, dead air and the customer's "
+            "figures need two channels (trainee and customer)"
         )
     elif nch == 2 and customer_channel is None:
         if trainee_channel not in (0, 1):
@@ -388,8 +388,8 @@ def from_array(
         mapping = {"trainee": 0}
         warnings.append(
             "mono recording: analysed as one channel (speech, turns, pace, pitch, loudness); "
-            "interruptions, backchannels, overtalk, response gaps and the customer's figures need "
-            "two channels (trainee and customer)"
+            "interruptions, backchannels, overtalk, response gaps, dead air and the customer's "
+            "figures need two channels (trainee and customer)"
         )
     else:
         if trainee_channel not in (0, 1):

@@ -21,9 +21,11 @@ import numpy as np
 from .drift import ToneDrift
 from .errors import AnalysisError
 from .fileio import write_json_atomic
-from .gaps import DeadAir, Gap
+from .gaps import DeadAir, Gap, Silence, dead_air_in, find_silences
 from .overlap import Backchannel, Interruption
+from .settings import DEAD_AIR_S
 from .transcribe import Word
+from .turns import Span
 
 #: Version of the ``analysis.json`` layout written here; older documents are read, newer refused.
 SCHEMA_VERSION = 1
@@ -114,11 +116,15 @@ class CallAnalysis:
     backchannel_text: tuple[str, ...]
     gaps: tuple[Gap, ...]
     dead_air: tuple[DeadAir, ...]
+    """The trainee's dead air (:attr:`Silence.is_dead_air`), a subset of ``silences``."""
     tone_drift: Mapping[str, ToneDrift | None]
     series: Mapping[str, Series]
     speech: Mapping[str, tuple[tuple[float, float], ...]]
     models: Mapping[str, str]
     timings_s: Mapping[str, float] = field(default_factory=dict)
+    silences: tuple[Silence, ...] = ()
+    """Every silence of both speakers longer than the dead-air threshold, with who spoke either
+    side (for readers that can tell whose it is from more than audio: hold notices, words)."""
 
     def turns_of(self, speaker: str) -> list[Turn]:
         """The speaker's turns in order."""
@@ -154,6 +160,15 @@ class CallAnalysis:
                 }
                 for g in self.gaps
             ],
+            "silences": [
+                {
+                    "from": g.from_speaker,
+                    "to": g.to_speaker,
+                    "start_s": g.start_s,
+                    "duration_s": g.duration_s,
+                }
+                for g in self.silences
+            ],
             "dead_air": [{"start_s": d.start_s, "duration_s": d.duration_s} for d in self.dead_air],
             "tone_drift": {r: _fields(self.tone_drift.get(r)) for r in ROLES},
             "speech": {r: [list(s) for s in segs] for r, segs in self.speech.items()},
@@ -175,7 +190,9 @@ class CallAnalysis:
         Required: ``schema_version`` (1 up to :data:`SCHEMA_VERSION`), ``duration_s`` and
         ``turns``; every other field may be missing and then reads as empty (no interruptions,
         no series...), so documents from other tools that hold only what they measured work.
-        Unknown fields are ignored: the contract can grow.
+        Unknown fields are ignored: the contract can grow. A document without ``silences``
+        (written before they were, when ``dead_air`` counted any silence of both speakers) gets
+        its silences and dead air from its speech (or its turns) at :data:`DEAD_AIR_S`.
 
         Raises
         ------
@@ -332,6 +349,14 @@ class _Reader:
             duration_s=self.time(self.req(g, "duration_s", where), f"{where}.duration_s"),
         )
 
+    def silence(self, g: Mapping[str, Any], where: str) -> Silence:
+        return Silence(
+            from_speaker=self.speaker(self.req(g, "from", where), f"{where}.from"),
+            to_speaker=self.speaker(self.req(g, "to", where), f"{where}.to"),
+            start_s=self.time(self.req(g, "start_s", where), f"{where}.start_s"),
+            duration_s=self.time(self.req(g, "duration_s", where), f"{where}.duration_s"),
+        )
+
     def dead_air(self, d: Mapping[str, Any], where: str) -> DeadAir:
         return DeadAir(
             start_s=self.time(self.req(d, "start_s", where), f"{where}.start_s"),
@@ -407,6 +432,14 @@ class _Reader:
         channels = self.obj(doc.get("channels", {"trainee": 0, "customer": 1}), "channels")
         warnings = self.arr(doc.get("warnings", []), "warnings")
         rate = doc.get("sample_rate", 0)
+        turns = self.items(doc, "turns", self.turn)
+        speech = self.per_role(doc, "speech", self.segments)
+        if "silences" in doc:
+            silences = self.items(doc, "silences", self.silence)
+            dead_air = self.items(doc, "dead_air", self.dead_air)
+        else:
+            silences = _silences_of(turns, tuple(b for b, _ in backs), speech)
+            dead_air = tuple(dead_air_in(silences))
         return CallAnalysis(
             source=self.text(doc.get("source", ""), "source"),
             duration_s=duration,
@@ -417,15 +450,16 @@ class _Reader:
             },
             warnings=tuple(self.text(w, f"warnings[{i}]") for i, w in enumerate(warnings)),
             speakers={r: None for r in ROLES} | self.per_role(doc, "speakers", self.speaker_stats),
-            turns=self.items(doc, "turns", self.turn),
+            turns=turns,
             interruptions=self.items(doc, "interruptions", self.interruption),
             backchannels=tuple(b for b, _ in backs),
             backchannel_text=tuple(t for _, t in backs),
             gaps=self.items(doc, "gaps", self.gap),
-            dead_air=self.items(doc, "dead_air", self.dead_air),
+            silences=silences,
+            dead_air=dead_air,
             tone_drift={r: None for r in ROLES} | self.per_role(doc, "tone_drift", self.drift),
             series=self.per_role(doc, "series", self.series),
-            speech=self.per_role(doc, "speech", self.segments),
+            speech=speech,
             models={
                 str(k): self.text(v, f"models.{k}")
                 for k, v in self.obj(doc.get("models", {}), "models").items()
@@ -435,6 +469,21 @@ class _Reader:
                 for k, v in self.obj(doc.get("timings_s", {}), "timings_s").items()
             },
         )
+
+
+def _silences_of(
+    turns: tuple[Turn, ...],
+    backchannels: tuple[Backchannel, ...],
+    speech: Mapping[str, tuple[tuple[float, float], ...]],
+) -> tuple[Silence, ...]:
+    """The long silences of a document written before ``silences`` were: from its speech
+    segments, else from its turns and backchannels."""
+    floor = [Span(t.speaker, t.start_s, t.end_s) for t in turns]
+    if speech:
+        spans = [Span(r, s, e) for r, segs in speech.items() for s, e in segs]
+    else:
+        spans = floor + [Span(b.by, b.start_s, b.start_s + b.duration_s) for b in backchannels]
+    return tuple(find_silences(spans, floor, longer_than_s=DEAD_AIR_S))
 
 
 def _kind(v: Any) -> str:

@@ -50,7 +50,11 @@ INTERRUPTION_MIN_S = 1.0
 #: The interrupted speaker must still be talking this long after the other starts: smaller
 #: overlaps are turn-taking jitter (VAD padding is 30 ms each side, people start early by ~0.2 s).
 OVERLAP_TOLERANCE_S = 0.20
-#: Any stretch of at least this long with nobody speaking is dead air.
+#: The trainee silent for longer than this after the customer's turn is dead air: the escalation
+#: director's and the scorer's threshold (``personas.settings.DEAD_AIR_S``; this package does not
+#: import personas, so tests/audio_analysis/test_gaps.py keeps the two equal). The domain sources
+#: allow 3-5 s of thinking time face to face; on the phone, with no hold notice, the customer
+#: hears nothing at all, so the low end applies.
 DEAD_AIR_S = 3.0
 
 #: Adult speaking F0 range (Titze, Principles of Voice Production): 60-400 Hz covers low male to

@@ -61,7 +61,13 @@ BACKCHANNELS = ["Mm-hmm.", "Right.", "I see.", "Okay."]
 
 #: Turn index k (0-based over 24 alternating turns, trainee even) -> what happens.
 INTERRUPTS = {5, 13, 21, 10, 18}  # turn k starts inside turn k-1
-DEAD_AIR_BEFORE = {7: 4.5, 15: 5.5}  # silence (s) before turn k
+#: Silence (s) before turn k. Before a trainee turn (k even) it is the trainee's dead air (the
+#: customer finished, the trainee said nothing); before a customer turn it is the customer's to
+#: break (after the trainee's words), never dead air.
+SILENCE_BEFORE = {7: 4.5, 8: 5.0, 15: 5.5, 16: 4.0}
+#: Customer turn k said in two parts with this pause (s) mid-sentence: the customer's own pause,
+#: never dead air. The text splits at its first comma.
+PAUSE_IN = {17: 3.8}
 BACKCHANNEL_IN = {3: "trainee", 11: "trainee", 19: "trainee", 6: "customer", 14: "customer"}
 
 
@@ -90,7 +96,8 @@ class TruthCall:
     interruptions: list[tuple[str, str, float]] = field(default_factory=list)  # by, of, start_s
     backchannels: list[tuple[str, float, float]] = field(default_factory=list)  # by, start_s, dur
     gaps: list[tuple[str, str, float, float]] = field(default_factory=list)  # from, to, start, dur
-    dead_air: list[tuple[float, float]] = field(default_factory=list)
+    silences: list[tuple[str, str, float, float]] = field(default_factory=list)  # ditto, > 3 s
+    dead_air: list[tuple[float, float]] = field(default_factory=list)  # customer -> trainee
 
     def turns_of(self, speaker: str) -> list[TruthTurn]:
         return [t for t in self.turns if t.speaker == speaker]
@@ -198,6 +205,7 @@ def build_call(
     truth = TruthCall(name=name, path=out_dir / f"{name}.wav", duration_s=0.0, turns=[])
     floor_end, floor_speaker = 1.0, None  # a second of line before the first word
     last_end = {"trainee": -10.0, "customer": -10.0}
+    turn_at: dict[int, TruthTurn] = {}  # turn k (its last part when said in two)
     for k in range(n_turns):
         speaker = "trainee" if k % 2 == 0 else "customer"
         if speaker == "trainee":
@@ -216,18 +224,33 @@ def build_call(
             start = prev.end_s - overlap
             truth.interruptions.append((speaker, prev.speaker, round(start, 4)))
         else:
-            gap = DEAD_AIR_BEFORE.get(k, float(rng.uniform(0.3, 1.8)))
+            gap = SILENCE_BEFORE.get(k, float(rng.uniform(0.3, 1.8)))
             start = floor_end + gap
             start = max(start, last_end[speaker] + SAME_SPEAKER_SEPARATION_S)
             if floor_speaker is not None and floor_speaker != speaker:
                 truth.gaps.append(
                     (floor_speaker, speaker, round(floor_end, 4), round(start - floor_end, 4))
                 )
-            if k in DEAD_AIR_BEFORE:
-                truth.dead_air.append((round(floor_end, 4), round(start - floor_end, 4)))
-        turn = TruthTurn(speaker, round(start, 4), round(start + dur, 4), text, shift, gain)
-        placed.append((turn, y))
-        truth.turns.append(turn)
+            if k in SILENCE_BEFORE:
+                assert floor_speaker is not None
+                quiet = (floor_speaker, speaker, round(floor_end, 4), round(start - floor_end, 4))
+                truth.silences.append(quiet)
+                if quiet[:2] == ("customer", "trainee"):
+                    truth.dead_air.append(quiet[2:])
+        parts = [(text, y)]
+        if k in PAUSE_IN:
+            head, tail = text.split(", ", 1)
+            parts = [(head + ",", speech(head + ",") * 0.4), (tail, speech(tail) * 0.4)]
+        said: list[TruthTurn] = []
+        for words, audio in parts:
+            if said:  # the second part, after the customer's own pause
+                start = said[-1].end_s + PAUSE_IN[k]
+                truth.silences.append((speaker, speaker, said[-1].end_s, PAUSE_IN[k]))
+            end = start + len(audio) / RATE
+            said.append(TruthTurn(speaker, round(start, 4), round(end, 4), words, shift, gain))
+            placed.append((said[-1], audio))
+        truth.turns += said
+        turn = turn_at[k] = said[-1]
         last_end[speaker] = max(last_end[speaker], turn.end_s)
         if turn.end_s > floor_end:
             floor_end, floor_speaker = turn.end_s, speaker
@@ -235,7 +258,7 @@ def build_call(
     # backchannels inside the host turn, clear of the backchannel speaker's own turns
     bcs: list[tuple[TruthTurn, np.ndarray]] = []
     for i, (k, who) in enumerate(sorted(BACKCHANNEL_IN.items())):
-        host = truth.turns[k]
+        host = turn_at[k]
         y = speech(BACKCHANNELS[i % len(BACKCHANNELS)]) * (0.5 if who == "trainee" else 0.4)
         d = len(y) / RATE
         own = [t for t in truth.turns if t.speaker == who]

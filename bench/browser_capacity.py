@@ -24,8 +24,6 @@ import json
 import os
 import platform
 import secrets
-import socket
-import subprocess
 import sys
 import time
 import urllib.request
@@ -34,54 +32,22 @@ from typing import Any
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from browser_transport import start_server
+from latency import LINES as LATENCY_LINES
+from latency import pct
+
+from tests.support.server import free_port
+
 #: The voice-to-voice bound a capacity must keep, seconds (issue 10).
 P95_BOUND_S = 1.5
-#: The bot's lines: diagnostic questions that keep the customer talking.
-LINES = (
-    "I'm sorry you were charged twice. Can I have the email address on the account?",
-    "Thank you. Which card was charged?",
-    "What amount did you see on your statement?",
-    "On which dates did the charges appear?",
-    "Did you get an email receipt for both charges?",
-    "Have you changed your plan recently?",
-)
+#: The bot's lines: the latency bench's first six, diagnostic questions that keep the customer
+#: talking.
+LINES = tuple(LATENCY_LINES[:6])
 #: Silence the bot leaves after the customer stops, seconds (a prompt human answer).
 LATENCY_S = 0.6
 SR = 16_000
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_server(out: Path, token: str, port: int, capacity: int) -> subprocess.Popen[bytes]:
-    cmd = [
-        sys.executable,
-        "-m",
-        "voice_sim.transport.standalone",
-        "--port",
-        str(port),
-        "--token",
-        token,
-        "--data",
-        str(out / "calls"),
-        "--capacity",
-        str(capacity),
-        "--no-persona-pauses",
-    ]
-    with (out / "server.log").open("ab") as log:
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log)
-    for _ in range(900):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/static/call/call-client.js")
-            return proc
-        except OSError:
-            if proc.poll() is not None:
-                raise SystemExit(f"the server stopped: see {out / 'server.log'}") from None
-            time.sleep(0.1)
-    raise SystemExit("the server did not start")
 
 
 def new_call(base: str, token: str, seed: int) -> dict[str, Any]:
@@ -123,10 +89,6 @@ async def round_of(
         "machine_pct": psutil.cpu_percent(None),
         "wall_s": wall,
     }
-
-
-def pct(xs: list[float], q: float) -> float:
-    return float(np.percentile(xs, q)) if xs else float("nan")
 
 
 def main() -> None:

@@ -26,7 +26,6 @@ import json
 import os
 import platform
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -37,6 +36,13 @@ from typing import Any
 
 import numpy as np
 import soundfile as sf
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from latency import ACTIVE_DBFS, FRAME_S, activity, pct
+
+from tests.support.browser import chromium
+from tests.support.server import free_port
 
 #: The trainee's lines: diagnostic questions that never close the call.
 LINES = (
@@ -50,12 +56,9 @@ LINES = (
 #: enough that the customer always finishes before the trainee speaks again.
 LEAD_S, GAP_S = 8.0, 10.0
 SR = 16_000
-FRAME_S = 0.01
-ACTIVE_DBFS = -45.0
 #: A customer onset later than this after the trainee stopped is the customer speaking up in
 #: a silence, not an answer, seconds.
 REPLY_WITHIN_S = 4.0
-CHROMIUM = "/usr/bin/chromium"
 
 
 @dataclass
@@ -85,13 +88,6 @@ def make_wav(path: Path) -> float:
     y = np.concatenate(parts)
     sf.write(path, y, SR, subtype="PCM_16")
     return y.shape[0] / SR
-
-
-def activity(y: np.ndarray, sr: int) -> np.ndarray:
-    hop = int(sr * FRAME_S)
-    n = y.shape[0] // hop
-    rms = np.sqrt(np.mean(np.square(y[: n * hop].reshape(n, hop)), axis=1))
-    return 20 * np.log10(rms + 1e-9) > ACTIVE_DBFS
 
 
 def meter_activity(meter: dict[str, list[float]], sr: float, n: int) -> np.ndarray:
@@ -146,13 +142,11 @@ def measure(folder: Path, meter: dict[str, Any], fig: CallFigures) -> None:
         fig.page_v2v_s.append((onset + d + int(heard[0]) - (end + d)) * FRAME_S)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_server(out: Path, token: str, port: int, webrtc: bool) -> subprocess.Popen[bytes]:
+def start_server(
+    out: Path, token: str, port: int, *, capacity: int = 1, webrtc: bool = False
+) -> subprocess.Popen[bytes]:
+    """The transport server (``python -m voice_sim.transport.standalone``, the persona's thinking
+    pause off) on ``port``, logging to ``out/server.log``; returns once it serves."""
     cmd = [
         sys.executable,
         "-m",
@@ -164,14 +158,14 @@ def start_server(out: Path, token: str, port: int, webrtc: bool) -> subprocess.P
         "--data",
         str(out / "calls"),
         "--capacity",
-        "1",
+        str(capacity),
         "--no-persona-pauses",
     ]
     if webrtc:
         cmd.append("--webrtc")
-    with (out / "server.log").open("wb") as log:
+    with (out / "server.log").open("ab") as log:
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log)
-    for _ in range(600):
+    for _ in range(900):
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/static/call/call-client.js")
             return proc
@@ -187,25 +181,9 @@ def run_call(
 ) -> tuple[Path, dict[str, Any], float, float]:
     """One call in a fresh chromium; returns (session folder, page meters, cpu s, wall s)."""
     import psutil
-    from playwright.sync_api import sync_playwright
 
     proc = psutil.Process(server_pid)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--use-fake-ui-for-media-stream",
-                "--use-fake-device-for-media-stream",
-                f"--use-file-for-fake-audio-capture={wav}",
-                "--autoplay-policy=no-user-gesture-required",
-            ],
-        )
+    with chromium(microphone=wav) as browser:
         ctx = browser.new_context()
         ctx.add_cookies([{"name": "vs_token", "value": token, "url": base}])
         page = ctx.new_page()
@@ -228,12 +206,7 @@ def run_call(
         meter = page.evaluate(
             "(async () => { await window.vsCall.stop(); return window.vsCall.meterData(); })()"
         )
-        browser.close()
     return Path(call["folder"]), meter, cpu, wall
-
-
-def pct(xs: list[float], q: float) -> float:
-    return float(np.percentile(xs, q)) if xs else float("nan")
 
 
 def main() -> None:
@@ -256,7 +229,7 @@ def main() -> None:
     token = secrets.token_urlsafe(12)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = start_server(args.out, token, port, "webrtc" in transports)
+    server = start_server(args.out, token, port, webrtc="webrtc" in transports)
     figures: list[CallFigures] = []
     try:
         for transport in transports:

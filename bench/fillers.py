@@ -90,6 +90,22 @@ def _word_errors(said: str, heard: str) -> int:
     return sum(max(i2 - i1, j2 - j1) for op, i1, i2, j1, j2 in sm.get_opcodes() if op != "equal")
 
 
+def _transcribe(model: object, y: np.ndarray, prompt: str | None) -> str:
+    """The words Whisper hears in ``y`` (16 kHz float) with ``prompt``, decoded with word times
+    as the analysis transcribes."""
+    segs, _ = model.transcribe(  # type: ignore[attr-defined]
+        y,
+        language="en",
+        beam_size=1,
+        condition_on_previous_text=False,
+        vad_filter=False,
+        temperature=0.0,
+        initial_prompt=prompt,
+        word_timestamps=True,
+    )
+    return " ".join(w.word.strip() for s in segs for w in (s.words or []))
+
+
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
@@ -118,17 +134,7 @@ def main(argv: list[str] | None = None) -> int:
             t0 = time.process_time()
             found = false = errors = 0
             for (text, n), y in zip(LABELLED, clips, strict=True):
-                segs, _ = model.transcribe(  # type: ignore[attr-defined]
-                    y,
-                    language="en",
-                    beam_size=1,
-                    condition_on_previous_text=False,
-                    vad_filter=False,
-                    temperature=0.0,
-                    initial_prompt=prompt,
-                    word_timestamps=True,  # as the analysis transcribes
-                )
-                heard = " ".join(w.word.strip() for s in segs for w in (s.words or []))
+                heard = _transcribe(model, y, prompt)
                 k = len(fillers(heard))
                 found += min(k, n)
                 false += max(0, k - n)
@@ -147,17 +153,7 @@ def main(argv: list[str] | None = None) -> int:
             " ".join(ln.split()[5:]) for ln in (REAL / "sample.stm").read_text().splitlines()
         )
         for name, prompt in PROMPTS.items():
-            segs, _ = model.transcribe(  # type: ignore[attr-defined]
-                y,
-                language="en",
-                beam_size=1,
-                condition_on_previous_text=False,
-                vad_filter=False,
-                temperature=0.0,
-                initial_prompt=prompt,
-                word_timestamps=True,
-            )
-            heard = " ".join(w.word.strip() for s in segs for w in (s.words or []))
+            heard = _transcribe(model, y, prompt)
             errors = _word_errors(ref, heard)
             real_words[name] = (
                 f"{len(_words(heard))} words, {100 * errors / len(_words(ref)):.0f}% WER"

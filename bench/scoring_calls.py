@@ -92,16 +92,10 @@ def _speech(text: str, voice: Any) -> np.ndarray:
 
 
 def _customer_voice(customer: Any) -> Any:
-    from voice_sim.tts_piper import VoiceCharacter
+    """The Piper voice the customer's mood gives it now, as a call renders it (no phone line)."""
+    from voice_sim.session import style_to_character
 
-    s = customer.voice()
-    return VoiceCharacter(
-        length_scale=s.length_scale,
-        volume=s.volume,
-        pitch_shift_st=s.pitch_shift_st,
-        noise_scale=s.noise_scale,
-        noise_w=s.noise_w,
-    )
+    return style_to_character(customer.voice(), phone_line=False)
 
 
 def _reply(customer: Any) -> str:
@@ -388,7 +382,7 @@ def text_analysis(played: Played) -> dict[str, Any]:
                 "wpm": round(60.0 * TEXT_WPS, 1),
             }
         )
-    gaps, dead, cuts = [], [], []
+    gaps, cuts = [], []
     for a, b in itertools.pairwise(turns):
         if b["start_s"] < a["end_s"]:
             if b["speaker"] != a["speaker"]:
@@ -411,8 +405,6 @@ def text_analysis(played: Played) -> dict[str, Any]:
                     "duration_s": round(silence, 3),
                 }
             )
-        if silence >= 3.0:
-            dead.append({"start_s": a["end_s"], "duration_s": round(silence, 3)})
     duration = max(t["end_s"] for t in turns) + EDGE_S
     return {
         "schema_version": 1,
@@ -423,7 +415,31 @@ def text_analysis(played: Played) -> dict[str, Any]:
         "turns": turns,
         "interruptions": cuts,
         "gaps": gaps,
-        "dead_air": dead,
+        **_silences(turns),
+    }
+
+
+def _silences(turns: list[dict[str, Any]]) -> dict[str, Any]:
+    """``silences`` and ``dead_air`` of the text layout, by the analysis's own rule."""
+    from audio_analysis.gaps import dead_air_in, find_silences
+    from audio_analysis.settings import DEAD_AIR_S
+    from audio_analysis.turns import Span
+
+    spans = [Span(t["speaker"], t["start_s"], t["end_s"]) for t in turns]
+    quiet = find_silences(spans, spans, longer_than_s=DEAD_AIR_S)
+    return {
+        "silences": [
+            {
+                "from": q.from_speaker,
+                "to": q.to_speaker,
+                "start_s": q.start_s,
+                "duration_s": q.duration_s,
+            }
+            for q in quiet
+        ],
+        "dead_air": [
+            {"start_s": d.start_s, "duration_s": d.duration_s} for d in dead_air_in(quiet)
+        ],
     }
 
 

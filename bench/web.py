@@ -17,7 +17,6 @@ import datetime as dt
 import os
 import random
 import resource
-import socket
 import subprocess
 import sys
 import tempfile
@@ -183,14 +182,10 @@ def generate(data: Path, n: int, seed: int = 0) -> None:
     db.close()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def bench_http(data: Path, n_requests: int, seed: int = 1) -> None:
     import httpx
+
+    from tests.support.server import free_port
 
     port = free_port()
     env = {**os.environ, "VOICE_SIM_DATA": str(data)}

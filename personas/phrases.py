@@ -127,6 +127,13 @@ REFUSAL: Final = rx(
     r"not going to happen",
     r"denied",
     r"i'm not able",
+    # what is not available or not allowed, said as a fact about the product or the rule
+    r"(?:isn't|is not|aren't|are not|'s not|'re not|not) (?:yet )?(?:on (?:the|our) roadmap|"
+    r"planned|available|supported|offered|included|covered|eligible|an option)",
+    r"(?<!i )(?:doesn't|does not|won't|will not) (?:qualify|cover|include|support)",
+    r"(?:we|it|that|this|they) (?:don't|do not|can't|cannot) (?:support|cover|include)",
+    r"(?:there are|there's|there is|we have) no plans?",
+    r"there(?:'s| is) no way (?:to|i|we|for)",
 )
 ALTERNATIVE: Final = rx(
     r"but i can",
@@ -250,8 +257,33 @@ VAGUE_TIME: Final = rx(
     r"in a while",
     r"no (?:eta|timeline|date) (?:yet|right now)",
     r"when (?:it's|it is) (?:ready|fixed|done)",
+    # a span too coarse to hold anyone to (not a date named as a value: "set to next month")
+    r"(?<!to )(?<!for )(?<!from )(?<!of )(?<!since )(?<!by )(?<!until )"
+    r"(?:next|later this|early next|later next|sometime next) "
+    r"(?:year|quarter|month|season|spring|summer|autumn|fall|winter)",
+    r"in the (?:coming|next few|next couple of) (?:days|weeks|months)",
+    r"in a (?:few|couple of) (?:weeks|months)",
+    r"one of these days",
+    r"at some stage",
+    r"in the future",
+)
+#: A spoken clock time without "am" or "pm" ("at ten thirty", "by four", "half past two"),
+#: not a count of something ("at ten percent", "by three days").
+_SPOKEN_CLOCK = (
+    rf"(?:at|by|before|around|until|till) {_SPOKEN_HOUR}(?:[ -](?:thirty|fifteen|forty-five|"
+    r"o'clock|oh (?:five|one|two|three|four|six|seven|eight|nine)|ten|twenty|forty|fifty|"
+    r"twenty-five|thirty-five|forty-five|fifty-five))?"
+    r"(?! ?(?:-|minutes?|hours?|days?|weeks?|months?|years?|percent|per|dollars?|pounds?|"
+    r"euros?|cents?|times?|people|of|point|or|more|other|thousand|hundred|million|rows?|"
+    r"orders?|items?|charges?|calls?|tickets?|business|working)\b)"
 )
 CONCRETE_TIME: Final = rx(
+    _SPOKEN_CLOCK,
+    rf"(?:at|by|before|around|until|till) (?:half past|quarter past|quarter to) {_SPOKEN_HOUR}",
+    r"(?:at|by|before) (?:noon|midday|midnight)",
+    # "now" as the time of an action ("...with you now.", "...off now"), not "for now"
+    r"(?<=[\w'] )(?<!for )(?<!just )(?<!by )(?<!until )(?<!till )(?<!of )(?<!from )(?<!right )"
+    r"now(?=\s*(?:[,.!?;]|$|and\b|while\b|together\b))",
     r"today",
     r"tonight",
     r"tomorrow(?: morning| afternoon| evening)?",
@@ -264,6 +296,8 @@ CONCRETE_TIME: Final = rx(
     _DAY,
     _CLOCK,
     rf"{_SPOKEN_HOUR} (?:am|pm|a\.m\.|p\.m\.|o'clock)",
+    # a duration is a deadline, not a rule's condition ("after thirty days", "older than...")
+    r"(?<!after )(?<!over )(?<!past )(?<!than )(?<!beyond )(?<!first )(?<!last )"
     rf"{_NUM}(?: to {_NUM})? {_UNIT}",
     r"(?:next|the next) (?:ten|fifteen|twenty|thirty|\d+) minutes",
     r"an hour",
@@ -276,6 +310,108 @@ CONCRETE_TIME: Final = rx(
     r"get off the (?:phone|call))",
     r"while (?:we're|we are|you're|you are) (?:on the (?:phone|line|call)|still on)",
 )
+#: Actions that change the customer's account, order or product (a fix, whatever the verb), as
+#: base form, past and -ing form. Telling, checking, asking and escalating are not among them.
+_CHANGE_VERBS = (
+    r"switch",
+    r"turn(?: (?:[\w'-]+ ){0,3}(?:off|on)\b)",
+    r"cancel",
+    r"pause",
+    r"stop (?:the|your|that|this|it)",
+    r"downgrade",
+    r"upgrade",
+    r"move (?:you|your|it|the|them)",
+    r"change (?:you|your|the|it|that|this)",
+    r"(?:re)?activate",
+    r"deactivate",
+    r"unlock",
+    r"unblock",
+    r"restore",
+    r"re-?enable",
+    r"enable",
+    r"disable",
+    r"remove",
+    r"delete",
+    r"reinstate",
+    r"reconnect",
+    r"roll (?:\w+ )?back",
+    r"revert",
+    r"override",
+    r"extend",
+    r"adjust",
+    r"expedite",
+    r"exchange",
+    r"swap",
+    r"resend",
+    r"re-send",
+    r"re-?ship",
+    r"re-?issue",
+    r"replace",
+    r"reset",
+    r"waive",
+    r"refund",
+    r"credit",
+    r"reverse",
+    r"void",
+    r"match (?:the|that|their|your|it)",
+)
+
+
+def _forms(stem: str) -> str:
+    """A verb stem in any of its forms ("cancel", "cancelled", "cancelling", "cancels")."""
+    head, sep, tail = stem.partition(" ")
+    if head.startswith("turn(?:"):  # "turn ... off": the particle pattern carries the rest
+        return r"turn(?:s|ed|ing)?(?: (?:[\w'-]+ ){0,3}(?:off|on)\b)"
+    body = rf"{head}(?:e?s|e?d|l?ed|l?ing|ing)?"
+    return rf"{body}{sep}{tail}" if sep else body
+
+
+CHANGE_VERB: Final = "(?:" + "|".join(_forms(v) for v in _CHANGE_VERBS) + ")"
+#: What a customer is told to do to fix it themselves ("re-authenticate", "clear the cache").
+_DO_VERBS = (
+    r"re-?authenticate",
+    r"authenticate",
+    r"re-?connect",
+    r"connect",
+    r"log (?:back )?(?:in|out|into|on|off)",
+    r"sign (?:back )?(?:in|out|into|on|off)",
+    r"go (?:to|into|back to)",
+    r"click",
+    r"tap",
+    r"open",
+    r"select",
+    r"choose",
+    r"turn",
+    r"switch",
+    r"toggle",
+    r"update",
+    r"upgrade",
+    r"downgrade",
+    r"(?:re|un)?install",
+    r"clear",
+    r"restart",
+    r"reboot",
+    r"reset",
+    r"refresh",
+    r"reload",
+    r"re-?enter",
+    r"enter",
+    r"paste",
+    r"copy",
+    r"export",
+    r"use",
+    r"change",
+    r"(?:re)?generate",
+    r"roll (?:\w+ )?back",
+    r"enable",
+    r"disable",
+    r"unplug",
+    r"plug",
+    r"cancel",
+    r"delete",
+    r"remove",
+)
+DO_VERB: Final = "(?:" + "|".join(_DO_VERBS) + ")"
 OWNER: Final = rx(
     r"i(?:'ll| will| am going to|'m going to| am personally| personally will|'m personally) \w+",
     r"let me (?!know\b)\w+",
@@ -288,6 +424,7 @@ OWNER: Final = rx(
     r"emailing|booking|updating|changing|reserving)",
     r"i can (?:book|send|credit|refund|arrange|escalate|set|update|change|reserve|walk|"
     r"offer|get|put|give)",
+    rf"i can (?:\w+ )?{CHANGE_VERB}",
     r"what i can do is \w+",
 )
 #: "We will" / "they will": a commitment nobody in particular owns.
@@ -303,6 +440,7 @@ WE_DEFLECT: Final = rx(
 _STEP_VERB: Final = re.compile(
     r"\b(?:call|email|text|send|update|follow up|check|escalate|refund|ship|book|credit|"
     r"arrange|fix|reset|confirm|ring|phone|post|process|issue|reverse|change|ask|request)"
+    rf"|\b{CHANGE_VERB}\b"
 )
 #: Offering a fix, refund or goodwill gesture (before any question, it skips diagnosis).
 FIX_OFFER: Final = rx(
@@ -329,6 +467,17 @@ FIX_OFFER: Final = rx(
     r"update (?:your|the) app",
     r"new api key",
     r"regenerate",
+    # an action that changes the account or the order, taken or offered by the trainee
+    rf"(?:i|we)(?:'ll| will| can| could|'m going to| am going to|'d like to| would like to|"
+    rf"'re going to|'ve| have)(?: (?:just|already|also|now|go ahead and))? {CHANGE_VERB}",
+    rf"(?:i'm|i am|we're|we are) (?:now )?{CHANGE_VERB}",
+    rf"what (?:i|we)(?: can|'ll| will| could) do is (?:\w+ )?{CHANGE_VERB}",
+    rf"let me (?:just )?{CHANGE_VERB}",
+    # an instruction to the customer: a sentence that opens with what to do, or "you can..."
+    rf"(?:^|(?<=[.!?] )|(?<=[.!?]  ))(?:(?:okay|ok|so|alright|right|now|first)[,.]? )?"
+    rf"(?:just |simply |please |try to |go ahead and )*{DO_VERB}\b",
+    rf"(?:you can|you could|you'll need to|you need to|all you (?:need|have) to do is)"
+    rf" (?:just |simply )?{DO_VERB}\b",
 )
 #: Sentence openers that make a sentence a question even without its question mark.
 _QUESTION_OPENER: Final = re.compile(
@@ -337,6 +486,17 @@ _QUESTION_OPENER: Final = re.compile(
     r"did|do|does|have you|has|had you|is|are|was|were|may i ask|can i (?:have|get|take|ask|"
     r"check|confirm)|could i (?:have|get|take|ask)|tell me|walk me through)\b"
 )
+#: Rhetorical, defensive questions: they answer back, they ask nothing.
+_RHETORICAL = (
+    r"why would (?:i|we|you|they|anyone)",
+    r"who do you think",
+    r"what do you (?:want|expect) me to",
+    r"what (?:else )?(?:did|do) you expect",
+    r"how (?:am|was|is|would) (?:i|we|that) (?:supposed|meant) to",
+    r"are you (?:serious|kidding)",
+    r"do you (?:really )?think (?:i|we) would",
+)
+RHETORICAL: Final = rx(*_RHETORICAL)
 #: Questions that do not ask about the customer's problem: courtesy, closing, permission,
 #: offers, collaborative or rhetorical questions, line checks and check-backs.
 NOT_DIAGNOSTIC: Final = rx(
@@ -367,9 +527,7 @@ NOT_DIAGNOSTIC: Final = rx(
     r"(?:how|what) about (?:we|if)",
     r"why don't (?:we|i|you)",
     r"^let's",
-    r"why would (?:i|we|you)",
-    r"who do you think",
-    r"what do you (?:want|expect) me to",
+    *_RHETORICAL,
     r"(?:, )?(?:right|okay|ok|you know|yeah|isn't it|don't you think)\?$",
     r"is that (?:right|correct)",
     r"(?:did|have) i (?:got|get|understood|understand) (?:that|this|it|you) (?:right|correctly)",
@@ -438,28 +596,63 @@ ACKNOWLEDGE: Final = rx(
     r"(?:no wonder|of course) you(?:'re| are) (?:upset|frustrated|angry)",
     r"makes (?:complete |total )?sense",
     r"fair enough",
+    r"(?:i know|i reali[sz]e) (?:that's|that is|this is|it's|it is) not (?:the answer|what) you",
+    r"not what you (?:wanted|hoped|were hoping|expected) to hear",
 )
 APOLOGY: Final = rx(
     r"i(?:'m| am) (?:so |really |very |truly |terribly |deeply )?sorry",
     r"i apologi[sz]e",
     r"my apologies",
 )
-#: Confirming what was heard before answering ("I see", "got it", "so you're saying").
+#: Confirming what was heard before answering ("I see", "got it", "so you're saying"). "I see"
+#: is a finding when something seen follows it ("I see no record", "I see two charges").
 CONFIRMING: Final = rx(
-    r"i see",
-    r"got it",
+    r"i see(?=\s*(?:[,.!?;:\u2014-]|$|what\b|why\b|how\b|where\b))",
+    r"(?<!i )(?<!we )got it(?=\s*(?:[,.!?;:\u2014-]|$))",
     r"i've got (?:that|it)",
     r"understood",
     r"i hear you",
     r"that makes sense",
-    r"okay,? so",
-    r"right,? so",
     r"so you(?:'re| are) saying",
     r"if i understand",
     r"just to (?:confirm|make sure)",
     r"let me make sure",
     r"so what i'm hearing",
     r"i understand",
+)
+#: Short sounds in the customer's turn that try to take it rather than listen ("no, no",
+#: "wait", "but", "hold on"); "oh no" and "no way" are sympathetic nods.
+TURN_GRAB: Final = re.compile(
+    r"^\W*(?:no\b(?!\s+(?:way|problem))|nope|wait|but|hold on|hang on|actually|excuse me|"
+    r"listen|sorry,? but|that's not|that isn't)\b",
+    re.IGNORECASE,
+)
+
+
+def listening_cue(text: str) -> bool:
+    """Whether a short trainee sound inside the customer's turn is a verbal nod ("mm-hmm",
+    "I see", "oh no"), not an attempt to take the turn ("no, no", "wait", "but"). Untranscribed
+    sounds (``""``) count as nods: nothing says otherwise."""
+    return TURN_GRAB.match(normalise(text)) is None
+
+
+#: Handing the floor back in a silence ("take your time", "no rush").
+YIELD_FLOOR: Final = rx(
+    r"take your time",
+    r"no rush",
+    r"no hurry",
+    r"(?:i'm|i am) (?:still )?here",
+    r"whenever you're ready",
+    r"(?:please )?go ahead",
+)
+#: Giving way on what was just refused ("okay, fine", "after all", "I'll make an exception").
+GIVE_IN: Final = rx(
+    r"(?:okay|ok|alright|all right),? fine",
+    r"^fine",
+    r"after all",
+    r"(?:i'll|i will|i can|let me) make an exception",
+    r"just this (?:once|one time)",
+    r"you win",
 )
 #: Filler words: "um", "uh", "er" always; "like" and "you know" only set off as a filler
 #: (", like," / "You know, ..."), not as words ("looks like", "do you know").
@@ -481,7 +674,7 @@ def fillers(text: str) -> list[Phrase]:
 #: Thanking the customer (the T of the LAST method).
 THANKS: Final = rx(
     r"thank you(?: (?:so|very) much)?(?: for (?:[\w']+ ){0,3}[\w']+)?",
-    r"thanks(?: so much)?(?: for (?:[\w']+ ){0,3}[\w']+)?",
+    r"(?<!no )thanks(?: so much)?(?: for (?:[\w']+ ){0,3}[\w']+)?",
     r"(?:i |we )?appreciate (?:your|you|it|that)",
 )
 HOLD_NOTICE: Final = rx(
@@ -566,6 +759,8 @@ SUPERVISOR_OFFER: Final = rx(
     r"(?:speak|talk) (?:to|with) (?:my|a|the) (?:supervisor|manager|team lead)",
     r"escalat(?:e|ing) (?:this|it|you|your case) to (?:my|a|the) (?:supervisor|manager|team lead)",
     r"(?:my|a|the) (?:supervisor|manager) (?:will|can|is going to) (?:call|contact|speak|take)",
+    r"(?:switch|move|pass|hand) you (?:over )?to (?:my|a|the|our) (?:supervisor|manager|"
+    r"team lead|colleague|specialist)",
 )
 JARGON: Final = rx(
     r"api",
@@ -768,11 +963,21 @@ def hold_notice(text: str) -> Phrase | None:
     return _first("hold_notice", HOLD_NOTICE, text)
 
 
+def refusal(text: str) -> Phrase | None:
+    """The first refusal in ``text`` that is not the policy's: a no said in the same sentence as
+    a policy phrase ("denied as per policy") is hiding behind policy, counted once as that."""
+    for p in _found("refusal", REFUSAL, text):
+        if PER_POLICY.search(normalise(sentence_at(text, p.start).text)) is None:
+            return p
+    return None
+
+
 def flat_no(text: str) -> Phrase | None:
     """A refusal with no alternative offered anywhere in the turn."""
     if ALTERNATIVE.search(normalise(text)):
         return None
-    return _first("flat_no", REFUSAL, text)
+    no = refusal(text)
+    return None if no is None else Phrase("flat_no", no.text, no.start, no.end)
 
 
 def blame(text: str) -> list[Phrase]:
@@ -956,10 +1161,47 @@ _OFFERED: Final = rx(
 )
 
 
+#: Sentences that look like a fix and are not: an instruction that asks the customer to report
+#: back is a diagnostic step ("Open the app and tell me what you see"), a transfer is not a fix
+#: ("I'll switch you over to my supervisor"), "copy that" is radio for "understood".
+_NOT_A_FIX: Final = rx(
+    r"copy that",
+    r"transfer you",
+    r"(?:switch|move|pass|hand) you (?:over )?to (?:my|a|the|our) (?:supervisor|manager|"
+    r"team lead|colleague|specialist)",
+    r"tell me",
+    r"let me know",
+    r"read (?:me|out|it)",
+    r"what (?:do )?you see",
+    r"what (?:it|that|the \w+) says",
+    r"what happens",
+    r"see if",
+    r"check (?:if|whether)",
+)
+
+
 def fix_offer(text: str, extra: re.Pattern[str] | None = None) -> Phrase | None:
     """The first fix, refund or goodwill offer in ``text`` (said before any question in the
-    call, it skips diagnosis); narrowed to the thing offered when it is named ("discount")."""
-    found = [p for p in (_first("fix_offer", FIX_OFFER, text),) if p is not None]
+    call, it skips diagnosis); narrowed to the thing offered when it is named ("discount").
+
+    A fix is named by what it does, not by a list of fixes: an action that changes the
+    customer's account or order, taken or offered ("I've switched auto-renew off", "what I can
+    do is move you to monthly"), or an instruction to the customer ("Just re-authenticate the
+    token"), unless it asks them to report back ("open the app and tell me what you see")."""
+    norm = normalise(text)
+    first = next(
+        (
+            m
+            for m in FIX_OFFER.finditer(norm)
+            if not _NOT_A_FIX.search(normalise(sentence_at(text, m.start()).text))
+        ),
+        None,
+    )
+    found = (
+        [Phrase("fix_offer", text[first.start() : first.end()], first.start(), first.end())]
+        if first is not None
+        else []
+    )
     if found:
         p = found[0]
         end = sentence_at(text, p.start).end
@@ -1015,7 +1257,8 @@ def restatement(
         named = mentions(s.text, failure) if failure else None
         details = tuple(sorted({*shared, *([named] if named else [])}))
         has_details = named is not None or len(shared) >= 2
-        has_you = re.search(r"\byou(?:r|'re|'ve)?\b", ns) is not None
+        # a refusal or a finding about the rule is not the customer's problem said back
+        has_you = re.search(r"\byou(?:r|'re|'ve)?\b", ns) is not None and not REFUSAL.search(ns)
         if (own_cue or weak_cue or checked) and has_details:
             full = True
         elif (
@@ -1072,21 +1315,38 @@ class NextStep:
     time: Phrase | None
 
 
+#: Where a sentence turns to another clause: a time on one side does not date a step on the
+#: other ("I can't refund after thirty days, but what I can do is...").
+_CLAUSE_BREAK: Final = re.compile(r"(?:;|,?\s+but\s+|,?\s+however,?\s+|,?\s+although\s+)")
+
+
+def _clauses(text: str) -> list[tuple[int, int]]:
+    """Character spans of the clauses of one sentence."""
+    cuts = [0]
+    for m in _CLAUSE_BREAK.finditer(normalise(text)):
+        cuts += [m.start(), m.end()]
+    cuts.append(len(text))
+    return [(cuts[i], cuts[i + 1]) for i in range(0, len(cuts), 2)]
+
+
 def next_step(text: str, extra: re.Pattern[str] | None = None) -> NextStep | None:
-    """The best next step in ``text``: an owner and a concrete time in the same sentence, else
-    a time alone or an owner committing to an action."""
+    """The best next step in ``text``: an owner and a concrete time in the same clause, else a
+    time alone or an owner committing to an action (in a clause that neither refuses nor puts
+    the customer on hold)."""
     partial: NextStep | None = None
     for s in sentences(text):
         owners = owner_phrases(s.text, extra)
-        owner = owners[0] if owners else None
-        time = concrete_time(s.text)
-        if owner and time:
-            return NextStep(s, True, owner, time)
-        ns = normalise(s.text)
-        # a refusal with a time ("I can't refund it today") or a hold notice is no step
-        stepless = REFUSAL.search(ns) or HOLD_NOTICE.search(ns)
-        if partial is None and _STEP_VERB.search(ns) and (owner or time) and not stepless:
-            partial = NextStep(s, False, owner, time)
+        times = _found("concrete_time", CONCRETE_TIME, s.text)
+        for a, b in _clauses(s.text):
+            owner = next((o for o in owners if a <= o.start < b), None)
+            time = next((t for t in times if a <= t.start < b), None)
+            if owner and time:
+                return NextStep(s, True, owner, time)
+            clause = normalise(s.text[a:b])
+            # a refusal with a time ("I can't refund it today") or a hold notice is no step
+            stepless = REFUSAL.search(clause) or HOLD_NOTICE.search(clause)
+            if partial is None and _STEP_VERB.search(clause) and (owner or time) and not stepless:
+                partial = NextStep(s, False, owner, time)
     return partial
 
 
@@ -1188,7 +1448,7 @@ def read_cues(text: str, persona: object | None = None, heard: Iterable[str] = (
         calm_down=_words(_first("calm_down", CALM_DOWN, text)),
         unfortunately=_words(_first("unfortunately", UNFORTUNATELY, text)),
         per_policy=_words(_first("per_policy", PER_POLICY, text)),
-        refusal=_words(_first("refusal", REFUSAL, text)),
+        refusal=_words(refusal(text)),
         alternative=ALTERNATIVE.search(t) is not None,
         blaming=_words(blamed[0]) if blamed else None,
         blames_customer=any(b.kind == "blame_customer" for b in blamed),

@@ -4,18 +4,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+#: Silence before the trainee answers that reads as being ignored, seconds. The domain sources
+#: allow 3-5 s of thinking time face to face; on the phone, with no hold notice, the customer
+#: hears nothing at all, so the low end applies. The director, the scorer and the analysis
+#: (``audio_analysis.settings.DEAD_AIR_S``, kept equal by a test) share it.
+DEAD_AIR_S = 3.0
+#: Silence after a hold notice that still needs a check-in, seconds (a common contact-centre
+#: rule: check back on a held caller at least every minute).
+HOLD_MAX_S = 60.0
+
 
 @dataclass(frozen=True)
 class DirectorSettings:
     """Thresholds of the escalation director (section ``[personas]`` of the config file)."""
 
-    dead_air_s: float = 3.0
-    """Silence before the trainee answers that reads as being ignored, seconds. The domain
-    sources allow 3-5 s of thinking time face to face; on the phone, with no hold notice, the
-    customer hears nothing at all, so the low end applies."""
-    hold_max_s: float = 60.0
-    """Silence after a hold notice that still needs a check-in, seconds (a common contact-centre
-    rule: check back on a held caller at least every minute)."""
+    dead_air_s: float = DEAD_AIR_S
+    """Silence before the trainee answers that reads as being ignored, seconds
+    (:data:`DEAD_AIR_S`)."""
+    hold_max_s: float = HOLD_MAX_S
+    """Silence after a hold notice that still needs a check-in, seconds (:data:`HOLD_MAX_S`)."""
     loud_db: float = 6.0
     """Trainee louder than the customer by this much reads as a raised voice, dB (6 dB is twice
     the amplitude: clearly louder, not just a hot microphone)."""

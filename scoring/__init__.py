@@ -13,7 +13,16 @@ from .report import write_report, write_session_report
 from .rubric import Rubric, RubricItem, load_rubric
 from .rules import RulesJudge
 from .score import make_judge, score_call, score_inputs
-from .scorecard import CallFigures, Evidence, ItemScore, Scorecard, SessionScorecard
+from .scorecard import (
+    CallFigures,
+    Evidence,
+    ItemScore,
+    JudgedSilence,
+    Scorecard,
+    SessionScorecard,
+    read_scorecard,
+    read_session_scorecard,
+)
 from .session import score_session
 from .settings import ScoringSettings
 
@@ -25,6 +34,7 @@ __all__ = [
     "Evidence",
     "ItemScore",
     "Judge",
+    "JudgedSilence",
     "LLMJudge",
     "PersonaInfo",
     "Rubric",
@@ -41,6 +51,8 @@ __all__ = [
     "read_events",
     "read_json",
     "read_meta",
+    "read_scorecard",
+    "read_session_scorecard",
     "score_call",
     "score_folder",
     "score_inputs",

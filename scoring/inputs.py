@@ -19,9 +19,9 @@ from audio_analysis import (
     AnalysisError,
     Backchannel,
     CallAnalysis,
-    DeadAir,
     Gap,
     Interruption,
+    Silence,
     SpeakerStats,
     ToneDrift,
     Turn,
@@ -29,14 +29,10 @@ from audio_analysis import (
 from audio_analysis import Word as WordTime
 from personas import call_log
 from personas.call_log import CallEvent
-from personas.settings import DirectorSettings
+from personas.settings import DEAD_AIR_S, HOLD_MAX_S
 
 from .customer_words import exact_customer_turns
 from .errors import ScoringError
-
-#: The director's thresholds: dead air means the same in the call and in the scorecard.
-DEAD_AIR_S = DirectorSettings().dead_air_s
-HOLD_MAX_S = DirectorSettings().hold_max_s
 
 SPEAKERS = ("trainee", "customer")
 #: Figures of a speaker the analysis has none for (a mono recording's customer).
@@ -171,7 +167,10 @@ class CallInputs:
         The note the trainee wrote for the next agent (``case_note.md``), if any.
     backchannel_text : tuple of str
         The words of each backchannel ("mm-hmm", "I see"), in the order of ``backchannels``.
-    silences : tuple of personas.call_log.Silence
+    silences : tuple of audio_analysis.Silence
+        The analysis's silences longer than its dead-air threshold, with who spoke either side
+        (``is_dead_air``: the customer's turn ended and the trainee spoke next).
+    noticed_silences : tuple of personas.call_log.Silence
         The silences the customer noticed and spoke up in (the director's dead air).
     pressure_pauses : tuple of personas.call_log.PressurePause
         The customer's intentional silences after the trainee's answers (never dead air).
@@ -188,7 +187,7 @@ class CallInputs:
     interruptions: tuple[Interruption, ...]
     backchannels: tuple[Backchannel, ...]
     gaps: tuple[Gap, ...]
-    dead_air: tuple[DeadAir, ...]
+    silences: tuple[Silence, ...]
     drift: Mapping[str, ToneDrift]
     speakers: Mapping[str, SpeakerStats]
     intensity: tuple[IntensityEvent, ...] = ()
@@ -202,7 +201,7 @@ class CallInputs:
     customer_words_exact: bool = False
     case_note: str | None = None
     backchannel_text: tuple[str, ...] = ()
-    silences: tuple[call_log.Silence, ...] = ()
+    noticed_silences: tuple[call_log.Silence, ...] = ()
     pressure_pauses: tuple[call_log.PressurePause, ...] = ()
     ours: bool = False
     dead_air_s: float = DEAD_AIR_S
@@ -384,7 +383,7 @@ def call_inputs(
         interruptions=a.interruptions,
         backchannels=a.backchannels,
         gaps=a.gaps,
-        dead_air=a.dead_air,
+        silences=a.silences,
         drift={r: a.tone_drift.get(r) or ToneDrift(None, None, None) for r in SPEAKERS},
         speakers={r: a.speakers.get(r) or _NO_SPEECH for r in SPEAKERS},
         intensity=intensity,
@@ -398,7 +397,7 @@ def call_inputs(
         customer_words_exact=exact,
         case_note=case_note.strip() if case_note and case_note.strip() else None,
         backchannel_text=a.backchannel_text,
-        silences=tuple(e for e in events if isinstance(e, call_log.Silence)),
+        noticed_silences=tuple(e for e in events if isinstance(e, call_log.Silence)),
         pressure_pauses=tuple(e for e in events if isinstance(e, call_log.PressurePause)),
         ours=any(isinstance(e, call_log.CallStart) for e in events),
         dead_air_s=_num(director.get("dead_air_s"), "meta", optional=True) or DEAD_AIR_S,

@@ -18,7 +18,7 @@ from audio_analysis.fileio import write_json_atomic, write_text_atomic
 
 from .inputs import CallInputs, Turn
 from .rules import dead_air_verdicts, mmss
-from .scorecard import Evidence, ItemScore, Scorecard, SessionScorecard
+from .scorecard import Evidence, ItemScore, JudgedSilence, Scorecard, SessionScorecard
 from .settings import ScoringSettings
 
 _CSS = """
@@ -122,7 +122,7 @@ def timeline_svg(call: CallInputs, card: Scorecard | None = None, standalone: bo
         + ">",
         '<rect x="0" y="0" width="1000" height="250" fill="#fff"/>',
         *_axis(d),
-        *_silence_marks(call, d),
+        *_silence_marks(call, card, d),
         *_turn_bars(call, d),
         *_interruption_marks(call, d),
         *_intensity_line(call, d),
@@ -158,22 +158,27 @@ _SILENCE_NAMES = {
 }
 
 
-def _silence_marks(call: CallInputs, d: float) -> list[str]:
+def _silence_marks(call: CallInputs, card: Scorecard | None, d: float) -> list[str]:
     """Each silence as the scorecard judged it: only the trainee's dead air is drawn as such."""
-    verdicts = {round(v.start_s, 2): v.verdict for v in dead_air_verdicts(call, ScoringSettings())}
     out = []
-    for g in call.dead_air:
-        x0, x1 = _x(g.start_s, d), _x(g.start_s + g.duration_s, d)
-        verdict = verdicts.get(round(g.start_s, 2), "short")
-        dead = verdict in ("dead_air", "hold_overrun")
-        name = _SILENCE_NAMES.get(verdict, "silence")
+    judged = (
+        card.silences
+        if card is not None and card.silences is not None
+        else [
+            JudgedSilence(v.start_s, v.duration_s, v.verdict)
+            for v in dead_air_verdicts(call, ScoringSettings())
+        ]
+    )
+    for v in judged:
+        x0, x1 = _x(v.start_s, d), _x(v.start_s + v.duration_s, d)
+        name = _SILENCE_NAMES.get(v.verdict, "silence")
         out.append(
             _marker(
-                g.start_s,
-                f"{name} {g.duration_s:.1f} s at {mmss(g.start_s)}",
+                v.start_s,
+                f"{name} {v.duration_s:.1f} s at {mmss(v.start_s)}",
                 f'<rect x="{x0:.1f}" y="50" width="{max(x1 - x0, 2):.1f}" height="80" '
-                f'fill="#bbb" fill-opacity="{".45" if dead else ".18"}"/>',
-                "dead-air" if dead else "silence",
+                f'fill="#bbb" fill-opacity="{".45" if v.dead else ".18"}"/>',
+                "dead-air" if v.dead else "silence",
             )
         )
     return out

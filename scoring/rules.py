@@ -9,18 +9,21 @@ call. ``RulesJudge`` turns those into ``ItemScore``s.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from statistics import median
 
+from audio_analysis import Backchannel, Silence
+from personas import call_log
 from personas import phrases as vocab
 
 from .case_note import NoteFact, Promise, check_note, note_fraction
 from .inputs import CallInputs, Turn
 from .reading import CoachPhrases, TurnReading, read_turn
 from .rubric import LANGUAGE_ITEM_IDS, RubricItem
-from .scorecard import Effect, Evidence, ItemScore
+from .scorecard import DEAD_VERDICTS, Effect, Evidence, ItemScore
 from .settings import FILLER_RECALL, FILLER_RECALL_MIN, ScoringSettings
 from .transcript import Hit, Utterance, find, hit, time_at, utterances, words_of
 
@@ -587,22 +590,28 @@ def item_composure(call: CallInputs, item: RubricItem, s: ScoringSettings) -> It
     return ItemResult(max(0.0, 1.0 - lost), tuple(ev))
 
 
-def _silence_owner(call: CallInputs, start_s: float, end_s: float) -> str:
-    """Whose silence it is: the trainee's when the customer finished speaking before it, when
-    the trainee's last words put the customer on hold, or when the customer breaks it by
-    checking the line ("Hello? Are you still there?"); any other silence after the trainee's
-    own words is the customer's to break (a pressure pause, a customer thinking)."""
-    before = [t for t in call.turns if t.end_s <= start_s + 0.3]
-    last = max(before, key=lambda t: t.end_s, default=None)
-    after = next((t for t in call.turns if t.start_s >= end_s - 0.3), None)
-    if after is not None and after.speaker == "customer":
-        if vocab.LINE_CHECK.search(vocab.normalise(after.text)):
-            return "trainee"
-        return "customer"
-    if last is None or last.speaker == "customer":
-        return "trainee"
-    # after the trainee's own words: theirs only if those words put the customer on hold
-    return "trainee" if vocab.hold_notice(last.text) is not None else "customer"
+def _trainee_owes(call: CallInputs, silence: Silence) -> bool:
+    """Whether a silence is the trainee's to break.
+
+    The analysis says so for the customer's turn ended and the trainee spoke next
+    (:attr:`audio_analysis.Silence.is_dead_air`); words tell the rest: a silence after the
+    trainee put the customer on hold is the trainee's, and so is one the customer breaks by
+    checking the line ("Hello? Are you still there?"). Any other silence is the customer's (a
+    pressure pause, the customer thinking or pausing mid-turn)."""
+    end_s = silence.start_s + silence.duration_s
+    if silence.to_speaker == "customer":
+        after = next((t for t in call.turns_of("customer") if t.start_s >= end_s - 0.3), None)
+        return after is not None and bool(vocab.LINE_CHECK.search(vocab.normalise(after.text)))
+    if silence.is_dead_air:
+        return True
+    if silence.from_speaker != "trainee":
+        return False
+    last = max(
+        (t for t in call.turns_of("trainee") if t.end_s <= silence.start_s + 0.3),
+        key=lambda t: t.end_s,
+        default=None,
+    )
+    return last is not None and vocab.hold_notice(last.text) is not None
 
 
 @dataclass(frozen=True)
@@ -621,27 +630,33 @@ class SilenceVerdict:
     verdict: str
     notice: Hit | None = None
 
+    @property
+    def dead(self) -> bool:
+        """The trainee's dead air: it costs points."""
+        return self.verdict in DEAD_VERDICTS
+
 
 def dead_air_verdicts(call: CallInputs, s: ScoringSettings) -> list[SilenceVerdict]:
-    """Every silence of the call with the verdict the director gave it.
+    """Every long silence of the call with the verdict the director gave it.
 
     For a call voice-sim recorded, dead air is what the customer noticed and spoke up in
     (``silence`` events: the persona's patience, never under the dead-air threshold). For any
     other recording, the same rule with the threshold for patience
     (:func:`personas.phrases.is_dead_air`): the trainee owes the silence and it is longer than
-    ``dead_air_s``, or than ``hold_max_s`` after a hold notice.
+    ``dead_air_s``, or than ``hold_max_s`` after a hold notice. The analysis's silences say who
+    spoke either side; only what words and the call's events tell is decided here.
     """
     out = [
         SilenceVerdict(
             e.start_s, e.silence_s, "dead_air" if e.kind == "dead_air" else "hold_overrun"
         )
-        for e in call.silences
+        for e in call.noticed_silences
     ]
     trainee = trainee_utterances(call, s)
-    for gap in call.dead_air:
+    for gap in call.silences:
         end_s = gap.start_s + gap.duration_s
         if gap.duration_s <= call.dead_air_s or any(
-            gap.start_s - 0.5 <= e.t_s <= end_s + 0.5 for e in call.silences
+            gap.start_s - 0.5 <= e.t_s <= end_s + 0.5 for e in call.noticed_silences
         ):
             continue
         if any(
@@ -649,7 +664,7 @@ def dead_air_verdicts(call: CallInputs, s: ScoringSettings) -> list[SilenceVerdi
         ):
             out.append(SilenceVerdict(gap.start_s, gap.duration_s, "pressure"))
             continue
-        if _silence_owner(call, gap.start_s, end_s) != "trainee":
+        if not _trainee_owes(call, gap):
             out.append(SilenceVerdict(gap.start_s, gap.duration_s, "theirs"))
             continue
         last = max(
@@ -734,7 +749,7 @@ def item_pace(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemRes
     pace_frac, ev = _calm_pace(call, s)
     verdicts = dead_air_verdicts(call, s)
     ev += [_silence_evidence(v) for v in verdicts]
-    unexplained = sum(1 for v in verdicts if v.verdict in ("dead_air", "hold_overrun"))
+    unexplained = sum(1 for v in verdicts if v.dead)
     if not verdicts:
         ev.append(Evidence(None, "call", figure="no dead air", effect="won"))
     return ItemResult(0.5 * pace_frac + 0.5 * max(0.0, 1.0 - 0.5 * unexplained), tuple(ev))
@@ -919,40 +934,104 @@ def item_case_note(call: CallInputs, item: RubricItem, s: ScoringSettings) -> It
     return ItemResult(note_fraction(facts), tuple(ev))
 
 
-def item_active_listening(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemResult:
-    """Verbal nods while the customer talks at length (at a natural rate: more than one every
-    ``nod_every_s`` earns nothing more) and a confirming phrase in the reply after."""
-    long_turns = [
-        t for t in call.turns_of("customer") if t.end_s - t.start_s >= s.long_customer_turn_s
-    ]
-    if not long_turns:
-        note = Evidence(
-            None, "customer", figure="the customer never spoke at length", effect="note"
-        )
-        return ItemResult(1.0, (note,), applicable=False)
+@dataclass(frozen=True)
+class Listened:
+    """One long customer turn and how the trainee listened through it.
+
+    ``nods`` are the trainee's verbal nods inside it (sounds that tried to take the turn are
+    left out); ``longest_quiet_s`` the longest stretch of the turn without one (the whole turn
+    when there is none); ``confirm`` the time and words with which the reply confirmed what was
+    heard, if it did.
+    """
+
+    turn: Turn
+    nods: tuple[tuple[Backchannel, str], ...]
+    longest_quiet_s: float
+    nod_credit: float
+    confirm: tuple[float, str] | None
+
+    @property
+    def nods_outcome(self) -> str:
+        """``enough``, ``too_few`` or ``none`` (the labelled set's names)."""
+        if not self.nods:
+            return "none"
+        return "enough" if self.nod_credit >= 1.0 else "too_few"
+
+
+def _longest_quiet(turn: Turn, nods: Sequence[Backchannel]) -> float:
+    """The longest stretch of ``turn`` with no nod in it, seconds."""
+    edges = [turn.start_s, *sorted(b.start_s for b in nods), turn.end_s]
+    return max(b - a for a, b in itertools.pairwise(edges))
+
+
+def _confirmation(x: _Read) -> tuple[float, str] | None:
+    """How the reply opens by confirming what was heard: a confirming phrase in its first
+    sentence ("I see.", "Got it, ...") or the problem said back in its first two."""
+    sents = vocab.sentences(x.u.text)
+    if not sents:
+        return None
+    said = vocab.CONFIRMING.search(vocab.normalise(sents[0].text))
+    if said is not None:
+        at = sents[0].start + said.start()
+        return x.at(at), x.u.text[at : sents[0].start + said.end()]
+    r = x.r.restatement
+    if r is not None and r.sentence.start <= sents[min(1, len(sents) - 1)].start:
+        return x.at(r.sentence.start), _clip(r.sentence.text)
+    return None
+
+
+def listening(call: CallInputs, s: ScoringSettings) -> list[Listened]:
+    """Every customer turn of at least ``long_customer_turn_s``: the trainee's nods in it and
+    how the reply after it opened."""
     nods = [
         (b, call.backchannel_text[i] if i < len(call.backchannel_text) else "")
         for i, b in enumerate(call.backchannels)
         if b.by == "trainee"
     ]
+    nods = [(b, w) for b, w in nods if vocab.listening_cue(w)]
     reads = readings(call, s)
+    out = []
+    for t in call.turns_of("customer"):
+        if t.end_s - t.start_s < s.long_customer_turn_s:
+            continue
+        inside = tuple((b, w) for b, w in nods if t.start_s <= b.start_s <= t.end_s)
+        quiet = _longest_quiet(t, [b for b, _ in inside])
+        credit = min(1.0, s.nod_gap_max_s / quiet) if inside and quiet > 0 else float(bool(inside))
+        reply = next((x for x in reads if x.u.start_s >= t.end_s - 0.3), None)
+        confirm = _confirmation(reply) if reply is not None else None
+        out.append(Listened(t, inside, quiet, credit, confirm))
+    return out
+
+
+def item_active_listening(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemResult:
+    """Verbal nods while the customer talks at length (no stretch of more than
+    ``nod_gap_max_s`` without one; more nods earn nothing more) and a reply that opens by
+    confirming what was heard."""
+    heard = listening(call, s)
+    if not heard:
+        note = Evidence(
+            None, "customer", figure="the customer never spoke at length", effect="note"
+        )
+        return ItemResult(1.0, (note,), applicable=False)
     ev: list[Evidence] = []
-    nod_credit = confirm_credit = 0.0
-    for t in long_turns:
+    for x in heard:
+        t = x.turn
         dur = t.end_s - t.start_s
-        inside = [(b, w) for b, w in nods if t.start_s <= b.start_s <= t.end_s]
-        wanted = max(1.0, dur / s.nod_every_s)
-        got = min(1.0, len(inside) / wanted)
-        nod_credit += got
-        words = ", ".join(f'"{w}"' for _, w in inside[:3] if w)
-        if inside:
+        words = ", ".join(f'"{w}"' for _, w in x.nods[:3] if w)
+        if x.nods:
+            gap = (
+                f"never more than {x.longest_quiet_s:.0f} s without one"
+                if x.nod_credit >= 1.0
+                else f"then {x.longest_quiet_s:.0f} s without one (up to "
+                f"{s.nod_gap_max_s:.0f} s reads as listening)"
+            )
             ev.append(
                 Evidence(
-                    inside[0][0].start_s,
+                    x.nods[0][0].start_s,
                     "trainee",
-                    figure=f"{len(inside)} nod(s) {words} during the customer's {dur:.0f} s turn "
-                    f"at {mmss(t.start_s)} (about one every {s.nod_every_s:.0f} s is natural)",
-                    effect="won" if got >= 1.0 else "lost",
+                    figure=f"{len(x.nods)} nod(s) {words} during the customer's {dur:.0f} s turn "
+                    f"at {mmss(t.start_s)}, {gap}",
+                    effect="won" if x.nod_credit >= 1.0 else "lost",
                 )
             )
         else:
@@ -964,20 +1043,19 @@ def item_active_listening(call: CallInputs, item: RubricItem, s: ScoringSettings
                     effect="lost",
                 )
             )
-        reply = next((x for x in reads if x.u.start_s >= t.end_s - 0.3), None)
-        said = vocab.CONFIRMING.search(vocab.normalise(reply.u.text)) if reply else None
-        if reply is not None and said is not None:
-            confirm_credit += 1.0
+        if x.confirm is not None:
             ev.append(
                 Evidence(
-                    reply.at(said.start()),
+                    x.confirm[0],
                     "trainee",
-                    quote=reply.u.text[said.start() : said.end()],
+                    quote=x.confirm[1],
                     figure="confirmed what you heard before answering",
                     effect="won",
                 )
             )
-    n = len(long_turns)
+    n = len(heard)
+    nod_credit = sum(x.nod_credit for x in heard)
+    confirm_credit = sum(1.0 for x in heard if x.confirm is not None)
     return ItemResult(0.5 * nod_credit / n + 0.5 * confirm_credit / n, tuple(ev))
 
 
@@ -985,29 +1063,149 @@ def item_active_listening(call: CallInputs, item: RubricItem, s: ScoringSettings
 _AGITATED = frozenset({"angry", "abusive", "impatient"})
 
 
+@dataclass(frozen=True)
+class PacedTurn:
+    """One trainee turn's pace against the caller's pace just before it, wpm."""
+
+    turn: Turn
+    you_wpm: float
+    them_wpm: float
+    target_wpm: float
+    floor_wpm: float | None
+    fraction: float
+
+    @property
+    def verdict(self) -> str:
+        """``too_fast``, ``too_slow`` or ``matched``."""
+        if self.you_wpm > self.target_wpm:
+            return "too_fast"
+        if self.floor_wpm is not None and self.you_wpm < self.floor_wpm:
+            return "too_slow"
+        return "matched"
+
+
+@dataclass(frozen=True)
+class PaceMatch:
+    """The trainee's pace against the caller's over the call: the fraction of the item won,
+    the verdict (``matched``, ``too_fast`` or ``too_slow``) and the turns behind it."""
+
+    fraction: float
+    verdict: str
+    turns: tuple[PacedTurn, ...]
+    you_wpm: float
+    them_wpm: float
+    why: str
+
+
+def _pace_target(
+    arch: str | None, them: float, s: ScoringSettings
+) -> tuple[float, float | None, str]:
+    """The fastest and slowest pace that matches a caller at ``them`` wpm, and why."""
+    if arch == "confused":
+        target = min(them + s.pace_match_slack_wpm, s.confused_wpm_max)
+        return target, None, "a confused caller: unhurried and clear"
+    cap = min(them + s.pace_match_slack_wpm, s.calm_wpm_high)
+    if arch == "impatient":
+        floor = min(them - s.pace_too_slow_gap_wpm, s.impatient_wpm_min)
+        return cap, floor, "an impatient caller: brisk, a little slower"
+    if arch in _AGITATED:
+        return cap, None, f"an {arch} caller: no faster than them, calm"
+    return cap, None, "close to the caller's own pace"
+
+
+def _paced_turn(
+    t: Turn, you: float, them: float, arch: str | None, s: ScoringSettings
+) -> PacedTurn:
+    """One trainee turn at ``you`` wpm after a caller at ``them``: its share of the item."""
+    target, floor, _ = _pace_target(arch, them, s)
+    off = (
+        you - target if you > target else (floor - you if floor is not None and you < floor else 0)
+    )
+    frac = max(0.0, 1.0 - off / s.pace_match_zero_beyond_wpm)
+    return PacedTurn(t, you, them, target, floor, frac)
+
+
+def _paced_turns(call: CallInputs, s: ScoringSettings) -> list[PacedTurn]:
+    """Each trainee turn long enough for a pace against the customer's last such turn before
+    it (the customer's whole-call pace when there is none); the whole call's figures as one
+    turn when no trainee turn is long enough."""
+    you_all, them_all = call.speakers["trainee"].wpm or 0.0, call.speakers["customer"].wpm or 0.0
+    arch = call.persona_info.archetype
+    enough = s.rushed_turn_min_words
+    customer = [t for t in call.turns_of("customer") if t.wpm and t.words >= enough]
+    paced = []
+    for t in call.turns_of("trainee"):
+        if t.wpm and t.words >= enough:
+            before = [c.wpm for c in customer if c.start_s < t.start_s]
+            them = before[-1] if before and before[-1] else them_all
+            paced.append(_paced_turn(t, t.wpm, them, arch, s))
+    if paced:
+        return paced
+    whole = Turn(
+        speaker="trainee",
+        start_s=0.0,
+        end_s=0.0,
+        text="",
+        words=call.speakers["trainee"].words,
+        word_times=(),
+        wpm=you_all,
+        pitch_hz_median=None,
+        loudness_dbfs=None,
+    )
+    return [_paced_turn(whole, you_all, them_all, arch, s)]
+
+
+def pace_match(call: CallInputs, s: ScoringSettings) -> PaceMatch | None:
+    """How the trainee's pace matched the caller's, turn by turn (weighted by words): matched
+    from ``pace_match_ok_frac`` of the item, else too fast or too slow as most words were;
+    None without both speakers' paces."""
+    you_all, them_all = call.speakers["trainee"].wpm, call.speakers["customer"].wpm
+    if not you_all or not them_all:
+        return None
+    paced = _paced_turns(call, s)
+    words = [max(1, p.turn.words) for p in paced]
+    frac = sum(p.fraction * w for p, w in zip(paced, words, strict=True)) / sum(words)
+    fast = sum(w for p, w in zip(paced, words, strict=True) if p.verdict == "too_fast")
+    slow = sum(w for p, w in zip(paced, words, strict=True) if p.verdict == "too_slow")
+    if frac >= s.pace_match_ok_frac:
+        verdict = "matched"
+    else:
+        verdict = "too_fast" if fast >= slow else "too_slow"
+    why = _pace_target(call.persona_info.archetype, them_all, s)[2]
+    return PaceMatch(frac, verdict, tuple(paced), you_all, them_all, why)
+
+
 def item_pace_match(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemResult:
-    """The trainee's pace against the caller's: slower and calmer than an agitated caller,
-    unhurried and clear for a confused one."""
-    you, them = call.speakers["trainee"].wpm, call.speakers["customer"].wpm
-    if not you or not them:
+    """The trainee's pace against the caller's, turn by turn: no faster than an agitated
+    caller, brisk with an impatient one, unhurried and clear for a confused one."""
+    m = pace_match(call, s)
+    if m is None:
         note = Evidence(None, "trainee", figure="no pace figures for both speakers", effect="note")
         return ItemResult(1.0, (note,), applicable=False)
-    arch = call.persona_info.archetype
-    if arch in _AGITATED:
-        target = min(them, s.calm_wpm_high)
-        why = f"an {arch} caller: slower than them calms the call"
-    elif arch == "confused":
-        target = min(them + s.pace_match_slack_wpm, s.confused_wpm_max)
-        why = "a confused caller: unhurried and clear"
-    else:
-        target = min(them + s.pace_match_slack_wpm, s.calm_wpm_high)
-        why = "close to the caller's own pace"
-    over = max(0.0, you - target)
-    frac = max(0.0, 1.0 - over / s.pace_match_zero_beyond_wpm)
-    fig = f"you {you:.0f} wpm, the customer {them:.0f} wpm; aim at {target:.0f} or under ({why})"
-    return ItemResult(
-        frac, (Evidence(None, "trainee", figure=fig, effect="won" if over == 0 else "lost"),)
+    off = [p for p in m.turns if p.verdict != "matched"]
+    head = (
+        f"you {m.you_wpm:.0f} wpm, the customer {m.them_wpm:.0f} wpm over the call ({m.why}); "
+        f"{len(m.turns) - len(off)} of {len(m.turns)} turn(s) matched the caller"
     )
+    ev = [
+        Evidence(None, "trainee", figure=head, effect="won" if m.verdict == "matched" else "lost")
+    ]
+    for p in off[:_MAX_EVIDENCE]:
+        how = (
+            f"faster than {p.target_wpm:.0f}"
+            if p.verdict == "too_fast"
+            else f"slower than {p.floor_wpm or 0:.0f}"
+        )
+        ev.append(
+            Evidence(
+                p.turn.start_s if p.turn.end_s > 0 else None,
+                "trainee",
+                quote=_clip(p.turn.text, 80) or None,
+                figure=f"you {p.you_wpm:.0f} wpm after the customer's {p.them_wpm:.0f} ({how})",
+                effect="lost",
+            )
+        )
+    return ItemResult(m.fraction, tuple(ev))
 
 
 def item_thanks(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemResult:
@@ -1092,57 +1290,115 @@ def item_fillers(call: CallInputs, item: RubricItem, s: ScoringSettings) -> Item
     return ItemResult(frac, tuple(ev))
 
 
-def item_pressure_pause(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemResult:
-    """In the customer's intentional silences: waiting, or a short clarifying question, is
-    composure; filling the silence with a hedge or a ramble is not."""
-    if not call.pressure_pauses:
-        note = Evidence(None, "customer", figure="no pressure pauses in this call", effect="note")
-        return ItemResult(1.0, (note,), applicable=False)
-    ev: list[Evidence] = []
-    total = 0.0
+@dataclass(frozen=True)
+class PauseVerdict:
+    """What the trainee did in one pressure pause: ``composed`` (1), ``partial`` (0.5) or
+    ``crumbled`` (0), with the evidence."""
+
+    pause: call_log.PressurePause
+    verdict: str
+    evidence: Evidence
+
+    @property
+    def fraction(self) -> float:
+        return {"composed": 1.0, "partial": 0.5}.get(self.verdict, 0.0)
+
+
+#: Trigger kinds that, said into the customer's silence, are defensive (a repeated no is not).
+_PAUSE_TRIGGERS = frozenset(
+    {"calm_down", "unfortunately", "per_policy", "deflect", "blame_customer", "coach"}
+)
+
+
+def pause_fill(text: str, n_words: int, s: ScoringSettings) -> tuple[str, str]:
+    """What filling a pressure pause with ``text`` (``n_words`` words) was: the verdict and
+    why, in a few words.
+
+    Crumbling: a ramble, giving ground on what was just refused, a defensive question, a
+    trigger phrase, or a hedge with no question. Composure: questions only (clarifying or
+    checking back), or one short statement that takes a moment, acknowledges the customer or
+    hands the floor back. Anything else breaks the silence to no purpose (half).
+    """
+    norm = vocab.normalise(text)
+    hedged = vocab.hedges(text)
+    if n_words > s.pause_ramble_words:
+        also = f" and a hedge ('{hedged[0].text}')" if hedged else ""
+        return "crumbled", f"{n_words} words (a ramble){also}"
+    gave = min(
+        (m for m in (vocab.GIVE_IN.search(norm), vocab.FIX_OFFER.search(norm)) if m is not None),
+        key=lambda m: m.start(),
+        default=None,
+    )
+    if gave is not None:
+        return "crumbled", f"giving ground ('{text[gave.start() : gave.end()]}')"
+    rhetorical = vocab.RHETORICAL.search(norm)
+    if rhetorical is not None or vocab.retaliation(text):
+        return "crumbled", "a defensive question" if rhetorical else "hitting back"
+    trig = [p for p in vocab.triggers(text) if p.kind in _PAUSE_TRIGGERS]
+    if trig:
+        return "crumbled", f"'{trig[0].text}' ({_TRIGGER_WHAT[trig[0].kind]})"
+    sents = vocab.sentences(text)
+    questions = [x for x in sents if x.is_question]
+    line_check = vocab.LINE_CHECK.search(norm) is not None
+    if hedged:
+        if questions and not line_check and n_words <= s.pause_fill_max_words:
+            return "partial", f"a hedge ('{hedged[0].text}') before the question"
+        return "crumbled", f"a hedge ('{hedged[0].text}')"
+    if line_check:
+        return "partial", "checking the line"
+    if questions and len(questions) == len(sents):
+        return "composed", "a short question"
+    purposeful = (
+        vocab.hold_notice(text) is not None
+        or vocab.acknowledgement(text) is not None
+        or vocab.YIELD_FLOOR.search(norm) is not None
+    )
+    if purposeful and n_words <= s.pause_fill_max_words:
+        return "composed", "a short, calm line"
+    return "partial", "words before the customer answered"
+
+
+def pause_verdicts(call: CallInputs, s: ScoringSettings) -> list[PauseVerdict]:
+    """Each of the customer's pressure pauses and what the trainee did in it."""
+    out = []
+    trainee = call.turns_of("trainee")
     for p in call.pressure_pauses:
         end = p.start_s + p.duration_s
-        said = [
-            w
-            for t in call.turns_of("trainee")
-            for w in t.word_times
-            if p.start_s + 0.2 <= w.start_s <= end
-        ]
-        if not said:
-            total += 1.0
-            ev.append(
-                Evidence(
-                    p.start_s,
-                    "trainee",
-                    figure=f"waited through the customer's {p.duration_s:.1f} s silence",
-                    effect="won",
-                )
-            )
+        if not any(p.start_s + 0.2 <= w.start_s <= end for t in trainee for w in t.word_times):
+            fig = f"waited through the customer's {p.duration_s:.1f} s silence"
+            ev = Evidence(p.start_s, "trainee", figure=fig, effect="won")
+            out.append(PauseVerdict(p, "composed", ev))
             continue
         # what the trainee said from the start of the silence until the customer spoke again
         nxt = next((t.start_s for t in call.turns_of("customer") if t.start_s > p.start_s), None)
         words = [
             w
-            for t in call.turns_of("trainee")
+            for t in trainee
             for w in t.word_times
             if w.start_s >= p.start_s + 0.2 and (nxt is None or w.start_s < nxt)
         ]
         text = " ".join(w.word for w in words)
-        hedged = vocab.hedges(text)
-        question = text.rstrip().endswith("?") or bool(vocab.diagnostic_questions(text))
-        at = words[0].start_s
-        effect: Effect
-        if len(words) <= s.pause_fill_max_words and question and not hedged:
-            total += 1.0
-            fig, effect = "filled the silence with a short clarifying question", "won"
-        elif len(words) > s.pause_ramble_words or hedged:
-            why = f"a hedge ('{hedged[0].text}')" if hedged else f"{len(words)} words"
-            fig, effect = f"filled the customer's silence with {why}", "lost"
-        else:
-            total += 0.5
-            fig, effect = "broke the customer's silence before they answered", "lost"
-        ev.append(Evidence(at, "trainee", quote=_clip(text), figure=fig, effect=effect))
-    return ItemResult(total / len(call.pressure_pauses), tuple(ev))
+        verdict, why = pause_fill(text, len(words), s)
+        fig = {
+            "composed": f"used the customer's silence well: {why}",
+            "partial": f"broke the customer's silence: {why}",
+            "crumbled": f"filled the customer's silence with {why}",
+        }[verdict]
+        effect: Effect = "won" if verdict == "composed" else "lost"
+        ev = Evidence(words[0].start_s, "trainee", quote=_clip(text), figure=fig, effect=effect)
+        out.append(PauseVerdict(p, verdict, ev))
+    return out
+
+
+def item_pressure_pause(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemResult:
+    """In the customer's intentional silences: waiting, or a short clarifying question, is
+    composure; filling the silence with a hedge, a concession or a ramble is not."""
+    verdicts = pause_verdicts(call, s)
+    if not verdicts:
+        note = Evidence(None, "customer", figure="no pressure pauses in this call", effect="note")
+        return ItemResult(1.0, (note,), applicable=False)
+    total = sum(v.fraction for v in verdicts)
+    return ItemResult(total / len(verdicts), tuple(v.evidence for v in verdicts))
 
 
 CHECKS: dict[str, Callable[[CallInputs, RubricItem, ScoringSettings], ItemResult]] = {

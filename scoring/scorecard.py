@@ -1,16 +1,26 @@
 """Scorecard results (frozen dataclasses) and their JSON form (``scorecard.json``).
 
 ``scorecard.json`` (schema_version 1): ``overall`` (0-100), ``items[]`` (``id``, ``label``,
-``score``, ``max``, ``evidence[]``, ``tip``), ``summary``; see ``docs/contracts.md``.
+``score``, ``max``, ``evidence[]``, ``tip``), ``summary``; see ``docs/contracts.md``. Written by
+``to_dict`` (``write_report``) and read back only by ``from_dict`` / :func:`read_scorecard` (and
+the session's by :func:`read_session_scorecard`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
+from .errors import ScoringError
 from .settings import OVERALL_MAX, SCORECARD_SCHEMA_VERSION
+
+#: File names in a session folder (a gauntlet folder for the session scorecard).
+SCORECARD_FILE = "scorecard.json"
+SESSION_SCORECARD_FILE = "session_scorecard.json"
 
 Effect = Literal["won", "lost", "note"]
 
@@ -84,6 +94,38 @@ class ItemScore:
         }
 
 
+#: Verdicts of a silence that make it the trainee's dead air (it costs points).
+DEAD_VERDICTS = ("dead_air", "hold_overrun")
+
+
+@dataclass(frozen=True)
+class JudgedSilence:
+    """A silence of the call as the scorecard judged it (seconds).
+
+    ``verdict``: ``dead_air`` (the trainee left the customer waiting), ``hold_overrun`` (a hold
+    ran past what the notice bought), ``held`` (a hold notice covered it), ``patient`` (the
+    trainee's, shorter than the customer's patience), ``theirs`` (the customer's to break) or
+    ``pressure`` (the customer's deliberate pressure pause).
+    """
+
+    start_s: float
+    duration_s: float
+    verdict: str
+
+    @property
+    def dead(self) -> bool:
+        """The trainee's dead air."""
+        return self.verdict in DEAD_VERDICTS
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return {
+            "start_s": round(self.start_s, 2),
+            "duration_s": round(self.duration_s, 2),
+            "verdict": self.verdict,
+        }
+
+
 def overall_of(items: Sequence[ItemScore]) -> float:
     """0-100: points won over points available, counting applicable items only."""
     avail = sum(it.max for it in items if it.applicable)
@@ -114,6 +156,29 @@ class Scorecard:
     """The customer's intensity at the end, 0-10."""
     end_warning: str | None = None
     """What a coach should see at a glance about the ending; None when it ended well."""
+    silences: tuple[JudgedSilence, ...] | None = ()
+    """Every long silence of the call and whose it was; the dead ones are the call's dead air
+    (the same rule as the escalation director's, ``personas.phrases.is_dead_air``). None: not
+    judged (a scorecard written before silences were)."""
+
+    @property
+    def dead_air(self) -> tuple[JudgedSilence, ...]:
+        """The trainee's dead air."""
+        return tuple(x for x in self.silences or () if x.dead)
+
+    @classmethod
+    def from_dict(cls, doc: Any, *, source: str = SCORECARD_FILE) -> Scorecard:
+        """Read a ``scorecard.json`` document (parsed JSON) back; :meth:`to_dict` inverted.
+
+        Required: ``overall``; items need an ``id``. Missing optional fields read as empty,
+        unknown ones are ignored, a newer ``schema_version`` is refused.
+
+        Raises
+        ------
+        ScoringError
+            ``<source>: <field path>: <problem>``.
+        """
+        return _Reader(source).scorecard(doc)
 
     def item(self, item_id: str) -> ItemScore:
         """The item with this id (``KeyError`` if the rubric did not score it)."""
@@ -124,7 +189,7 @@ class Scorecard:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form (``scorecard.json``)."""
-        return {
+        doc = {
             "schema_version": self.schema_version,
             "name": self.name,
             "persona": self.persona,
@@ -140,6 +205,9 @@ class Scorecard:
             "summary": self.summary,
             "warnings": list(self.warnings),
         }
+        if self.silences is not None:
+            doc["silences"] = [x.to_dict() for x in self.silences]
+        return doc
 
 
 @dataclass(frozen=True)
@@ -206,6 +274,12 @@ class SessionScorecard:
     patience_score: float | None = None
     """The patience items' score, 0-100 (None when they do not apply: a single call)."""
 
+    @classmethod
+    def from_dict(cls, doc: Any, *, source: str = SESSION_SCORECARD_FILE) -> SessionScorecard:
+        """Read a ``session_scorecard.json`` document back (the per-call scorecards are not in
+        it: ``scorecards`` is empty). Errors as :meth:`Scorecard.from_dict`."""
+        return _Reader(source).session(doc)
+
     @property
     def weighting(self) -> str:
         """How ``overall`` is made, in words."""
@@ -234,3 +308,202 @@ class SessionScorecard:
             "patience": [it.to_dict() for it in self.patience],
             "summary": self.summary,
         }
+
+
+# -- reading scorecard.json and session_scorecard.json back ---------------------------------------
+
+
+class _Reader:
+    """Walks a parsed scorecard document; every error names the source and the field path."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, where: str, problem: str) -> ScoringError:
+        return ScoringError(f"{self.source}: {where}: {problem}")
+
+    def obj(self, v: Any, where: str) -> Mapping[str, Any]:
+        if not isinstance(v, Mapping):
+            raise self.fail(where, "expected an object")
+        return v
+
+    def arr(self, v: Any, where: str) -> list[Any]:
+        if not isinstance(v, list):
+            raise self.fail(where, "expected a list")
+        return v
+
+    def num(self, v: Any, where: str) -> float:
+        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+            raise self.fail(where, f"expected a number, got {v!r}")
+        return float(v)
+
+    def opt_num(self, v: Any, where: str) -> float | None:
+        return None if v is None else self.num(v, where)
+
+    def text(self, v: Any, where: str, default: str | None = None) -> str:
+        if v is None and default is not None:
+            return default
+        if not isinstance(v, str):
+            raise self.fail(where, f"expected text, got {v!r}")
+        return v
+
+    def opt_text(self, v: Any, where: str) -> str | None:
+        return None if v is None else self.text(v, where)
+
+    def version(self, doc: Mapping[str, Any]) -> int:
+        v = doc.get("schema_version", SCORECARD_SCHEMA_VERSION)
+        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+            raise self.fail("schema_version", f"expected a whole number >= 1, got {v!r}")
+        if v > SCORECARD_SCHEMA_VERSION:
+            raise self.fail(
+                "schema_version",
+                f"{v} is newer than this version of voice-sim reads "
+                f"({SCORECARD_SCHEMA_VERSION}); upgrade voice-sim",
+            )
+        return v
+
+    def evidence(self, e: Any, where: str) -> Evidence:
+        d = self.obj(e, where)
+        effect = d.get("effect", "note")
+        if effect not in ("won", "lost", "note"):
+            raise self.fail(f"{where}.effect", f"expected won, lost or note, got {effect!r}")
+        return Evidence(
+            start_s=self.opt_num(d.get("start_s"), f"{where}.start_s"),
+            speaker=self.text(d.get("speaker"), f"{where}.speaker", "call"),
+            quote=self.opt_text(d.get("quote"), f"{where}.quote"),
+            figure=self.opt_text(d.get("figure"), f"{where}.figure"),
+            effect=effect,
+        )
+
+    def item(self, it: Any, where: str) -> ItemScore:
+        d = self.obj(it, where)
+        if "id" not in d:
+            raise self.fail(where, "missing field 'id'")
+        item_id = self.text(d["id"], f"{where}.id")
+        applicable = d.get("applicable", True)
+        if not isinstance(applicable, bool):
+            raise self.fail(f"{where}.applicable", f"expected true or false, got {applicable!r}")
+        return ItemScore(
+            id=item_id,
+            label=self.text(d.get("label"), f"{where}.label", item_id),
+            score=self.num(d.get("score", 0.0), f"{where}.score"),
+            max=self.num(d.get("max", 0.0), f"{where}.max"),
+            evidence=tuple(
+                self.evidence(e, f"{where}.evidence[{i}]")
+                for i, e in enumerate(self.arr(d.get("evidence", []), f"{where}.evidence"))
+            ),
+            tip=self.text(d.get("tip"), f"{where}.tip", ""),
+            applicable=applicable,
+            judged_by=self.text(d.get("judged_by"), f"{where}.judged_by", "rules"),
+        )
+
+    def items(self, doc: Mapping[str, Any], key: str) -> tuple[ItemScore, ...]:
+        raw = self.arr(doc.get(key, []), key)
+        return tuple(self.item(it, f"{key}[{i}]") for i, it in enumerate(raw))
+
+    def silence(self, x: Any, where: str) -> JudgedSilence:
+        d = self.obj(x, where)
+        return JudgedSilence(
+            start_s=self.num(d.get("start_s"), f"{where}.start_s"),
+            duration_s=self.num(d.get("duration_s"), f"{where}.duration_s"),
+            verdict=self.text(d.get("verdict"), f"{where}.verdict"),
+        )
+
+    def scorecard(self, raw: Any) -> Scorecard:
+        doc = self.obj(raw, "document")
+        version = self.version(doc)
+        silences = None
+        if "silences" in doc:
+            silences = tuple(
+                self.silence(x, f"silences[{i}]")
+                for i, x in enumerate(self.arr(doc["silences"], "silences"))
+            )
+        return Scorecard(
+            name=self.text(doc.get("name"), "name", ""),
+            overall=self.num(doc.get("overall"), "overall"),
+            items=self.items(doc, "items"),
+            summary=self.text(doc.get("summary"), "summary", ""),
+            judge=self.text(doc.get("judge"), "judge", ""),
+            rubric=self.text(doc.get("rubric"), "rubric", ""),
+            duration_s=self.num(doc.get("duration_s", 0.0), "duration_s"),
+            persona=self.opt_text(doc.get("persona"), "persona"),
+            recording=self.opt_text(doc.get("recording"), "recording"),
+            warnings=tuple(
+                self.text(w, f"warnings[{i}]")
+                for i, w in enumerate(self.arr(doc.get("warnings", []), "warnings"))
+            ),
+            schema_version=version,
+            ended=self.opt_text(doc.get("ended"), "ended"),
+            end_intensity=self.opt_num(doc.get("end_intensity"), "end_intensity"),
+            end_warning=self.opt_text(doc.get("end_warning"), "end_warning"),
+            silences=silences,
+        )
+
+    def call_figures(self, c: Any, where: str) -> CallFigures:
+        d = self.obj(c, where)
+
+        def n(key: str) -> float | None:
+            return self.opt_num(d.get(key), f"{where}.{key}")
+
+        count = d.get("interruptions", 0)
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            raise self.fail(f"{where}.interruptions", f"expected a whole number, got {count!r}")
+        return CallFigures(
+            name=self.text(d.get("name"), f"{where}.name", ""),
+            overall=self.num(d.get("overall"), f"{where}.overall"),
+            pitch_hz_median=n("pitch_hz_median"),
+            loudness_dbfs_median=n("loudness_dbfs_median"),
+            wpm=n("wpm"),
+            interruptions=count,
+            response_latency_s_median=n("response_latency_s_median"),
+            report=self.opt_text(d.get("report"), f"{where}.report"),
+            start_intensity=n("start_intensity"),
+            end_intensity=n("end_intensity"),
+            ended=self.opt_text(d.get("ended"), f"{where}.ended"),
+            warning=self.opt_text(d.get("warning"), f"{where}.warning"),
+        )
+
+    def session(self, raw: Any) -> SessionScorecard:
+        doc = self.obj(raw, "document")
+        version = self.version(doc)
+        w = self.obj(doc.get("weighting", {}), "weighting")
+        return SessionScorecard(
+            overall=self.num(doc.get("overall"), "overall"),
+            calls=tuple(
+                self.call_figures(c, f"calls[{i}]")
+                for i, c in enumerate(self.arr(doc.get("calls", []), "calls"))
+            ),
+            patience=self.items(doc, "patience"),
+            summary=self.text(doc.get("summary"), "summary", ""),
+            schema_version=version,
+            calls_share=self.num(w.get("calls", 1.0), "weighting.calls"),
+            calls_mean=self.opt_num(w.get("calls_mean"), "weighting.calls_mean"),
+            patience_score=self.opt_num(w.get("patience_score"), "weighting.patience_score"),
+        )
+
+
+def _load(path: Path) -> Any:
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ScoringError(f"{path}: file not found") from None
+    except json.JSONDecodeError as exc:
+        raise ScoringError(f"{path}: invalid JSON at line {exc.lineno}: {exc.msg}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScoringError(f"{path}: cannot read: {exc}") from None
+
+
+def read_scorecard(path: str | Path) -> Scorecard:
+    """Read ``scorecard.json`` (the file, or a folder holding it); errors name file and field."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / SCORECARD_FILE
+    return Scorecard.from_dict(_load(path), source=str(path))
+
+
+def read_session_scorecard(path: str | Path) -> SessionScorecard:
+    """Read ``session_scorecard.json`` (the file, or a folder holding it)."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / SESSION_SCORECARD_FILE
+    return SessionScorecard.from_dict(_load(path), source=str(path))

@@ -80,16 +80,24 @@ class ScoringSettings:
         director's resolve level).
     long_customer_turn_s : float
         A customer turn this long is talking at length (a vent): nods are expected in it.
-    nod_every_s : float
-        About one verbal nod this often is a natural rate while the customer talks at length;
-        more earns nothing more.
+    nod_gap_max_s : float
+        The longest stretch of a long customer turn without a verbal nod that still reads as
+        listening: about one nod every ten seconds, give or take the natural spread of real
+        nods. More nods earn nothing more.
     pace_match_slack_wpm : float
-        How much faster than the caller a trainee may speak with a calm or confused caller.
+        How much faster than the caller a trainee may speak and still match them: a difference
+        under about 10 wpm (some 7% of a conversational pace) is not heard.
     confused_wpm_max : float
         The fastest pace that is still unhurried and clear for a confused or elderly caller
         (clear-speech guidance puts it well under conversational 150 wpm).
     pace_match_zero_beyond_wpm : float
-        The pace-matching item falls linearly to zero this many wpm over the target.
+        A turn's pace-matching credit falls linearly to zero this many wpm past the target.
+    pace_too_slow_gap_wpm, impatient_wpm_min : float
+        With an impatient caller, a turn drags when it is this much slower than the caller and
+        under this pace (a little slower is calm; a slow agent reads as wasting their time).
+    pace_match_ok_frac : float
+        The call's pace matched the caller when its turns (weighted by words) earn at least
+        this share of the item.
     filler_recall : float or None
         Filler recall of the transcriber that made the analysis, when it is not the shipped one
         (a verbatim transcriber measured with ``bench/fillers.py``); None uses
@@ -100,9 +108,11 @@ class ScoringSettings:
     fillers_zero_per_min : float
         Fillers per minute at which the fillers item is lost.
     pause_fill_max_words : int
-        A question this short, asked in a pressure pause, is a clarifying question.
+        A statement this short said in a pressure pause (taking a moment, acknowledging the
+        customer, handing the floor back) keeps composure; a hedged question this short is
+        half.
     pause_ramble_words : int
-        Filling a pressure pause with more words than this is a ramble.
+        Filling a pressure pause with more words than this is a ramble (questions included).
     still_angry_level : float
         A customer at or above this intensity when the call ends is still angry (the
         director's venting level: they have not felt heard).
@@ -154,10 +164,13 @@ class ScoringSettings:
     fillers_zero_per_min: float = 10.0
     accepted_level: float = 4.0
     long_customer_turn_s: float = 8.0
-    nod_every_s: float = 10.0
+    nod_gap_max_s: float = 15.0
     pace_match_slack_wpm: float = 10.0
     confused_wpm_max: float = 140.0
     pace_match_zero_beyond_wpm: float = 30.0
+    pace_too_slow_gap_wpm: float = 50.0
+    impatient_wpm_min: float = 130.0
+    pace_match_ok_frac: float = 0.75
     session_patience_share: float = 0.3
     patience_pitch_st: float = 3.0
     patience_loudness_db: float = 4.5

@@ -326,11 +326,32 @@ class MicFeed:
 
 
 @dataclass
-class _Ears:
+class Ears:
+    """What a bot hears of the call, with an event set at every change to wait on."""
+
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def until(self, cond: Callable[..., bool], timeout_s: float) -> bool:
+        """Wait until ``cond()`` holds (True) or ``timeout_s`` seconds pass (False), looking
+        again at every change and at least every 0.1 s. ``cond`` is called with no arguments
+        (``...``: a lambda may bind loop variables as defaults)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_s
+        while not cond():
+            left = deadline - loop.time()
+            if left <= 0:
+                return False
+            self.changed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.changed.wait(), timeout=min(left, 0.1))
+        return True
+
+
+@dataclass
+class _Ears(Ears):
     """What the bot hears of the customer: line ends counted, starts counted and timed."""
 
     ended: int = 0
-    changed: asyncio.Event = field(default_factory=asyncio.Event)
     started: int = 0
     started_at: float = 0.0
     """Event-loop time the customer's latest line started, seconds."""
@@ -342,18 +363,6 @@ class _Ears:
             self.started += 1
             self.started_at = asyncio.get_running_loop().time()
         self.changed.set()
-
-    async def until(self, cond: Callable[[], bool], timeout_s: float) -> bool:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout_s
-        while not cond():
-            left = deadline - loop.time()
-            if left <= 0:
-                return False
-            self.changed.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.changed.wait(), timeout=min(left, 0.1))
-        return True
 
 
 async def _cut_in(call: CallSession, ears: _Ears, after_s: float) -> None:

@@ -40,6 +40,8 @@ class SmallCall:
     backchannel: tuple[str, float, float] = ("trainee", 0.0, 0.0)
     interruption: tuple[str, str, float] = ("trainee", "customer", 0.0)
     gaps: list[tuple[str, str, float, float]] = field(default_factory=list)
+    silences: list[tuple[str, str, float, float]] = field(default_factory=list)
+    """Silences over 3 s: from, to, start_s, duration_s."""
     dead_air: tuple[float, float] = (0.0, 0.0)
 
 
@@ -57,7 +59,8 @@ def _speech(text: str) -> np.ndarray:
 @pytest.fixture(scope="session")
 def small_call(tmp_path_factory: pytest.TempPathFactory) -> SmallCall:
     """Trainee greets; customer complains (trainee says "Mm-hmm" inside); trainee cuts in; 4 s of
-    dead air; customer answers; trainee closes. Real Piper speech, placed by sample."""
+    silence after the trainee's words (the customer's to break: not dead air); customer answers;
+    3.6 s of the trainee's dead air; trainee closes. Real Piper speech, placed by sample."""
     t1 = _speech("Thank you for calling, my name is Alex. How can I help you today?") * 0.5
     c1 = (
         _speech(
@@ -80,8 +83,8 @@ def small_call(tmp_path_factory: pytest.TempPathFactory) -> SmallCall:
     s_c1 = s_t1 + d["t1"] + 0.8
     s_bc = s_c1 + 2.2
     s_t2 = s_c1 + d["c1"] - 1.0  # trainee interrupts, 1.0 s before the customer finishes
-    s_c2 = s_t2 + d["t2"] + 4.0  # dead air
-    s_t3 = s_c2 + d["c2"] + 0.6
+    s_c2 = s_t2 + d["t2"] + 4.0  # the customer's silence to break
+    s_t3 = s_c2 + d["c2"] + 3.6  # the trainee's dead air
     total = s_t3 + d["t3"] + 0.5
     y = np.zeros((2, int(total * RATE) + 1), np.float32)
     for row, start, audio in (
@@ -111,9 +114,13 @@ def small_call(tmp_path_factory: pytest.TempPathFactory) -> SmallCall:
         gaps=[
             ("trainee", "customer", s_t1 + d["t1"], 0.8),
             ("trainee", "customer", s_t2 + d["t2"], 4.0),
-            ("customer", "trainee", s_c2 + d["c2"], 0.6),
+            ("customer", "trainee", s_c2 + d["c2"], 3.6),
         ],
-        dead_air=(s_t2 + d["t2"], 4.0),
+        silences=[
+            ("trainee", "customer", s_t2 + d["t2"], 4.0),
+            ("customer", "trainee", s_c2 + d["c2"], 3.6),
+        ],
+        dead_air=(s_c2 + d["c2"], 3.6),
     )
 
 

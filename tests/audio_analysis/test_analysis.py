@@ -38,9 +38,16 @@ def test_turns_interruption_backchannel_gaps_dead_air(
     assert [(g.from_speaker, g.to_speaker) for g in a.gaps] == [g[:2] for g in small_call.gaps]
     for got, want in zip(a.gaps, small_call.gaps, strict=True):
         assert got.duration_s == pytest.approx(want[3], abs=0.1)
+    assert [(g.from_speaker, g.to_speaker) for g in a.silences] == [
+        g[:2] for g in small_call.silences
+    ]
+    for got, want in zip(a.silences, small_call.silences, strict=True):
+        assert got.start_s == pytest.approx(want[2], abs=EDGE_S)
+        assert got.duration_s == pytest.approx(want[3], abs=0.1)
+    # only the silence the trainee left after the customer's turn is the trainee's dead air
     (d,) = a.dead_air
     assert d.start_s == pytest.approx(small_call.dead_air[0], abs=EDGE_S)
-    assert d.duration_s == pytest.approx(4.0, abs=0.1)
+    assert d.duration_s == pytest.approx(small_call.dead_air[1], abs=0.1)
 
 
 def test_words_pace_pitch_loudness(small_call_analysis) -> None:  # type: ignore[no-untyped-def]
@@ -72,6 +79,7 @@ def test_analysis_json_contract(small_call_analysis, tmp_path) -> None:  # type:
         "interruptions",
         "backchannels",
         "gaps",
+        "silences",
         "dead_air",
         "tone_drift",
         "series",
@@ -100,6 +108,7 @@ def test_analysis_json_contract(small_call_analysis, tmp_path) -> None:  # type:
     assert set(d["interruptions"][0]) >= {"by", "of", "start_s", "overlap_s"}
     assert set(d["backchannels"][0]) >= {"by", "start_s", "duration_s"}
     assert set(d["gaps"][0]) >= {"from", "to", "start_s", "duration_s"}
+    assert set(d["silences"][0]) == {"from", "to", "start_s", "duration_s"}
     assert set(d["dead_air"][0]) == {"start_s", "duration_s"}
     assert set(d["tone_drift"]["trainee"]) == {"pitch_st", "loudness_db", "wpm_pct"}
     s = d["series"]["trainee"]

@@ -105,6 +105,30 @@ def test_minimal_document_is_read_with_empty_defaults() -> None:
     assert a.channels == {"trainee": 0, "customer": 1}
 
 
+def test_a_document_from_before_silences_gets_them_from_its_speech(
+    real_docs: list[dict[str, Any]],
+) -> None:
+    """Older writers listed any silence of both speakers as dead air and no ``silences``: the
+    reader derives both with today's rule, from the speech segments or, without them, the turns."""
+    new = real_docs[0]
+    old = copy.deepcopy(new)
+    del old["silences"]
+    old["dead_air"] = [
+        {"start_s": s["start_s"], "duration_s": s["duration_s"]} for s in new["silences"]
+    ]
+    assert len(old["dead_air"]) == 2  # the customer's silence to break, and the trainee's
+    a = CallAnalysis.from_dict(old)
+    assert a.to_dict()["silences"] == new["silences"]
+    assert a.to_dict()["dead_air"] == new["dead_air"] and len(a.dead_air) == 1
+    del old["speech"]
+    b = CallAnalysis.from_dict(old)
+    # turns (backchannels aside) have the same edges as the speech around a long silence
+    assert [(s.from_speaker, s.to_speaker) for s in b.silences] == [
+        (s["from"], s["to"]) for s in new["silences"]
+    ]
+    assert len(b.dead_air) == 1
+
+
 def _broken() -> list[tuple[str, Any, str]]:
     """(what is wrong, how to break a valid document, the error from_dict must give)."""
 
@@ -131,6 +155,7 @@ def _broken() -> list[tuple[str, Any, str]]:
         ("hop of zero", set_(["series", "trainee", "hop_s"], 0), r"series\.trainee\.hop_s: must be above 0"),
         ("words not a count", set_(["speakers", "trainee", "words"], 1.5), r"speakers\.trainee\.words: expected a whole number"),
         ("segment of three", set_(["speech", "trainee", 0], [1.0, 2.0, 3.0]), r"speech\.trainee\[0\]: expected \[start_s, end_s\]"),
+        ("silence of nobody", set_(["silences", 0, "to"], "agent"), r"silences\[0\]\.to: expected 'trainee' or 'customer', got 'agent'"),
     ]  # fmt: skip
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import re
-import socket
 from typing import Any
 
 from personas import Customer, LLMConfig, TraineeTurn, make_customer
 from personas.sanitize import breaks_character
 from tests.support.openai_server import ChatServer
+from tests.support.server import free_port
 
 
 def customer(server: ChatServer, pid: str = "angry-billing", **kw: Any) -> Customer:
@@ -152,9 +152,7 @@ def test_timeout_falls_back(chat_server: ChatServer) -> None:
 
 
 def test_no_server_falls_back() -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     c = make_customer("known-bug", llm=LLMConfig(f"http://127.0.0.1:{port}/v1", "m", timeout_s=2.0))
     c.begin()
     errors: list[str] = []

@@ -29,7 +29,8 @@ class CallBuilder:
     turns: list[dict[str, Any]] = field(default_factory=list)
     interruptions: list[dict[str, Any]] = field(default_factory=list)
     backchannels: list[dict[str, Any]] = field(default_factory=list)
-    dead_air: list[dict[str, Any]] = field(default_factory=list)
+    quiet: list[tuple[float, float]] = field(default_factory=list)
+    """Silences laid on the clock (start_s, duration_s); whose they are comes from the turns."""
     events: list[dict[str, Any]] = field(default_factory=list)
     t_s: float = 0.0
     trainee_pitch_hz: float = 120.0
@@ -89,9 +90,26 @@ class CallBuilder:
         return self
 
     def silence(self, duration_s: float) -> CallBuilder:
-        self.dead_air.append({"start_s": round(self.t_s, 3), "duration_s": duration_s})
+        self.quiet.append((round(self.t_s, 3), duration_s))
         self.t_s += duration_s
         return self
+
+    def silences(self, turns: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The contract's ``silences``: who spoke before and after each silence laid down."""
+        out = []
+        for start, dur in self.quiet:
+            before = [t for t in turns if t["end_s"] <= start + 1e-3]
+            after = [t for t in turns if t["start_s"] >= start + dur - 1e-3]
+            if before and after:
+                out.append(
+                    {
+                        "from": max(before, key=lambda t: t["end_s"])["speaker"],
+                        "to": min(after, key=lambda t: t["start_s"])["speaker"],
+                        "start_s": start,
+                        "duration_s": dur,
+                    }
+                )
+        return out
 
     def intensity(
         self, t_s: float, level: int, previous: int | None, reason: str = ""
@@ -165,6 +183,7 @@ class CallBuilder:
         if self.drift:
             for spk, d in self.drift.items():
                 drift[spk].update(d)
+        silences = self.silences(turns)
         return {
             "schema_version": 1,
             "source": "recording.wav",
@@ -177,7 +196,12 @@ class CallBuilder:
             "interruptions": self.interruptions,
             "backchannels": self.backchannels,
             "gaps": gaps,
-            "dead_air": self.dead_air,
+            "silences": silences,
+            "dead_air": [
+                {"start_s": q["start_s"], "duration_s": q["duration_s"]}
+                for q in silences
+                if (q["from"], q["to"]) == ("customer", "trainee")
+            ],
             "tone_drift": drift,
             "series": {
                 "trainee": {"hop_s": 0.5, "pitch_hz": [], "loudness_dbfs": []},

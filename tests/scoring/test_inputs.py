@@ -18,7 +18,9 @@ def test_reads_contract_fields(good: object) -> None:
     assert call.name == "x"
     assert call.turns[0].speaker == "customer" and call.turns[0].word_times
     assert [e.level for e in call.intensity] == [7, 5, 3]
-    assert call.dead_air[0].duration_s == 4.0
+    # one moment while I check: the trainee's own silence, after a hold notice
+    (q,) = call.silences
+    assert (q.from_speaker, q.to_speaker, q.duration_s) == ("trainee", "trainee", 4.0)
     assert call.speakers["trainee"].wpm == pytest.approx(150.0)
 
 

@@ -1,4 +1,5 @@
-"""The labelled set: the rules judge agrees with a coach on every language item, >= 90%."""
+"""The labelled sets: the rules judge agrees with a coach on every language item, on the case
+notes and on the measured items (active listening, pace matching, pressure pauses), >= 90%."""
 
 from __future__ import annotations
 
@@ -50,3 +51,28 @@ def test_case_note_set_is_varied_and_sourced() -> None:
 def test_case_note_facts_agree_with_the_coach_at_least_90_percent(fact: str) -> None:
     misses = [(note, want, have) for it, note, want, have in NOTES.misses if it == fact]
     assert NOTES.share(fact) >= 0.9, misses
+
+
+# -- the measured items: situations built as the scorer's own inputs (issue 14) ---------------
+
+SITUATIONS = {
+    item: scoring_labels.situation_agreement(item) for item in scoring_labels.SITUATION_ITEMS
+}
+
+
+@pytest.mark.parametrize("item", scoring_labels.SITUATION_ITEMS)
+def test_measured_item_sets_are_large_varied_and_sourced(item: str) -> None:
+    import labelled_calls
+
+    a = SITUATIONS[item]
+    # pressure pauses belong to the three personas that use them (personas/library)
+    assert a.turns >= 20 and len(a.personas) >= (3 if item == "pressure_pause" else 6)
+    rows = labelled_calls.load(scoring_labels.SITUATION_ITEMS[item])
+    assert all(str(x["source"]).strip() for x in rows)
+    assert sum(1 for x in rows if x.get("held_out")) >= 6
+
+
+@pytest.mark.parametrize("item", scoring_labels.SITUATION_ITEMS)
+def test_measured_item_agrees_with_the_coach_at_least_90_percent(item: str) -> None:
+    a = SITUATIONS[item]
+    assert a.share(item) >= 0.9, a.misses

@@ -17,18 +17,9 @@ from scoring import (
     write_report,
     write_session_report,
 )
+from tests.support.browser import chromium, needs_chromium, page_errors
 
 from .conftest import CallBuilder
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def recording(path: Path, duration_s: float, rng: np.random.Generator) -> Path:
@@ -100,42 +91,33 @@ def test_session_report_has_drift_charts_and_patience(
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium at /usr/bin/chromium")
+@needs_chromium
 @pytest.mark.parametrize("embed", ["wav", "vorbis"])
 def test_report_in_headless_chromium_markers_seek_audio(
     bad: CallBuilder, tmp_path: Path, rng: np.random.Generator, embed: str
 ) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    sync_playwright = sync_api.sync_playwright
-
     limit = 25_000_000 if embed == "wav" else 400_000
     report = build(bad, tmp_path, rng, embed_audio_max_bytes=limit)
     assert f"data:audio/{'wav' if embed == 'wav' else 'ogg'};base64," in report.read_text()
-    errors: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            page = browser.new_page()
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.goto(report.as_uri())
-            page.wait_for_function("document.getElementById('player').readyState >= 1")
-            duration = page.evaluate("document.getElementById('player').duration")
-            assert duration == pytest.approx(bad.analysis()["duration_s"], abs=0.1)
-            for selector in (
-                ".marker.dead-air",
-                ".marker.interruption",
-                ".marker.intensity",
-                "#transcript .turn.customer button.t",
-            ):
-                target = page.locator(selector).last
-                t = float(target.get_attribute("data-t") or "nan")
-                target.click()
-                page.wait_for_function(
-                    f"Math.abs(document.getElementById('player').currentTime - {t}) < 0.3"
-                )
-            assert page.locator("mark.lost").count() >= 4
-            page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page()
+        errors = page_errors(page)
+        page.goto(report.as_uri())
+        page.wait_for_function("document.getElementById('player').readyState >= 1")
+        duration = page.evaluate("document.getElementById('player').duration")
+        assert duration == pytest.approx(bad.analysis()["duration_s"], abs=0.1)
+        for selector in (
+            ".marker.dead-air",
+            ".marker.interruption",
+            ".marker.intensity",
+            "#transcript .turn.customer button.t",
+        ):
+            target = page.locator(selector).last
+            t = float(target.get_attribute("data-t") or "nan")
+            target.click()
+            page.wait_for_function(
+                f"Math.abs(document.getElementById('player').currentTime - {t}) < 0.3"
+            )
+        assert page.locator("mark.lost").count() >= 4
+        page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
     assert errors == []

@@ -477,6 +477,31 @@ def test_customer_checking_the_line_makes_it_the_trainees_dead_air() -> None:
     assert it.score == pytest.approx(it.max * 0.75)
 
 
+def test_the_scorecards_dead_air_is_the_analysis_dead_air_when_words_add_nothing() -> None:
+    """Dead air means the same in analysis.json and the scorecard: of three silences, only the
+    one the trainee left after the customer's turn is dead air in both."""
+    from scoring import score_inputs
+
+    b = opened("Sorry about that. The parcel is late.")
+    b.silence(4.0)  # after the trainee's words: the customer's to break
+    b.say("customer", "Well I have been waiting three weeks for it now.")
+    b.silence(4.5)  # the customer's own pause between two of their turns
+    b.say("customer", "And I need it by Friday for my shop.")
+    b.silence(5.0)  # the customer finished; the trainee says nothing
+    b.say("trainee", "I will call the depot now and phone you back by three today.")
+    a = b.analysis()
+    assert [(q["from"], q["to"]) for q in a["silences"]] == [
+        ("trainee", "customer"),
+        ("customer", "customer"),
+        ("customer", "trainee"),
+    ]
+    card = score_inputs(call_inputs(a, b.events))
+    assert [(x.start_s, x.duration_s) for x in card.dead_air] == [
+        (d["start_s"], d["duration_s"]) for d in a["dead_air"]
+    ]
+    assert len(card.dead_air) == 1 and card.to_dict()["silences"][2]["verdict"] == "dead_air"
+
+
 def test_pace_just_outside_the_band_loses_a_little() -> None:
     b = opened("Sorry about that.")
     b.trainee_wpm = 190.0

@@ -173,15 +173,25 @@ def test_recording_is_analysed_then_scored(
         tmp_path / "call.wav",
         [
             ("customer", "My order is late again and nobody tells me anything.", 0.3),
-            ("trainee", "I am so sorry your order is late again. What is the order number?", 5.0),
+            ("trainee", "I am so sorry your order is late again. What is the order number?", 8.5),
+            ("customer", "It is four four seven two.", 18.5),
         ],
     )
     code, _, err = run(capsys, "score", str(wav), "--out", str(tmp_path / "o"))
     assert code == 0, err
-    assert (tmp_path / "o" / "analysis.json").is_file()
+    analysis = json.loads((tmp_path / "o" / "analysis.json").read_text())
     card = json.loads((tmp_path / "o" / "scorecard.json").read_text())
     ack = next(it for it in card["items"] if it["id"] == "acknowledge")
     assert ack["score"] == ack["max"], ack
+    # dead air means the same in both files: the trainee's silence after the customer's turn,
+    # not the customer's after the trainee's question
+    assert [(q["from"], q["to"]) for q in analysis["silences"]] == [
+        ("customer", "trainee"),
+        ("trainee", "customer"),
+    ]
+    assert [q["verdict"] for q in card["silences"]] == ["dead_air", "theirs"]
+    (dead,) = analysis["dead_air"]
+    assert card["silences"][0]["start_s"] == pytest.approx(dead["start_s"], abs=0.01)
     assert "data:audio/wav;base64," in (tmp_path / "o" / "report.html").read_text()
 
 

@@ -63,7 +63,7 @@ def _turns(c: FakeCall) -> list[dict]:
         {
             "speaker": "trainee",
             "start_s": c.interruption_s,
-            "end_s": min(d - 0.5, 10.5),
+            "end_s": max(c.interruption_s + 0.5, min(d - 0.5, 10.5)),  # a turn never ends first
             "text": "I see the double charge on your account and I will refund it today.",
         },
     ]
@@ -81,6 +81,10 @@ def write_recording(path: Path, c: FakeCall) -> None:
         y[a:b, ch] = 0.5 * np.sin(2 * np.pi * f * t[a:b])
     y += rng.normal(0, 1e-4, y.shape).astype(np.float32)  # each seed a different recording
     sf.write(str(path), y, RATE, subtype="PCM_16")
+
+
+def _talk_s(turns: list[dict], speaker: str) -> float:
+    return round(sum(t["end_s"] - t["start_s"] for t in turns if t["speaker"] == speaker), 3)
 
 
 def make_session(folder: Path, c: FakeCall | None = None) -> Path:
@@ -112,17 +116,24 @@ def make_session(folder: Path, c: FakeCall | None = None) -> Path:
         "warnings": [],
         "speakers": {
             "trainee": {
+                "talk_time_s": _talk_s(turns, "trainee"),
                 "pitch_hz_median": c.pitch_hz,
                 "loudness_dbfs_median": c.loudness_dbfs,
                 "wpm": c.wpm,
             },
-            "customer": {"pitch_hz_median": 210.0, "loudness_dbfs_median": -18.0, "wpm": 170.0},
+            "customer": {
+                "talk_time_s": _talk_s(turns, "customer"),
+                "pitch_hz_median": 210.0,
+                "loudness_dbfs_median": -18.0,
+                "wpm": 170.0,
+            },
         },
         "turns": turns,
         "interruptions": [
             {"by": "trainee", "of": "customer", "start_s": c.interruption_s, "overlap_s": 1.5}
         ],
         "gaps": [{"from": "customer", "to": "trainee", "start_s": 4.0, "duration_s": 0.6}],
+        "silences": [],
         "dead_air": [],
     }
     (folder / "analysis.json").write_text(json.dumps(analysis))

@@ -8,6 +8,7 @@ command, flag or setting, a path the Dockerfile copies that no longer exists.
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 
 import yaml
@@ -48,6 +49,31 @@ def test_every_voice_sim_variable_in_compose_is_a_real_setting() -> None:
     for svc in _compose()["services"].values():
         used |= {k for k in (svc.get("environment") or {}) if k.startswith("VOICE_SIM_")}
     assert used and used <= known, used - known
+
+
+def _env_example() -> dict[str, str]:
+    lines = (DEPLOY / "env.example").read_text(encoding="utf-8").splitlines()
+    return dict(ln.split("=", 1) for ln in lines if ln.strip() and not ln.startswith("#"))
+
+
+def test_env_example_names_every_variable_compose_reads() -> None:
+    used = set(re.findall(r"\$\{([A-Z_]+)", (DEPLOY / "docker-compose.yml").read_text()))
+    assert used and used <= set(_env_example()), used - set(_env_example())
+
+
+def test_env_example_has_no_web_secret_key_the_app_would_refuse() -> None:
+    from voice_sim.web import security
+
+    key = _env_example()["WEB_SECRET_KEY"]
+    # empty: compose refuses to start until it is set (":?"); else it must be long enough
+    assert key == "" or len(key) >= security.MIN_ENV_SECRET_CHARS, key
+    assert "${WEB_SECRET_KEY:?" in (DEPLOY / "docker-compose.yml").read_text()
+
+
+def test_the_web_app_gets_every_deployment_setting() -> None:
+    web = _compose()["services"]["web"]["environment"]
+    for name in ("SECRET_KEY", "SECURE_COOKIES", "TRUSTED_PROXIES"):
+        assert f"VOICE_SIM_WEB_{name}" in web, name
 
 
 def test_worker_and_serve_accept_the_flags_compose_gives_them() -> None:

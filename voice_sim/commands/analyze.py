@@ -116,7 +116,11 @@ def register(app: typer.Typer) -> None:
             float | None, typer.Option(help="Shortest interrupting speech (s).")
         ] = None,
         dead_air_s: Annotated[
-            float | None, typer.Option(help="Shortest silence counted as dead air (s).")
+            float | None,
+            typer.Option(
+                help="Dead air: the trainee silent longer than this after the customer's turn (s; "
+                "the director's and scorer's threshold too, 3 by default)."
+            ),
         ] = None,
         bleed_margin_db: Annotated[
             float | None,

@@ -202,7 +202,6 @@ def analyse_and_score(
     with contextlib.suppress(Exception):  # a missing figure must not lose the scorecard
         render_timeline(analysis, dest / "timeline", formats=("png",))
     evs = scoring.read_events(events) if events is not None and events.is_file() else []
-    meta_path = dest / "meta.json"
     call = scoring.call_inputs(
         analysis.to_dict(),
         evs,
@@ -210,7 +209,7 @@ def analyse_and_score(
         name=name,
         recording=recording,
         persona=persona,
-        meta=scoring.read_meta(meta_path) if meta_path.is_file() else None,
+        meta=scoring.read_meta(dest / "meta.json"),
         case_note=scoring.read_case_note(dest),
     )
     card = scoring.score_inputs(call)
@@ -229,13 +228,13 @@ def process_item(
     if item.folder is not None:
         folder = item.folder
         if not (folder / "scorecard.json").is_file():
-            from .register import _json
+            import scoring
 
-            meta = _json(folder / "meta.json")
+            known = scoring.read_meta(folder / "meta.json").get("persona")
             analyse_and_score(
                 item.path,
                 folder,
-                persona=persona or meta.get("persona"),
+                persona=persona or (known if isinstance(known, str) and known else None),
                 name=folder.name,
                 events=folder / "events.jsonl",
                 threads=threads,

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import median
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
@@ -27,6 +27,11 @@ from .db import Database
 from .errors import StoreError
 from .models import Gauntlet, Session, SessionDoc, SessionItem, Team, Trainee, utcnow
 from .settings import WAVEFORM_POINTS
+
+if TYPE_CHECKING:  # the readers' packages load on first use: the CLI's commands stay light
+    from audio_analysis import CallAnalysis
+    from personas.call_log import CallEvent
+    from scoring import Scorecard, SessionScorecard
 
 #: Bytes read at a time when hashing or scanning a recording.
 CHUNK_BYTES = 1 << 20
@@ -80,6 +85,7 @@ def sha256_file(path: Path) -> str:
 
 
 def _json(path: Path) -> dict[str, Any]:
+    """A JSON object the store alone reads (``gauntlet.json``); empty when absent."""
     if not path.is_file():
         return {}
     try:
@@ -91,18 +97,48 @@ def _json(path: Path) -> dict[str, Any]:
     return data
 
 
-def _events(path: Path) -> list[dict[str, Any]]:
-    if not path.is_file():
-        return []
-    out = []
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-        try:
-            ev = json.loads(line)
-        except ValueError:
-            continue  # a crash can leave a half line at the end; the rest is good
-        if isinstance(ev, dict):
-            out.append(ev)
-    return out
+@dataclass(frozen=True)
+class FolderFiles:
+    """A session folder's files, each read by its owner's reader (None or empty when absent).
+
+    ``analysis.json`` by ``audio_analysis.read_analysis``, ``scorecard.json`` by
+    ``scoring.read_scorecard``, ``events.jsonl`` by ``personas.call_log.read_events`` (lenient:
+    a line torn by a crash at the end is dropped, nothing else is forgiven) and ``meta.json`` by
+    ``scoring.read_meta`` (it only adds context: unreadable reads as empty).
+    """
+
+    meta: Mapping[str, Any]
+    analysis: CallAnalysis | None
+    card: Scorecard | None
+    events: tuple[CallEvent, ...]
+
+
+def read_folder_files(folder: Path) -> FolderFiles:
+    """Read a session folder's files through their owners; a damaged file is a
+    :class:`StoreError` naming the file and the field."""
+    from audio_analysis import AnalysisError, read_analysis
+    from personas.call_log import EventLogError, read_events
+    from scoring import ScoringError, read_meta, read_scorecard
+
+    try:
+        analysis = (
+            read_analysis(folder / "analysis.json")
+            if (folder / "analysis.json").is_file()
+            else None
+        )
+        card = (
+            read_scorecard(folder / "scorecard.json")
+            if (folder / "scorecard.json").is_file()
+            else None
+        )
+        events = (
+            read_events(folder / "events.jsonl", lenient=True)
+            if (folder / "events.jsonl").is_file()
+            else []
+        )
+    except (AnalysisError, ScoringError, EventLogError) as exc:
+        raise StoreError(str(exc)) from None
+    return FolderFiles(read_meta(folder / "meta.json"), analysis, card, tuple(events))
 
 
 def _num(v: Any) -> float | None:
@@ -143,76 +179,73 @@ def waveform(path: Path, points: int = WAVEFORM_POINTS) -> list[list[int]]:
     return np.clip(np.round(peaks[:, :col] * 100), 0, 100).astype(int).tolist()
 
 
-def _markers(
-    analysis: Mapping[str, Any], events: Sequence[Mapping[str, Any]], card: Mapping[str, Any]
-) -> list[dict[str, Any]]:
+def _markers(files: FolderFiles) -> list[dict[str, Any]]:
+    """What the session page marks on the waveform: interruptions, dead air (as the scorecard
+    judged it, else the analysis's), the customer's mood moves and the moments that won or lost
+    points."""
+    from personas.call_log import Intensity
+
+    a, card = files.analysis, files.card
     marks: list[dict[str, Any]] = []
-    for it in analysis.get("interruptions") or []:
-        t = _num(it.get("start_s"))
-        if t is not None:
-            label = f"{it.get('by', '?')} interrupted {it.get('of', '?')}"
-            marks.append({"kind": "interruption", "t_s": t, "label": label, "by": it.get("by")})
-    for d in analysis.get("dead_air") or []:
-        t = _num(d.get("start_s"))
-        if t is not None:
-            dur = _num(d.get("duration_s")) or 0.0
-            marks.append({"kind": "dead_air", "t_s": t, "label": f"dead air {dur:.1f} s"})
-    for ev in events:
-        if ev.get("type") != "intensity" or ev.get("previous") is None:
-            continue
-        t, level, prev = _num(ev.get("t_s")), ev.get("level"), ev.get("previous")
-        if t is not None and level != prev:
-            reason = f": {ev['reason']}" if ev.get("reason") else ""
-            marks.append({"kind": "mood", "t_s": t, "label": f"mood {prev} → {level}{reason}"})
-    for item in card.get("items") or []:
-        for e in item.get("evidence") or []:
-            t = _num(e.get("start_s"))
-            if t is None or e.get("effect") not in ("won", "lost"):
+    for it in a.interruptions if a is not None else ():
+        label = f"{it.by} interrupted {it.of}"
+        marks.append({"kind": "interruption", "t_s": it.start_s, "label": label, "by": it.by})
+    for start_s, duration_s in _dead_air(files):
+        marks.append({"kind": "dead_air", "t_s": start_s, "label": f"dead air {duration_s:.1f} s"})
+    for ev in files.events:
+        if isinstance(ev, Intensity) and ev.previous is not None and ev.level != ev.previous:
+            reason = f": {ev.reason}" if ev.reason else ""
+            label = f"mood {ev.previous} → {ev.level}{reason}"
+            marks.append({"kind": "mood", "t_s": ev.t_s, "label": label})
+    for item in card.items if card is not None else ():
+        for e in item.evidence:
+            if e.start_s is None or e.effect not in ("won", "lost"):
                 continue
-            what = e.get("quote") or e.get("figure") or ""
+            what = e.quote or e.figure or ""
             marks.append(
                 {
-                    "kind": e["effect"],
-                    "t_s": t,
-                    "label": f"{item.get('label', item.get('id'))}: {what}",
-                    "item": item.get("id"),
+                    "kind": e.effect,
+                    "t_s": e.start_s,
+                    "label": f"{item.label}: {what}",
+                    "item": item.id,
                 }
             )
     marks.sort(key=lambda m: m["t_s"])
     return marks
 
 
-def _turns(analysis: Mapping[str, Any]) -> list[dict[str, Any]]:
-    out = []
-    for t in analysis.get("turns") or []:
-        start, end = _num(t.get("start_s")), _num(t.get("end_s"))
-        if start is None or end is None:
-            continue
-        out.append(
-            {"speaker": t.get("speaker"), "start_s": start, "end_s": end, "text": t.get("text")}
-        )
-    return out
+def _dead_air(files: FolderFiles) -> list[tuple[float, float]]:
+    """The call's dead air (start_s, duration_s): the scorecard's verdicts (the director's rule,
+    with hold notices and the customer's patience), else the analysis's."""
+    if files.card is not None and files.card.silences is not None:
+        return [(x.start_s, x.duration_s) for x in files.card.dead_air]
+    if files.analysis is not None:
+        return [(d.start_s, d.duration_s) for d in files.analysis.dead_air]
+    return []
 
 
-def _trainee_figures(analysis: Mapping[str, Any]) -> dict[str, Any]:
-    sp = (analysis.get("speakers") or {}).get("trainee") or {}
-    gaps = [
-        g["duration_s"]
-        for g in analysis.get("gaps") or []
-        if g.get("to") == "trainee" and _num(g.get("duration_s")) is not None
+def _turns(analysis: CallAnalysis | None) -> list[dict[str, Any]]:
+    if analysis is None:
+        return []
+    return [
+        {"speaker": t.speaker, "start_s": t.start_s, "end_s": t.end_s, "text": t.text}
+        for t in analysis.turns
     ]
-    has = bool(analysis)
+
+
+def _trainee_figures(files: FolderFiles) -> dict[str, Any]:
+    a = files.analysis
+    if a is None:
+        return {"dead_air": len(_dead_air(files)) if files.card is not None else None}
+    sp = a.speakers.get("trainee")
+    gaps = [g.duration_s for g in a.gaps if g.to_speaker == "trainee"]
     return {
-        "pitch_hz": _num(sp.get("pitch_hz_median")),
-        "loudness_dbfs": _num(sp.get("loudness_dbfs_median")),
-        "wpm": _num(sp.get("wpm")),
-        "interruptions": (
-            sum(1 for i in analysis.get("interruptions") or [] if i.get("by") == "trainee")
-            if has
-            else None
-        ),
+        "pitch_hz": _num(sp.pitch_hz_median) if sp else None,
+        "loudness_dbfs": _num(sp.loudness_dbfs_median) if sp else None,
+        "wpm": _num(sp.wpm) if sp else None,
+        "interruptions": sum(1 for i in a.interruptions if i.by == "trainee"),
         "latency_s": float(median(gaps)) if gaps else None,
-        "dead_air": len(analysis.get("dead_air") or []) if has else None,
+        "dead_air": len(_dead_air(files)),
     }
 
 
@@ -251,42 +284,39 @@ def read_session(
     """
     if not folder.is_dir():
         raise StoreError(f"{folder}: no such session folder")
-    meta = _json(folder / "meta.json")
-    card = _json(folder / "scorecard.json")
-    analysis = _json(folder / "analysis.json")
-    events = _events(folder / "events.jsonl")
+    files = read_folder_files(folder)
+    meta, card, analysis = files.meta, files.card, files.analysis
     rec = recording or find_recording(folder)
     if rec is not None and rec.is_file():
         content_hash = sha256_file(rec)
-    elif card or analysis:
+    elif card is not None or analysis is not None:
         rec = None
         content_hash = hashlib.sha256(f"folder:{folder.resolve()}".encode()).hexdigest()
     else:
         raise StoreError(f"{folder}: holds no recording, analysis.json or scorecard.json")
     duration = (
         _num(meta.get("duration_s"))
-        or _num(analysis.get("duration_s"))
-        or _num(card.get("duration_s"))
+        or (analysis.duration_s if analysis is not None else None)
+        or (card.duration_s if card is not None else None)
         or 0.0
     )
-    persona = meta.get("persona") or card.get("persona")
+    persona = _text(meta.get("persona")) or (card.persona if card is not None else None)
     gauntlet = meta.get("gauntlet") if isinstance(meta.get("gauntlet"), dict) else None
     items = tuple(
         {
-            "id": str(it.get("id")),
-            "label": str(it.get("label") or it.get("id")),
-            "score": float(it.get("score") or 0.0),
-            "max": float(it.get("max") or 0.0),
-            "applicable": bool(it.get("applicable", True)),
+            "id": it.id,
+            "label": it.label,
+            "score": it.score,
+            "max": it.max,
+            "applicable": it.applicable,
         }
-        for it in card.get("items") or []
-        if isinstance(it, dict) and it.get("id")
+        for it in (card.items if card is not None else ())
     )
     timeline = {
         "turns": _turns(analysis),
-        "markers": _markers(analysis, events, card),
+        "markers": _markers(files),
         "waveform": waveform(rec) if (with_waveform and rec is not None) else [],
-        "warnings": list(analysis.get("warnings") or []),
+        "warnings": list(analysis.warnings) if analysis is not None else [],
     }
     return SessionRecord(
         folder=folder,
@@ -294,22 +324,24 @@ def read_session(
         content_hash=content_hash,
         started_at=_started_at(meta, rec or folder),
         duration_s=duration,
-        persona=persona if isinstance(persona, str) else None,
-        persona_name=meta.get("persona_name")
-        if isinstance(meta.get("persona_name"), str)
-        else None,
-        archetype=_archetype(persona if isinstance(persona, str) else None),
-        trainee=meta.get("trainee") if isinstance(meta.get("trainee"), str) else None,
-        mode=meta.get("mode") if isinstance(meta.get("mode"), str) else None,
+        persona=persona,
+        persona_name=_text(meta.get("persona_name")),
+        archetype=_archetype(persona),
+        trainee=_text(meta.get("trainee")),
+        mode=_text(meta.get("mode")),
         gauntlet_index=int(gauntlet["index"])
         if gauntlet and isinstance(gauntlet.get("index"), int)
         else None,
-        overall=_num(card.get("overall")),
+        overall=card.overall if card is not None else None,
         items=items,
-        scorecard=card,
+        scorecard=card.to_dict() if card is not None else {},
         timeline=timeline,
-        **_trainee_figures(analysis),
+        **_trainee_figures(files),
     )
+
+
+def _text(v: Any) -> str | None:
+    return v if isinstance(v, str) and v else None
 
 
 def stored_path(path: Path, data_dir: Path) -> str:
@@ -454,6 +486,18 @@ def _drift(calls: Sequence[Mapping[str, Any]]) -> dict[str, float | None]:
     }
 
 
+def _session_scorecard(folder: Path) -> SessionScorecard | None:
+    """The gauntlet's ``session_scorecard.json`` through scoring's reader (None: not scored)."""
+    from scoring import ScoringError, read_session_scorecard
+
+    if not (folder / "session_scorecard.json").is_file():
+        return None
+    try:
+        return read_session_scorecard(folder)
+    except ScoringError as exc:
+        raise StoreError(str(exc)) from None
+
+
 def gauntlet_calls(folder: Path) -> list[Path]:
     """The session folders of a gauntlet folder, in call order."""
     doc = _json(folder / "gauntlet.json")
@@ -476,7 +520,7 @@ def store_gauntlet(
 ) -> tuple[int, list[int]]:
     """Store a gauntlet and its calls in one unit of work; returns (gauntlet id, session ids)."""
     plan = _json(folder / "gauntlet.json")
-    card = _json(folder / "session_scorecard.json")
+    card = _session_scorecard(folder)
     with db.write() as s:
         who = get_trainee(s, trainee, team)
         key = stored_path(folder, db.data_dir)
@@ -487,12 +531,12 @@ def store_gauntlet(
         g.team_id = who.team_id
         g.started_at = min((r.started_at for r in records), default=utcnow())
         g.calls = len(plan.get("calls") or records)
-        g.overall = _num(card.get("overall"))
+        g.overall = card.overall if card is not None else None
         g.patience = [
-            {k: it.get(k) for k in ("id", "label", "score", "max", "applicable")}
-            for it in card.get("patience") or []
+            {k: it.to_dict()[k] for k in ("id", "label", "score", "max", "applicable")}
+            for it in (card.patience if card is not None else ())
         ]
-        g.drift = _drift(card.get("calls") or [])
+        g.drift = _drift([c.to_dict() for c in card.calls] if card is not None else [])
         s.flush()
         ids = []
         for rec in records:

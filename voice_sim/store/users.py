@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, delete, exists, false, func, or_, select, true, update
+from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.orm import Session as OrmSession
 
 from .errors import StoreError
@@ -118,19 +119,27 @@ class Viewer(Protocol):
         """A trainee account's own trainee row."""
 
 
+def _owned_rows(
+    viewer: Viewer, team_id: InstrumentedAttribute[Any], trainee_id: InstrumentedAttribute[Any]
+) -> ColumnElement[bool]:
+    """A WHERE clause on a table of calls with these ``team_id`` and ``trainee_id`` columns:
+    admins see every row; a coach, the rows of the teams they coach; a trainee, their own."""
+    if viewer.role == "admin":
+        return true()
+    if viewer.role == "coach":
+        return team_id.in_(viewer.team_ids) if viewer.team_ids else false()
+    if viewer.role == "trainee" and viewer.trainee_id is not None:
+        return trainee_id == viewer.trainee_id
+    return false()
+
+
 def visible_sessions(viewer: Viewer) -> ColumnElement[bool]:
     """A WHERE clause on ``sessions`` for what ``viewer`` may see.
 
     Admins see everything; a coach sees the sessions of the teams they coach; a trainee sees
     their own.
     """
-    if viewer.role == "admin":
-        return true()
-    if viewer.role == "coach":
-        return Session.team_id.in_(viewer.team_ids) if viewer.team_ids else false()
-    if viewer.role == "trainee" and viewer.trainee_id is not None:
-        return Session.trainee_id == viewer.trainee_id
-    return false()
+    return _owned_rows(viewer, Session.team_id, Session.trainee_id)
 
 
 def visible_trainees(viewer: Viewer) -> ColumnElement[bool]:
@@ -153,13 +162,7 @@ def visible_trainees(viewer: Viewer) -> ColumnElement[bool]:
 
 def visible_gauntlets(viewer: Viewer) -> ColumnElement[bool]:
     """A WHERE clause on ``gauntlets``, as :func:`visible_sessions` is on their calls."""
-    if viewer.role == "admin":
-        return true()
-    if viewer.role == "coach":
-        return Gauntlet.team_id.in_(viewer.team_ids) if viewer.team_ids else false()
-    if viewer.role == "trainee" and viewer.trainee_id is not None:
-        return Gauntlet.trainee_id == viewer.trainee_id
-    return false()
+    return _owned_rows(viewer, Gauntlet.team_id, Gauntlet.trainee_id)
 
 
 def visible_teams(viewer: Viewer) -> ColumnElement[bool]:

@@ -13,7 +13,6 @@ two concurrent calls, a caller that vanishes mid-call and messages a browser wou
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import time
 from collections.abc import Sequence
@@ -24,7 +23,7 @@ import numpy as np
 
 from audio_analysis.levels import rms_dbfs
 
-from ..simulate import REPLY_TIMEOUT_S, TAIL_S, MicFeed, ScriptLine
+from ..simulate import REPLY_TIMEOUT_S, TAIL_S, Ears, MicFeed, ScriptLine
 from .wire import FRAME_MS, FRAME_SAMPLES, WIRE_RATE_HZ
 
 #: A received frame louder than this is customer speech (for the client-side latency), dBFS.
@@ -54,13 +53,15 @@ class RemoteCall:
 
 
 @dataclass
-class _Ears:
+class _Ears(Ears):
+    """What the caller hears: the customer's lines from the ``speech`` messages, and the call's
+    state."""
+
     customer_speaking: bool = False
     ended: int = 0
     started: int = 0
     live: bool = False
     done: bool = False
-    changed: asyncio.Event = field(default_factory=asyncio.Event)
 
     def hear(self, msg: dict[str, Any]) -> None:
         kind = msg.get("type")
@@ -79,18 +80,6 @@ class _Ears:
             self.live = False
             self.done = True
         self.changed.set()
-
-    async def until(self, cond: Any, timeout_s: float) -> bool:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout_s
-        while not cond():
-            left = deadline - loop.time()
-            if left <= 0:
-                return False
-            self.changed.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.changed.wait(), timeout=min(left, 0.1))
-        return True
 
 
 async def call_over_socket(

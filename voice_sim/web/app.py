@@ -70,6 +70,16 @@ def state(conn: HTTPConnection) -> AppState:
     return vs
 
 
+def parse_id(raw: str, missing: int | None = None) -> int | None:
+    """A row id from a URL or a form (digits, fewer than 12), else ``missing``."""
+    return int(raw) if raw.isdigit() and len(raw) < 12 else missing
+
+
+def path_id(conn: HTTPConnection, name: str) -> int | None:
+    """The row id in the path parameter ``name``, or None when it is not one."""
+    return parse_id(conn.path_params[name])
+
+
 def _static_hashes() -> dict[str, str]:
     out = {}
     for p in STATIC_DIR.rglob("*"):

@@ -266,6 +266,14 @@ def actor(conn: HTTPConnection) -> Actor | None:
     return auth_state(conn).actor
 
 
+def logged_in(conn: HTTPConnection) -> Actor:
+    """The logged-in user of a route behind :func:`login_required` or :func:`roles_required`
+    (which answered anonymous requests already)."""
+    who = actor(conn)
+    assert who is not None
+    return who
+
+
 def request_csrf_token(conn: HTTPConnection) -> str:
     """The CSRF token a page must send back with its forms and API calls."""
     key: bytes = conn.app.state.vs.secret
@@ -314,8 +322,7 @@ def roles_required(*roles: str) -> Callable[[Endpoint], Endpoint]:
     def deco(endpoint: Endpoint) -> Endpoint:
         @functools.wraps(endpoint)
         async def inner(request: Request) -> Response:
-            who = actor(request)
-            assert who is not None  # login_required runs first
+            who = logged_in(request)  # login_required runs first
             if who.role not in roles:
                 return forbidden(request, "your role may not do this")
             return await endpoint(request)

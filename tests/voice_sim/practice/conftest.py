@@ -3,16 +3,17 @@ the practice service (two call slots), reached over HTTP and its call socket."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-from collections.abc import Iterator
+import contextlib
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import numpy as np
 import pytest
+
+from tests.support.server import serve_app
 
 #: Accounts: name -> (role, teams, password).
 ACCOUNTS = {
@@ -29,12 +30,6 @@ TRAINEE_LINES = (
     "Thank you. Which card was charged, and on which dates?",
 )
 SR = 16_000
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -60,16 +55,39 @@ class PracticeSite:
         assert r.status_code in (200, 303), r.text
         return c
 
-    def new_call(self, c: httpx.Client, persona: str = "angry-billing") -> dict[str, object]:
-        """Create a call as the page does (CSRF header, JSON answer)."""
+    def new_call(
+        self, c: httpx.Client, persona: str = "angry-billing", *, gauntlet: str | None = None
+    ) -> dict[str, object]:
+        """Create a call as the page does (CSRF header, JSON answer): with ``persona``, or a
+        gauntlet of the comma-separated persona ids ``gauntlet``."""
         token = c.get("/api/me").json()["csrf_token"]
+        form = (
+            {"kind": "persona", "persona": persona}
+            if gauntlet is None
+            else {"kind": "gauntlet", "personas": gauntlet}
+        )
         r = c.post(
             "/practice/calls",
-            data={"kind": "persona", "persona": persona},
+            data=form,
             headers={"X-CSRF-Token": token, "Accept": "application/json"},
         )
         assert r.status_code == 200, r.text
         return dict(r.json())
+
+    def folder(self, session_id: int) -> Path:
+        """The session folder of a stored session (from the store, as the app finds it)."""
+        from voice_sim.store import Database
+        from voice_sim.store.models import Session
+        from voice_sim.store.register import resolve_stored
+
+        db = Database.open(self.data_dir)
+        try:
+            with db.read() as s:
+                row = s.get(Session, session_id)
+                assert row is not None
+                return resolve_stored(row.folder, self.data_dir)
+        finally:
+            db.close()
 
     def service(self) -> object:
         return self.app.state.vs.extra["practice"]  # type: ignore[attr-defined]
@@ -79,53 +97,44 @@ def cookie_header(c: httpx.Client) -> str:
     return "; ".join(f"{k}={v}" for k, v in c.cookies.items())
 
 
-@pytest.fixture(scope="session")
-def practice_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PracticeSite]:
-    import uvicorn
-
+@contextlib.contextmanager
+def run_site(
+    data_dir: Path, settings: Any, accounts: Mapping[str, tuple[str, list[str], str]] = ACCOUNTS
+) -> Iterator[PracticeSite]:
+    """The web app with ``accounts`` and the practice service (``PracticeSettings``) over
+    ``data_dir``, on uvicorn with the call socket's limits as ``voice-sim serve`` sets them."""
     from voice_sim.store import Database, add_user
     from voice_sim.transport.wire import WS_PROTOCOL_MAX_BYTES
     from voice_sim.web import create_app
-    from voice_sim.web.practice import PracticeService, PracticeSettings
+    from voice_sim.web.practice import PracticeService
     from voice_sim.web.views.practice import store_calls
 
-    data_dir = tmp_path_factory.mktemp("practice-site")
     db = Database.open(data_dir)
     with db.write() as s:
-        for name, (role, teams, pw) in ACCOUNTS.items():
+        for name, (role, teams, pw) in accounts.items():
             add_user(s, name, role, pw, teams)
     db.close()
     app = create_app(data_dir)
     vs = app.state.vs
     vs.extra["practice"] = PracticeService(
-        data_dir,
-        store=lambda call, folders: store_calls(vs, call, folders),
-        settings=PracticeSettings(capacity=CAPACITY, note_wait_s=120.0, gauntlet_break_s=3.0),
+        data_dir, store=lambda call, folders: store_calls(vs, call, folders), settings=settings
     )
-    port = free_port()
-    # the call socket's limits as voice-sim serve sets them
-    config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        ws_max_size=WS_PROTOCOL_MAX_BYTES,
-        ws_per_message_deflate=False,
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    t0 = time.monotonic()
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() - t0 > 60:
-            raise RuntimeError("the server did not start")
-        time.sleep(0.02)
     try:
-        yield PracticeSite(f"http://127.0.0.1:{port}", data_dir, app)
+        with serve_app(
+            app, ws_max_size=WS_PROTOCOL_MAX_BYTES, ws_per_message_deflate=False
+        ) as base:
+            yield PracticeSite(base, data_dir, app)
     finally:
-        server.should_exit = True
-        thread.join(timeout=20)
         vs.extra["practice"].close()
+
+
+@pytest.fixture(scope="session")
+def practice_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PracticeSite]:
+    from voice_sim.web.practice import PracticeSettings
+
+    settings = PracticeSettings(capacity=CAPACITY, note_wait_s=120.0, gauntlet_break_s=3.0)
+    with run_site(tmp_path_factory.mktemp("practice-site"), settings) as site:
+        yield site
 
 
 @pytest.fixture(scope="session")

@@ -240,7 +240,7 @@ def test_a_browser_that_vanishes_mid_call_leaves_an_ended_session(
     sid = st["session_ids"][0]
     page = sam.get(f"/sessions/{sid}")
     assert page.status_code == 200
-    folder = _folder_of(practice_site, sid)
+    folder = practice_site.folder(sid)
     meta = json.loads((folder / "meta.json").read_text())
     assert meta["end_reason"] == "disconnected"
     info = sf.info(str(folder / "recording.wav"))
@@ -249,33 +249,11 @@ def test_a_browser_that_vanishes_mid_call_leaves_an_ended_session(
     assert events[-1]["type"] == "call_end" and events[-1]["reason"] == "disconnected"
 
 
-def _folder_of(site: PracticeSite, sid: int) -> Path:
-    from voice_sim.store import Database
-    from voice_sim.store.models import Session
-    from voice_sim.store.register import resolve_stored
-
-    db = Database.open(site.data_dir)
-    try:
-        with db.read() as s:
-            row = s.get(Session, sid)
-            assert row is not None
-            return resolve_stored(row.folder, site.data_dir)
-    finally:
-        db.close()
-
-
 def test_a_gauntlet_runs_back_to_back_with_the_break_then_the_session_scorecard(
     practice_site: PracticeSite, trainee_lines: list[np.ndarray]
 ) -> None:
     sam = practice_site.client("sam")
-    token = sam.get("/api/me").json()["csrf_token"]
-    r = sam.post(
-        "/practice/calls",
-        data={"kind": "gauntlet", "personas": "elderly-confused,angry-billing"},
-        headers={"X-CSRF-Token": token, "Accept": "application/json"},
-    )
-    assert r.status_code == 200, r.text
-    call = r.json()
+    call = practice_site.new_call(sam, gauntlet="elderly-confused,angry-billing")
     assert call["calls"] == 2
     lines = [(ScriptLine("one", latency_s=0.5), trainee_lines[0])]
     got = asyncio.run(

@@ -20,11 +20,12 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from tests.support.browser import chromium, csp_violation, log_in, needs_chromium, page_errors
+
 from .conftest import SR, TRAINEE_LINES, PracticeSite, envelope
 
-pytestmark = [pytest.mark.slow, pytest.mark.browser]
+pytestmark = [pytest.mark.slow, pytest.mark.browser, needs_chromium]
 
-CHROMIUM = "/usr/bin/chromium"
 NOTE = (
     "Dana Whitaker (dana.whitaker@example.com): charged twice this month. "
     "Promised to refund the duplicate charge today and email a confirmation."
@@ -69,70 +70,40 @@ def _best_lag(a: np.ndarray, b: np.ndarray, max_lag: int) -> tuple[int, float]:
 def test_a_practice_call_from_the_browser_is_recorded_scored_and_reviewed(
     practice_site: PracticeSite, mic_wav: Path
 ) -> None:
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed (scripts/system-deps.sh)")
-    errors: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--use-fake-ui-for-media-stream",
-                "--use-fake-device-for-media-stream",
-                f"--use-file-for-fake-audio-capture={mic_wav}",
-                "--autoplay-policy=no-user-gesture-required",
-            ],
-        )
-        try:
-            page = browser.new_page(viewport={"width": 1100, "height": 900})
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            # the pages' Content-Security-Policy must allow the worklet and the call socket
-            page.on(
-                "console",
-                lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None,
-            )
-            page.goto(practice_site.base + "/login")
-            page.fill("input[name=username]", "sam")
-            page.fill("input[name=password]", "trainee-pass-1")
-            page.click("button[type=submit]")
-            page.goto(practice_site.base + "/practice")
-            page.check("input[value=angry-billing]")
-            page.click("#call-button")
-            page.wait_for_selector("#live-transcript li.trainee", timeout=90_000)
-            # both lines said (or the customer hung up), then hang up
-            deadline = time.monotonic() + 90
-            while time.monotonic() < deadline:
-                if page.locator("#live-transcript li.trainee").count() >= 2:
-                    break
-                if page.locator("#hangup").is_disabled():
-                    break
-                time.sleep(0.5)
-            assert page.locator("#live-transcript li.customer").count() >= 1
-            assert page.inner_text("#mood-level") != "–"
-            _shot(page, "practice-call.png")
-            if not page.locator("#hangup").is_disabled():
-                page.click("#hangup")
-            page.wait_for_selector("#note-form:not([hidden])", timeout=60_000)
-            page.fill("#note-text", NOTE)
-            _shot(page, "practice-note.png")
-            page.click("#note-save")
-            page.wait_for_url(re.compile(r".*/sessions/\d+$"), timeout=300_000)
-            assert page.locator("h2", has_text="Scorecard").count() == 1
-            assert NOTE[:40] in page.inner_text("body")
-            _shot(page, "practice-review.png")
-            sid = int(page.url.rsplit("/", 1)[-1])
-        finally:
-            browser.close()
+    with chromium(microphone=mic_wav) as browser:
+        page = browser.new_page(viewport={"width": 1100, "height": 900})
+        # the pages' Content-Security-Policy must allow the worklet and the call socket
+        errors = page_errors(page, console=csp_violation)
+        log_in(page, practice_site.base, "sam", "trainee-pass-1")
+        page.goto(practice_site.base + "/practice")
+        page.check("input[value=angry-billing]")
+        page.click("#call-button")
+        page.wait_for_selector("#live-transcript li.trainee", timeout=90_000)
+        # both lines said (or the customer hung up), then hang up
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if page.locator("#live-transcript li.trainee").count() >= 2:
+                break
+            if page.locator("#hangup").is_disabled():
+                break
+            time.sleep(0.5)
+        assert page.locator("#live-transcript li.customer").count() >= 1
+        assert page.inner_text("#mood-level") != "–"
+        _shot(page, "practice-call.png")
+        if not page.locator("#hangup").is_disabled():
+            page.click("#hangup")
+        page.wait_for_selector("#note-form:not([hidden])", timeout=60_000)
+        page.fill("#note-text", NOTE)
+        _shot(page, "practice-note.png")
+        page.click("#note-save")
+        page.wait_for_url(re.compile(r".*/sessions/\d+$"), timeout=300_000)
+        assert page.locator("h2", has_text="Scorecard").count() == 1
+        assert NOTE[:40] in page.inner_text("body")
+        _shot(page, "practice-review.png")
+        sid = int(page.url.rsplit("/", 1)[-1])
     assert not errors, errors
 
-    folder = _folder(practice_site, sid)
+    folder = practice_site.folder(sid)
     assert (folder / "case_note.md").read_text(encoding="utf-8").strip() == NOTE
     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
     assert meta["end_reason"] in ("trainee_hangup", "hangup")
@@ -160,18 +131,3 @@ def test_a_practice_call_from_the_browser_is_recorded_scored_and_reviewed(
     words = {w for w in re.findall(r"[a-z']+", TRAINEE_LINES[0].lower()) if len(w) > 3}
     heard = {w for w in words if w in said}
     assert len(heard) >= 0.6 * len(words), (said, words)
-
-
-def _folder(site: PracticeSite, sid: int) -> Path:
-    from voice_sim.store import Database
-    from voice_sim.store.models import Session
-    from voice_sim.store.register import resolve_stored
-
-    db = Database.open(site.data_dir)
-    try:
-        with db.read() as s:
-            row = s.get(Session, sid)
-            assert row is not None
-            return resolve_stored(row.folder, site.data_dir)
-    finally:
-        db.close()

@@ -7,12 +7,13 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
 
 import pytest
+
+from tests.support.server import free_port
 
 
 def _pg_bin() -> str | None:
@@ -35,9 +36,7 @@ def postgres_url() -> Iterator[str]:
     root = tempfile.mkdtemp(prefix="voice-sim-pg-")
     if os.geteuid() == 0:
         shutil.chown(root, "postgres", "postgres")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     data = os.path.join(root, "data")
     run = lambda *a: subprocess.run(  # noqa: E731
         _as_postgres(list(a)), check=True, capture_output=True, text=True, timeout=120

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.server import free_port
 from voice_sim.cli import main
 
 
@@ -235,14 +236,11 @@ def test_gauntlet_stores_its_calls_in_order_with_their_scores(
 
 def _serve(data: Path, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
     """``voice-sim serve`` in its own process on a free port; (process, base URL)."""
-    import socket
     import time
 
     import httpx
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "voice_sim", "serve", "--port", str(port), "--data", str(data)],
         env={**os.environ, **env},

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -22,37 +21,22 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from tests.support.browser import chromium, page_errors
+from tests.support.server import serve_app
+
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 SR = 16_000
-CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="module")
 def transport_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    import socket
-
-    import uvicorn
-
     from voice_sim.transport.standalone import TransportApp
 
     token = secrets.token_urlsafe(8)
     app = TransportApp(data_dir=tmp_path_factory.mktemp("calls"), token=token, capacity=1)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    t0 = time.monotonic()
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() - t0 < 60
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}", token
-    finally:
-        server.should_exit = True
-        thread.join(timeout=20)
+    with serve_app(app) as base:
+        yield base, token
 
 
 def _env(y: np.ndarray) -> np.ndarray:
@@ -63,8 +47,6 @@ def _env(y: np.ndarray) -> np.ndarray:
 
 
 def test_resampling_worklets_and_mute(transport_site: tuple[str, str], tmp_path: Path) -> None:
-    from playwright.sync_api import sync_playwright
-
     from voice_sim.simulate import DEFAULT_BOT_VOICE, synthesize_line
 
     base, token = transport_site
@@ -77,51 +59,34 @@ def test_resampling_worklets_and_mute(transport_site: tuple[str, str], tmp_path:
     wav = np.concatenate([line, line, line, line, np.zeros(2 * SR, np.int16)])
     mic = tmp_path / "mic.wav"
     sf.write(mic, wav, SR, subtype="PCM_16")
-    errors: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--no-first-run",
-                "--use-fake-ui-for-media-stream",
-                "--use-fake-device-for-media-stream",
-                f"--use-file-for-fake-audio-capture={mic}",
-                "--autoplay-policy=no-user-gesture-required",
-            ],
+    with chromium(microphone=mic) as browser:
+        ctx = browser.new_context()
+        ctx.add_cookies([{"name": "vs_token", "value": token, "url": base}])
+        page = ctx.new_page()
+        errors = page_errors(page, console=None)
+        page.goto(base + "/page?resample=1")
+        call = page.evaluate(
+            "async () => (await fetch('/calls', {method: 'POST', body: "
+            "JSON.stringify({persona: 'angry-billing'})})).json()"
         )
-        try:
-            ctx = browser.new_context()
-            ctx.add_cookies([{"name": "vs_token", "value": token, "url": base}])
-            page = ctx.new_page()
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(base + "/page?resample=1")
-            call = page.evaluate(
-                "async () => (await fetch('/calls', {method: 'POST', body: "
-                "JSON.stringify({persona: 'angry-billing'})})).json()"
-            )
-            page.evaluate(f"startCall({json.dumps(call['id'])}, 'websocket', true)")
-            t0 = time.monotonic()
-            while not any(m.get("type") == "call_start" for m in page.evaluate("window.vsLog")):
-                assert time.monotonic() - t0 < 60
-                time.sleep(0.2)
-            time.sleep(4.0)
-            page.evaluate("window.vsCall.setMuted(true)")
-            time.sleep(3.0)
-            page.evaluate("window.vsCall.setMuted(false)")
-            time.sleep(5.0)
-            page.evaluate("window.vsCall.hangup()")
-            t0 = time.monotonic()
-            while not any(m.get("type") == "done" for m in page.evaluate("window.vsLog")):
-                assert time.monotonic() - t0 < 60
-                time.sleep(0.2)
-            meter = page.evaluate(
-                "(async () => { await window.vsCall.stop(); return window.vsCall.meterData(); })()"
-            )
-        finally:
-            browser.close()
+        page.evaluate(f"startCall({json.dumps(call['id'])}, 'websocket', true)")
+        t0 = time.monotonic()
+        while not any(m.get("type") == "call_start" for m in page.evaluate("window.vsLog")):
+            assert time.monotonic() - t0 < 60
+            time.sleep(0.2)
+        time.sleep(4.0)
+        page.evaluate("window.vsCall.setMuted(true)")
+        time.sleep(3.0)
+        page.evaluate("window.vsCall.setMuted(false)")
+        time.sleep(5.0)
+        page.evaluate("window.vsCall.hangup()")
+        t0 = time.monotonic()
+        while not any(m.get("type") == "done" for m in page.evaluate("window.vsLog")):
+            assert time.monotonic() - t0 < 60
+            time.sleep(0.2)
+        meter = page.evaluate(
+            "(async () => { await window.vsCall.stop(); return window.vsCall.meterData(); })()"
+        )
     assert not errors, errors
     assert meter["sampleRate"] != SR  # the resampling path ran
     with urllib.request.urlopen(

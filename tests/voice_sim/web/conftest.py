@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.support.server import serve_app
 from tests.support.sessions import FakeCall, make_gauntlet, make_session
 
 #: Accounts: name -> (role, teams, password).
@@ -26,12 +24,6 @@ ACCOUNTS = {
     "sam": ("trainee", ["red"], "trainee-pass-1"),
     "kim": ("trainee", ["blue"], "trainee-pass-2"),
 }
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -163,34 +155,14 @@ def fill_store(data_dir: Path) -> dict[str, dict[str, int]]:
     return {"sessions": ids, "trainees": trainees, "teams": teams}
 
 
-def wait_for_server(server: object, thread: threading.Thread, timeout_s: float = 30) -> None:
-    t0 = time.monotonic()
-    while not getattr(server, "started", False):
-        if not thread.is_alive():
-            raise RuntimeError("the server thread died before it started")
-        if time.monotonic() - t0 > timeout_s:
-            raise RuntimeError("the server did not start")
-        time.sleep(0.02)
-
-
 @contextlib.contextmanager
 def serve(data_dir: Path, settings: Any = None, **create: Any) -> Iterator[tuple[str, Any]]:
     """The app over ``data_dir`` on uvicorn on a free port, in a thread: (base URL, app)."""
-    import uvicorn
-
     from voice_sim.web import create_app
 
     app = create_app(data_dir, web_settings=settings, **create)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    wait_for_server(server, thread)
-    try:
-        yield f"http://127.0.0.1:{port}", app
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
+    with serve_app(app) as base:
+        yield base, app
 
 
 @pytest.fixture(scope="session")

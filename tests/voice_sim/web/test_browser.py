@@ -9,45 +9,27 @@ The README's screenshots of the session, trainee and team pages are taken here: 
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.support.browser import chromium, log_in, needs_chromium, page_errors
 from tests.support.speech_calls import write_call
 
-from .conftest import ACCOUNTS, Site, fill_store, free_port, wait_for_server
+from .conftest import ACCOUNTS, Site, fill_store, serve
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--autoplay-policy=no-user-gesture-required",
-]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium at /usr/bin/chromium"),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, needs_chromium]
 
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """The server over the fixture store plus one real call of sam's (Piper speech, analysed
     and scored by the real pipeline), upload jobs running."""
-    import uvicorn
-
     from voice_sim.store import Database, WebSettings, store_session
     from voice_sim.store.ingest import ImportItem, _init_worker, process_item
     from voice_sim.store.register import sha256_file
-    from voice_sim.web import create_app
 
     data = tmp_path_factory.mktemp("live")
     got = fill_store(data)
@@ -56,28 +38,14 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     rec = process_item(ImportItem(wav), data, sha256_file(wav), "angry-billing")
     db = Database.open(data)
     got["sessions"]["real"], _ = store_session(db, rec, trainee="sam", source="import")
-    app = create_app(data, db=db, web_settings=WebSettings(login_free_failures=1000))
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    wait_for_server(server, thread)
-    try:
-        yield Site(f"http://127.0.0.1:{port}", data, **got)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
+    with serve(data, WebSettings(login_free_failures=1000), db=db) as (base, _app):
+        yield Site(base, data, **got)
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    with chromium() as b:
+        yield b
 
 
 @pytest.fixture
@@ -89,13 +57,8 @@ def page_for(browser: Any, live: Site) -> Iterator[Any]:
         ctx = browser.new_context(viewport={"width": 1280, "height": 900})
         contexts.append(ctx)
         page = ctx.new_page()
-        page.errors = []
-        page.on("pageerror", lambda exc: page.errors.append(str(exc)))
-        page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
-        page.goto(live.base + "/login")
-        page.fill("input[name=username]", user)
-        page.fill("input[name=password]", ACCOUNTS[user][2])
-        page.click("button[type=submit]")
+        page.errors = page_errors(page)
+        log_in(page, live.base, user, ACCOUNTS[user][2])
         page.wait_for_url("**/sessions")
         return page
 

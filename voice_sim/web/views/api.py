@@ -14,7 +14,7 @@ from ...store import StoreError
 from ...store.queries import get_visible, list_sessions, parse_filter, session_detail
 from ...store.review import add_comment, add_override
 from .. import security
-from ..app import state
+from ..app import path_id, state
 
 
 def _bad(reason: str, status: int = 400) -> JSONResponse:
@@ -42,8 +42,7 @@ async def me(request: Request) -> Response:
 @security.login_required
 async def sessions(request: Request) -> Response:
     vs = state(request)
-    who = security.actor(request)
-    assert who is not None
+    who = security.logged_in(request)
     try:
         f = parse_filter(request.query_params, per_page=vs.settings.page_size)
     except StoreError as exc:
@@ -64,17 +63,11 @@ async def sessions(request: Request) -> Response:
     )
 
 
-def _sid(request: Request) -> int | None:
-    raw = request.path_params["session_id"]
-    return int(raw) if raw.isdigit() and len(raw) < 12 else None
-
-
 @security.login_required
 async def session(request: Request) -> Response:
     vs = state(request)
-    who = security.actor(request)
-    assert who is not None
-    sid = _sid(request)
+    who = security.logged_in(request)
+    sid = path_id(request, "session_id")
 
     def load() -> dict[str, Any] | None:
         with vs.db.read() as s:
@@ -104,9 +97,8 @@ async def _body(request: Request) -> dict[str, Any]:
 
 async def _write(request: Request, fn: Any, staff_only: bool = False) -> Response:
     vs = state(request)
-    who = security.actor(request)
-    assert who is not None
-    sid = _sid(request)
+    who = security.logged_in(request)
+    sid = path_id(request, "session_id")
     try:
         body = await _body(request)
     except StoreError as exc:

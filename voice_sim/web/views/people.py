@@ -13,16 +13,11 @@ from starlette.routing import Route
 from ...store import Team, Trainee, visible_teams, visible_trainees
 from ...store.progress import team_board, trainee_progress
 from .. import security
-from ..app import not_found, render, state
+from ..app import not_found, path_id, render, state
 from ..plots import line_chart
 
 #: Team table columns a lead can sort by: key -> (heading, value getter).
 TEAM_SORT = ("trainee", "date", "overall", "pitch", "loudness", "pace", "int_last", "lat_last")
-
-
-def _int_param(request: Request, name: str) -> int | None:
-    raw = request.path_params[name]
-    return int(raw) if raw.isdigit() and len(raw) < 12 else None
 
 
 def trainee_charts(p: dict[str, Any]) -> dict[str, Any]:
@@ -64,9 +59,8 @@ def trainee_charts(p: dict[str, Any]) -> dict[str, Any]:
 @security.login_required
 async def trainee_page(request: Request) -> Response:
     vs = state(request)
-    who = security.actor(request)
-    assert who is not None
-    tid = _int_param(request, "trainee_id")
+    who = security.logged_in(request)
+    tid = path_id(request, "trainee_id")
 
     def load() -> dict[str, Any] | None:
         with vs.db.read() as s:
@@ -108,9 +102,8 @@ def _sort_key(key: str) -> Any:
 @security.login_required
 async def team_page(request: Request) -> Response:
     vs = state(request)
-    who = security.actor(request)
-    assert who is not None
-    team_id = _int_param(request, "team_id")
+    who = security.logged_in(request)
+    team_id = path_id(request, "team_id")
 
     def load() -> dict[str, Any] | None:
         with vs.db.read() as s:
@@ -146,8 +139,7 @@ async def team_page(request: Request) -> Response:
 @security.roles_required("admin", "coach")
 async def teams_page(request: Request) -> Response:
     vs = state(request)
-    who = security.actor(request)
-    assert who is not None
+    who = security.logged_in(request)
 
     def load() -> list[dict[str, Any]]:
         with vs.db.read() as s:

@@ -30,7 +30,7 @@ from ...transport import CallSocket, PracticeCall
 from ...transport.aftercall import MAX_NOTE_CHARS
 from ...transport.ws import Receive, Scope, Send
 from .. import security
-from ..app import AppState, not_found, render, state
+from ..app import AppState, not_found, parse_id, render, state
 from ..practice import GAUNTLET_BREAK_S, PracticeService, PracticeSettings
 
 #: Calls a trainee may plan in one gauntlet from the browser.
@@ -123,8 +123,7 @@ def _personas() -> list[dict[str, str]]:
 
 
 def _call_of(request: Request) -> PracticeCall | None:
-    who = security.actor(request)
-    assert who is not None
+    who = security.logged_in(request)
     return service(state(request)).registry.get(request.path_params["call_id"], str(who.id))
 
 
@@ -190,8 +189,7 @@ def _assignments(vs: AppState, who: security.Actor) -> dict[str, Any]:
 
 async def _picker(request: Request, call: PracticeCall | None) -> Response:
     """The practice page: the picker, and the call panel (``call``, when there is one)."""
-    who = security.actor(request)
-    assert who is not None
+    who = security.logged_in(request)
     vs = state(request)
     svc = service(vs)
     personas = await run_in_threadpool(_personas)
@@ -221,8 +219,7 @@ async def practice_page(request: Request) -> Response:
 
 @security.login_required
 async def create_call(request: Request) -> Response:
-    who = security.actor(request)
-    assert who is not None
+    who = security.logged_in(request)
     form = await request.form()
     kind = str(form.get("kind") or "persona")
     svc = service(state(request))
@@ -266,8 +263,7 @@ def _livekit_call(
 
     from ..practice import livekit_token
 
-    who = security.actor(request)
-    assert who is not None
+    who = security.logged_in(request)
     meta: dict[str, Any] = {"trainee": who.name}
     if gauntlet:
         meta |= {"gauntlet": gauntlet, "break_s": svc.settings.gauntlet_break_s}
@@ -296,7 +292,7 @@ def _assigned_personas(vs: AppState, who: security.Actor, raw: str) -> str:
     """The persona ids of an assignment set for ``who`` (anyone else's is "no such")."""
     from ...store.models import Assignment
 
-    aid = int(raw) if raw.isdigit() and len(raw) < 12 else -1
+    aid = parse_id(raw, missing=-1)
     with vs.db.read() as s:
         a = s.get(Assignment, aid)
         mine = a is not None and (
@@ -388,11 +384,12 @@ async def gauntlet_scorecard(request: Request) -> Response:
     path = call.plan.folder / "session_scorecard.json"
 
     def load() -> dict[str, Any] | None:
-        try:
-            doc = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        import scoring
+
+        try:  # through scoring's reader; not there yet (or damaged): still being scored
+            return scoring.read_session_scorecard(path).to_dict()
+        except scoring.ScoringError:
             return None
-        return doc if isinstance(doc, dict) else None
 
     card = await run_in_threadpool(load)
     ids = st["session_ids"]
@@ -410,8 +407,7 @@ async def create_assignment(request: Request) -> Response:
 
     from ...store.models import Assignment, Team
 
-    who = security.actor(request)
-    assert who is not None
+    who = security.logged_in(request)
     form = await request.form()
     name = str(form.get("name") or "").strip()[:120]
     raw_team = str(form.get("team") or "")
@@ -427,7 +423,7 @@ async def create_assignment(request: Request) -> Response:
             _gauntlet_plan(",".join(ids))
         except ValueError as exc:
             return str(exc)
-        team_id = int(raw_team) if raw_team.isdigit() and len(raw_team) < 12 else -1
+        team_id = parse_id(raw_team, missing=-1)
         with vs.db.write() as s:
             team = s.get(Team, team_id)
             if team is None or (who.role != "admin" and team.id not in who.team_ids):
@@ -446,10 +442,9 @@ async def delete_assignment(request: Request) -> Response:
     """Withdraw an assignment (a coach: only for the teams they coach)."""
     from ...store.models import Assignment
 
-    who = security.actor(request)
-    assert who is not None
+    who = security.logged_in(request)
     raw = str(request.path_params["assignment_id"])
-    aid = int(raw) if raw.isdigit() and len(raw) < 12 else -1
+    aid = parse_id(raw, missing=-1)
     vs = state(request)
 
     def delete() -> bool:

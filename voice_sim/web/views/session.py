@@ -15,7 +15,7 @@ from ...store import StoreError
 from ...store.queries import get_visible, session_detail
 from ...store.review import add_comment, add_override
 from .. import security
-from ..app import not_found, render, state
+from ..app import not_found, path_id, render, state
 from ..files import AUDIO_TYPES, SESSION_FILES, FileRefused, read_case_note, recording_file
 from ..files import session_file as resolve_session_file
 
@@ -35,11 +35,6 @@ def _servable(locate: Any) -> bool:
     except FileRefused:
         return False
     return True
-
-
-def _id(request: Request) -> int | None:
-    raw = request.path_params["session_id"]
-    return int(raw) if raw.isdigit() and len(raw) < 12 else None
 
 
 def highlighted_turns(detail: dict[str, Any]) -> list[dict[str, Any]]:
@@ -89,9 +84,8 @@ async def _page(request: Request, error: str | None = None, status_code: int = 2
     """The session page; ``error`` is why a comment or override just sent was refused (it
     comes from our own check, never from the URL)."""
     vs = state(request)
-    who = security.actor(request)
-    assert who is not None
-    sid = _id(request)
+    who = security.logged_in(request)
+    sid = path_id(request, "session_id")
     if sid is None:
         return not_found(request)
 
@@ -143,9 +137,8 @@ async def _page(request: Request, error: str | None = None, status_code: int = 2
 
 async def _with_row(request: Request, fn: Any) -> Response:
     vs = state(request)
-    who = security.actor(request)
-    assert who is not None
-    sid = _id(request)
+    who = security.logged_in(request)
+    sid = path_id(request, "session_id")
     if sid is None:
         return not_found(request)
     form = await request.form()
@@ -176,11 +169,10 @@ async def post_comment(request: Request) -> Response:
 
 @security.login_required
 async def post_override(request: Request) -> Response:
-    who = security.actor(request)
-    assert who is not None
+    who = security.logged_in(request)
     if not who.is_staff:
         # a trainee who can see the session learns it exists; others still get 404
-        sid = _id(request)
+        sid = path_id(request, "session_id")
 
         def visible() -> bool:
             with state(request).db.read() as s:
@@ -199,9 +191,8 @@ async def post_override(request: Request) -> Response:
 
 async def _file(request: Request, name: str | None) -> Response:
     vs = state(request)
-    who = security.actor(request)
-    assert who is not None
-    sid = _id(request)
+    who = security.logged_in(request)
+    sid = path_id(request, "session_id")
     if sid is None:
         return not_found(request)
 

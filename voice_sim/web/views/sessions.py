@@ -49,8 +49,7 @@ FILTER_FIELDS = (
 @security.login_required
 async def sessions_page(request: Request) -> Response:
     vs = state(request)
-    who = security.actor(request)
-    assert who is not None
+    who = security.logged_in(request)
     try:
         f = parse_filter(request.query_params, per_page=vs.settings.page_size)
     except StoreError as exc:
@@ -111,8 +110,7 @@ def rows_csv(rows: list[dict]) -> str:
 async def sessions_csv(request: Request) -> Response:
     """The rows the list shows with the same filters, sort and page (``all=1``: every page)."""
     vs = state(request)
-    who = security.actor(request)
-    assert who is not None
+    who = security.logged_in(request)
     try:
         f = parse_filter(request.query_params, per_page=vs.settings.page_size)
     except StoreError as exc:

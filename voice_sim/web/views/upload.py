@@ -41,8 +41,7 @@ def job_json(job: Job, session_visible: bool = True) -> dict[str, Any]:
 @security.roles_required("admin", "coach")
 async def upload_page(request: Request) -> Response:
     vs = state(request)
-    who = security.actor(request)
-    assert who is not None
+    who = security.logged_in(request)
 
     def load() -> dict[str, Any]:
         with vs.db.read() as s:
@@ -114,8 +113,7 @@ async def api_upload(request: Request) -> Response:
     """Accept one recording (multipart field ``file``; fields ``trainee``, ``team``,
     ``persona``): checked before it is stored, then queued for analysis and scoring."""
     vs = state(request)
-    who = security.actor(request)
-    assert who is not None
+    who = security.logged_in(request)
     length = request.headers.get("content-length")
     try:
         parsed = await parse_upload(
@@ -191,8 +189,7 @@ def _refused(request: Request, exc: UploadRefused) -> Response:
 @security.login_required
 async def api_job(request: Request) -> Response:
     vs = state(request)
-    who = security.actor(request)
-    assert who is not None
+    who = security.logged_in(request)
     raw = request.path_params["job_id"]
     if not raw.isdigit() or len(raw) > 12:
         return JSONResponse({"error": "no such job"}, status_code=404)
