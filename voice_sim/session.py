@@ -185,6 +185,10 @@ class _Reply:
     first_text_s: float | None = None
     first_audio_s: float | None = None
     gap_s: float = 0.0
+    hold_until_s: float | None = None
+    """A hold notice: the quiet it buys ends here, seconds."""
+    silent_until_s: float | None = None
+    """A pressure pause: the customer stays silent until here, seconds."""
     confirmed: asyncio.Event = field(default_factory=asyncio.Event)
     """Set at the end of the turn; a reply prepared before it (speculatively) is held until
     then, and withdrawn if the trainee goes on instead."""
@@ -567,6 +571,8 @@ class CallSession:
         reply.task = self._spawn(self._prepare(reply))
 
     async def _prepare(self, r: _Reply) -> None:
+        """Hear the turn, synthesize the reply's first audio, and once the turn is over (at
+        once, or after a speculative start) play it after the persona's pause."""
         turn = r.turn
         tt = await self._final_text(turn)
         r.stt_s = self.line.now_s()
@@ -577,7 +583,21 @@ class CallSession:
             self.transcriber.close()
             self._texts.pop(turn.id, None)
             return
-        t_now = self.line.now_s()
+        self._hear(r, tt)
+        ready = await self._synthesize(r)
+        await r.confirmed.wait()  # prepared speculatively: the turn must be over first
+        self._keep_silences(r)
+        if not ready or r.line is None:  # the brain had nothing to say: heard, not answered
+            self._commit(turn.id, answered=False)
+            self.turns.reply_skipped(turn.id, self.line.now_s())
+            return
+        # the persona's thinking pause, or a deliberate silence (turns.keep_silent_until)
+        await self._until_clock(max(turn.end_s + r.gap_s, self.turns.customer_silent_until_s))
+        self._play(r.line)
+
+    def _hear(self, r: _Reply, tt: TurnText) -> None:
+        """The director hears the turn; what it causes waits in ``r`` until the reply holds."""
+        turn, t_now = r.turn, self.line.now_s()
         changes = self.customer.hear(self._trainee_turn(turn, tt))
         r.events += [
             SpeechEnd(turn.end_s, speaker="trainee"),
@@ -587,15 +607,18 @@ class CallSession:
         self._tune()
         hold = self.customer.hold_s()
         if hold is not None:
-            self.turns.keep_silent_until(turn.end_s + hold, hold=True)
+            r.hold_until_s = turn.end_s + hold
         else:
-            self.turns.end_hold()
             pause = self.customer.pressure_pause_s()  # the persona's intentional silence
             if pause is not None:
-                self.turns.keep_silent_until(turn.end_s + pause)
+                r.silent_until_s = turn.end_s + pause
                 r.events.append(PressurePause(turn.end_s, start_s=turn.end_s, duration_s=pause))
         r.gap_s = self._reply_gap_s()
-        ln = _Line("reply", Utterance(), turn_id=turn.id)
+
+    async def _synthesize(self, r: _Reply) -> bool:
+        """Start speaking the reply into its line; True once its first audio is ready, False
+        when the brain had nothing to say."""
+        ln = _Line("reply", Utterance(), turn_id=r.turn.id)
         r.line = ln
         ready = asyncio.Event()
 
@@ -612,14 +635,17 @@ class CallSession:
             await asyncio.wait({waiter, ln.task}, return_when=asyncio.FIRST_COMPLETED)
         finally:
             waiter.cancel()  # withdrawn meanwhile, or no audio: nobody waits any more
-        await r.confirmed.wait()  # prepared speculatively: the turn must be over first
-        if not ready.is_set():  # the brain had nothing to say: the turn is heard, not answered
-            self._commit(turn.id, answered=False)
-            self.turns.reply_skipped(turn.id, self.line.now_s())
+        return ready.is_set()
+
+    def _keep_silences(self, r: _Reply) -> None:
+        """The turn is over: tell the turn model about a hold notice or a pressure pause (not
+        before, so an answer prepared ahead and withdrawn leaves no silence behind)."""
+        if r.hold_until_s is not None:
+            self.turns.keep_silent_until(r.hold_until_s, hold=True)
             return
-        # the persona's thinking pause, or a deliberate silence (turns.keep_silent_until)
-        await self._until_clock(max(turn.end_s + r.gap_s, self.turns.customer_silent_until_s))
-        self._play(ln)
+        self.turns.end_hold()
+        if r.silent_until_s is not None:
+            self.turns.keep_silent_until(r.silent_until_s)
 
     def _trainee_turn(self, turn: Turn, tt: TurnText) -> TraineeTurn:
         last = self._last_customer
