@@ -40,7 +40,7 @@ import soundfile as sf
 import soxr
 
 from voice_sim import dsp, models
-from voice_sim.settings import SAMPLE_RATE_HZ
+from voice_sim.settings import SAMPLE_RATE_HZ, CallSettings
 from voice_sim.stt_whisper import ShortWindowWhisper, TurnTranscriber, transcribe_array
 from voice_sim.tts_piper import PIPER_RATE_HZ, VoiceCharacter, iter_sentences
 from voice_sim.voice_activity import VoiceActivity, VoiceOff, VoiceOn
@@ -341,16 +341,22 @@ def main() -> None:
     n_utts = len(rows) // max(1, args.renders)
     print(
         f"live STT vs full-window offline, {n_utts} utterances x {args.renders} Piper renders, "
-        f"live in {len(FAILURE_PERSONAS)} calls ({os.cpu_count()} cores)"
+        f"live in {len(FAILURE_PERSONAS)} calls ({os.cpu_count()} cores; the call's vocabulary "
+        f"is {'on' if CallSettings().stt_vocabulary else 'off'} by default)"
     )
-    print(f"  {'set':34s} {'n':>3s} {'live WER':>9s} {'no vocab.':>10s} {'offline':>8s}")
+    print(f"  {'set':34s} {'n':>3s} {'vocab. on':>10s} {'vocab. off':>11s} {'offline':>8s}")
     for name, g in table.items():
         print(
-            f"  {name:34s} {g['n'] // args.renders:3.0f} {g['live_wer']:8.1f}% "
-            f"{g['live_plain_wer']:9.1f}% {g['offline_wer']:7.1f}%"
+            f"  {name:34s} {g['n'] // args.renders:3.0f} {g['live_wer']:9.1f}% "
+            f"{g['live_plain_wer']:10.1f}% {g['offline_wer']:7.1f}%"
         )
     figures: dict[str, Any] = {"utterances": n_utts, "renders": args.renders, "groups": table}
-    for which, label in (("calls", "live"), ("plain", "live, no vocabulary"), ("full", "offline")):
+    labels = (
+        ("calls", "live, the call's vocabulary on"),
+        ("plain", "live, vocabulary off"),
+        ("full", "offline"),
+    )
+    for which, label in labels:
         h, t, f, misses = recall(rows, which)
         spread = ""
         if which != "full":

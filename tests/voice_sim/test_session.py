@@ -30,7 +30,7 @@ from voice_sim.session import CallSession, CallSpec
 from voice_sim.settings import CallSettings
 from voice_sim.simulate import MicFeed
 
-from .fakes import Heard, ToneEars, ToneVoice, run_call, silence, tone
+from .fakes import Heard, LevelVoiceActivity, ToneEars, ToneVoice, run_call, silence, tone
 
 APOLOGY = "I'm sorry you were charged twice. Can I have the email address on the account?"
 CALM_DOWN = "Calm down, sir. That is not our fault."
@@ -228,3 +228,24 @@ def test_a_nod_over_the_customer_is_logged_as_listening_and_the_line_goes_on(
     gap_s = quiet.shape[0] / sr
     assert bc.resumed_after_s is not None and abs(gap_s - bc.resumed_after_s) < 0.05
     assert gap_s < (end - start) + 0.2  # the line resumed within 0.2 s of the nod's end
+
+
+def test_the_ears_are_told_the_calls_vocabulary_when_it_is_on(tmp_path: Path) -> None:
+    from personas import get_persona
+
+    async def start(on: bool) -> ToneEars:
+        ears = fresh_ears()
+        settings = replace(CallSettings(), stt_vocabulary=on)
+        call = CallSession(
+            CallSpec(out_dir=tmp_path / str(on), persona="delayed-order", settings=settings),
+            stt=ears,
+            voice=ToneVoice(),
+            vad=LevelVoiceActivity(),
+        )
+        await call.start()
+        await call.close()
+        return ears
+
+    p = get_persona("delayed-order")
+    assert asyncio.run(start(True)).vocabulary == (p.scenario, *p.facts.issue_keywords)
+    assert asyncio.run(start(False)).vocabulary == ()  # the default: off (bench/stt_wer.py)
