@@ -24,6 +24,7 @@ import json
 import os
 import statistics
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -38,8 +39,11 @@ from voice_sim.simulate import load_script, persona_script, simulate_call
 PERSONAS = ("elderly-confused", "angry-billing", "delayed-order", "late-refund", "abusive-caller")
 FRAME_S = 0.01
 ACTIVE_DBFS = -45.0
-#: A trainee burst shorter than this that starts over the customer is a nod.
+#: A trainee burst shorter than this that starts over the customer, with no other trainee speech
+#: for ALONE_S before or after it, is a nod (the end of a line, or a line going on after a pause,
+#: is no nod).
 NOD_MAX_S = 1.0
+ALONE_S = 1.0
 
 
 def activity(y: np.ndarray, sr: int) -> np.ndarray:
@@ -66,8 +70,12 @@ def nods_on_recording(folder: Path) -> list[dict[str, float]]:
     y, sr = sf.read(str(folder / "recording.wav"), dtype="float32")
     t, c = activity(y[:, 0], sr), activity(y[:, 1], sr)
     out: list[dict[str, float]] = []
-    for a, b in runs(t):
-        if (b - a) * FRAME_S >= NOD_MAX_S or not c[max(0, a - 20) : a].any():
+    bursts = runs(t)
+    for k, (a, b) in enumerate(bursts):
+        alone = (k + 1 == len(bursts) or (bursts[k + 1][0] - b) * FRAME_S >= ALONE_S) and (
+            k == 0 or (a - bursts[k - 1][1]) * FRAME_S >= ALONE_S
+        )
+        if (b - a) * FRAME_S >= NOD_MAX_S or not alone or not c[max(0, a - 20) : a].any():
             continue
         quiet_from = next((i for i in range(a, b + 50) if not c[i : i + 2].any()), None)
         if quiet_from is None or quiet_from >= len(c):
@@ -89,6 +97,9 @@ def main() -> None:
     ap.add_argument("--calls", type=int, default=4)
     ap.add_argument("--out", type=Path, default=Path("out/bench-nods"))
     ap.add_argument("--json", type=Path, default=None, help="Also write the figures here.")
+    ap.add_argument(
+        "--nod-every-s", type=float, default=None, help="Nod this often (default: the bot's own)."
+    )
     args = ap.parse_args()
     t0 = time.time()
     nods: list[dict[str, float]] = []
@@ -98,6 +109,8 @@ def main() -> None:
         pid = PERSONAS[i % len(PERSONAS)]
         folder = args.out / f"call{i + 1}-{pid}"
         script = load_script(persona_script(pid, "good"))
+        if args.nod_every_s is not None:
+            script = replace(script, nod_every_s=args.nod_every_s)
         asyncio.run(simulate_call(CallSpec(out_dir=folder, persona=pid), script))
         events = read_events(folder / "events.jsonl")
         bcs = [e for e in events if isinstance(e, Backchannel)]
