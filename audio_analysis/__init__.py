@@ -27,7 +27,7 @@ from .result import (
 )
 from .session import CallSummary, SessionAnalysis, analyze_session
 from .settings import AnalysisSettings
-from .timeline import render_timeline
+from .timeline import Mark, Track, render_timeline, timeline_svg
 from .transcribe import Transcriber, WhisperTranscriber, Word, load_whisper
 
 __all__ = [
@@ -41,6 +41,7 @@ __all__ = [
     "DeadAir",
     "Gap",
     "Interruption",
+    "Mark",
     "PitchTrack",
     "PitchTracker",
     "Series",
@@ -49,6 +50,7 @@ __all__ = [
     "SpeakerStats",
     "SwiftF0Tracker",
     "ToneDrift",
+    "Track",
     "Transcriber",
     "Turn",
     "WhisperTranscriber",
@@ -63,6 +65,7 @@ __all__ = [
     "read_analysis",
     "render_timeline",
     "rms_dbfs",
+    "timeline_svg",
     "write_analysis",
     "write_json_atomic",
     "write_text_atomic",

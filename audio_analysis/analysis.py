@@ -29,7 +29,7 @@ from .gaps import DeadAir, Gap, Silence, dead_air_in, find_gaps, find_silences
 from .levels import SILENT_DBFS, power_mean_dbfs
 from .overlap import Backchannel, Interruption, classify_overlaps
 from .prosody import PitchTracker, fold_octaves, make_pitch_tracker, robust_median_hz
-from .recording import Recording, from_array, open_pair, open_recording
+from .recording import ONE_CHANNEL, Recording, from_array, open_pair, open_recording
 from .result import CallAnalysis, Series, SpeakerStats, Turn
 from .settings import ANALYSIS_RATE_HZ, AnalysisSettings
 from .transcribe import Transcriber, WhisperTranscriber, Word, transcribe_spans
@@ -47,8 +47,10 @@ from .vad import (
 PITCH_PIECE_S = 30.0
 #: Two channels whose frame levels agree within this (dB) almost everywhere carry the same audio.
 SAME_AUDIO_DB = 1.0
-#: ... on at least this share of the frames where either channel has sound.
+#: ... on more than this share of the frames where either channel has sound ...
 SAME_AUDIO_SHARE = 0.95
+#: ... given at least this many such frames (a third of a second: fewer decide nothing).
+SAME_AUDIO_MIN_FRAMES = 10
 
 
 def analyze(
@@ -190,6 +192,11 @@ class Activity:
     n_frames: int
     warnings: tuple[str, ...]
 
+    @functools.cached_property
+    def masks(self) -> dict[str, np.ndarray]:
+        """Which frames are speech, per role (bool, length ``n_frames``)."""
+        return {r: segments_to_mask(self.segments[r], self.n_frames) for r in self.roles}
+
 
 def speech_activity(rec: Recording, st: AnalysisSettings, bar: Any) -> Activity:
     """Silero over each channel, streamed; bleed from the other channel and noise removed."""
@@ -223,8 +230,7 @@ def _distinct_roles(
     if len(roles) == 2 and same_audio(levels["trainee"], levels["customer"], st.speech_floor_dbfs):
         return ("trainee",), (
             f"channels {rec.channels['trainee']} and {rec.channels['customer']} carry the same "
-            "audio (a mono recording saved as stereo): analysed as one channel; interruptions, "
-            "backchannels, overtalk, gaps, dead air and the customer's figures need two channels",
+            f"audio (a mono recording saved as stereo): {ONE_CHANNEL}",
         )
     return roles, ()
 
@@ -251,9 +257,10 @@ def _speech_segments(
 
 
 def same_audio(a_dbfs: np.ndarray, b_dbfs: np.ndarray, floor_dbfs: float) -> bool:
-    """True when two channels' frame levels agree within 1 dB almost everywhere there is sound."""
+    """Whether two channels' frame levels (dBFS) agree within :data:`SAME_AUDIO_DB` on more than
+    :data:`SAME_AUDIO_SHARE` of the frames where either is above ``floor_dbfs``."""
     loud = (a_dbfs > floor_dbfs) | (b_dbfs > floor_dbfs)
-    if loud.sum() < 10:
+    if loud.sum() < SAME_AUDIO_MIN_FRAMES:
         return False
     agree = np.abs(a_dbfs[loud] - b_dbfs[loud]) < SAME_AUDIO_DB
     return float(np.mean(agree)) > SAME_AUDIO_SHARE
@@ -358,13 +365,12 @@ def pitch_per_turn(
 ) -> PitchFrames:
     """F0 of the speech inside each turn, read in bounded pieces (memory stays flat)."""
     task = bar.add_task("pitch", total=sum(t.duration_s for t in turns))
-    masks = {r: segments_to_mask(act.segments[r], act.n_frames) for r in act.roles}
     seg_starts = {r: [s for s, _ in act.segments[r]] for r in act.roles}
     out: PitchFrames = {}
     for idx, t in enumerate(turns):
         times, f0 = _track_turn(rec, t, act.segments[t.speaker], seg_starts[t.speaker], tracker, st)
         fi = np.clip((times / FRAME_S).astype(int), 0, max(0, act.n_frames - 1))
-        inside = masks[t.speaker][fi] if act.n_frames else np.zeros(len(times), bool)
+        inside = act.masks[t.speaker][fi] if act.n_frames else np.zeros(len(times), bool)
         out[idx] = (times[inside], f0[inside])
         bar.advance(task, t.duration_s)
     return out
@@ -413,12 +419,9 @@ def assemble(
     timings_s: dict[str, float] | None = None,
 ) -> CallAnalysis:
     """Per-turn and per-speaker figures, drift and plot series from steps 1-4."""
-    masks = {r: segments_to_mask(act.segments[r], act.n_frames) for r in act.roles}
     ref_hz = {r: _call_median_hz(f0, conv.turns, r) for r in act.roles}
     turns = [
-        _turn(
-            t, words.get((t.speaker, t.start_s), []), f0[i][1], act, masks, ref_hz, st, transcribed
-        )
+        _turn(t, words.get((t.speaker, t.start_s), []), f0[i][1], act, ref_hz, st, transcribed)
         for i, t in enumerate(conv.turns)
     ]
     speakers: dict[str, SpeakerStats | None] = {"trainee": None, "customer": None}
@@ -436,7 +439,7 @@ def assemble(
         r: plot_series(
             [f0[i] for i, t in enumerate(conv.turns) if t.speaker == r],
             act.levels_dbfs[r],
-            masks[r],
+            act.masks[r],
             ref_hz[r],
             duration_s=rec.duration_s,
             hop_s=st.series_hop_s,
@@ -484,13 +487,12 @@ def _turn(
     ws: list[Word],
     f0_hz: np.ndarray,
     act: Activity,
-    masks: dict[str, np.ndarray],
     ref_hz: dict[str, float],
     st: AnalysisSettings,
     transcribed: bool,
 ) -> Turn:
     a, b = round(t.start_s / FRAME_S), round(t.end_s / FRAME_S)
-    lv = act.levels_dbfs[t.speaker][a:b][masks[t.speaker][a:b]]
+    lv = act.levels_dbfs[t.speaker][a:b][act.masks[t.speaker][a:b]]
     pitch = robust_median_hz(f0_hz, reference_hz=ref_hz[t.speaker], fold_st=st.octave_fold_st)
     dur = t.duration_s
     return Turn(

@@ -7,7 +7,6 @@ Long recordings are never held whole in memory: the speech-activity pass reads b
 from __future__ import annotations
 
 import contextlib
-import math
 import shutil
 import struct
 import tempfile
@@ -28,6 +27,12 @@ MIN_RATE_HZ = 8_000
 ROLES = ("trainee", "customer")
 #: What a user is told can be read: libsndfile's formats, then anything ffmpeg (PyAV) decodes.
 READABLE = "WAV, FLAC, OGG/Opus, MP3, M4A/AAC, WebM and other formats ffmpeg decodes"
+#: What one channel holds and what it cannot give: said whenever only one channel is analysed.
+ONE_CHANNEL = (
+    "analysed as one channel (speech, turns, pace, pitch, loudness); interruptions, "
+    "backchannels, overtalk, response gaps, dead air and the customer's figures need two "
+    "channels (trainee and customer)"
+)
 
 
 def unreadable(path: Path | str) -> AnalysisError:
@@ -296,17 +301,13 @@ def open_recording(
 
 
 def _channel_mapping(
-    p: Path, nch: int, trainee_channel: int, customer_channel: int | None
+    p: str | Path, nch: int, trainee_channel: int, customer_channel: int | None
 ) -> tuple[dict[str, int], list[str]]:
     """Role -> channel of a file with ``nch`` channels, and the warnings that go with it."""
     warnings: list[str] = []
     if nch == 1:
         mapping = {"trainee": 0}
-        warnings.append(
-            "mono recording: analysed as one channel (speech, turns, pace, pitch, loudness); "
-            "interruptions, backchannels, overtalk, response gaps, dead air and the customer's "
-            "figures need two channels (trainee and customer)"
-        )
+        warnings.append(f"mono recording: {ONE_CHANNEL}")
     elif nch == 2 and customer_channel is None:
         if trainee_channel not in (0, 1):
             raise AnalysisError(
@@ -383,18 +384,7 @@ def from_array(
         raise AnalysisError(f"{source}: audio holds NaN or infinite samples")
     if sr != ANALYSIS_RATE_HZ:
         y = np.stack([soxr.resample(row, sr, ANALYSIS_RATE_HZ) for row in y]).astype(np.float32)
-    warnings: list[str] = []
-    if y.shape[0] == 1:
-        mapping = {"trainee": 0}
-        warnings.append(
-            "mono recording: analysed as one channel (speech, turns, pace, pitch, loudness); "
-            "interruptions, backchannels, overtalk, response gaps, dead air and the customer's "
-            "figures need two channels (trainee and customer)"
-        )
-    else:
-        if trainee_channel not in (0, 1):
-            raise AnalysisError(f"{source}: trainee channel {trainee_channel} does not exist")
-        mapping = {"trainee": trainee_channel, "customer": 1 - trainee_channel}
+    mapping, warnings = _channel_mapping(source, y.shape[0], trainee_channel, None)
     frames = y.shape[1]
     roles = {
         r: _Channel(None, 0, ANALYSIS_RATE_HZ, frames, array=np.ascontiguousarray(y[c]))
@@ -408,8 +398,3 @@ def from_array(
         warnings=warnings,
         _roles=roles,
     )
-
-
-def n_frames(duration_s: float, frame_s: float) -> int:
-    """Number of whole analysis frames in ``duration_s``."""
-    return math.floor(duration_s / frame_s + 1e-9)

@@ -151,24 +151,8 @@ class CallAnalysis:
                 | {"text": text}
                 for b, text in zip(self.backchannels, self.backchannel_text, strict=True)
             ],
-            "gaps": [
-                {
-                    "from": g.from_speaker,
-                    "to": g.to_speaker,
-                    "start_s": g.start_s,
-                    "duration_s": g.duration_s,
-                }
-                for g in self.gaps
-            ],
-            "silences": [
-                {
-                    "from": g.from_speaker,
-                    "to": g.to_speaker,
-                    "start_s": g.start_s,
-                    "duration_s": g.duration_s,
-                }
-                for g in self.silences
-            ],
+            "gaps": [_between_dict(g) for g in self.gaps],
+            "silences": [_between_dict(g) for g in self.silences],
             "dead_air": [{"start_s": d.start_s, "duration_s": d.duration_s} for d in self.dead_air],
             "tone_drift": {r: _fields(self.tone_drift.get(r)) for r in ROLES},
             "speech": {r: [list(s) for s in segs] for r, segs in self.speech.items()},
@@ -212,6 +196,16 @@ def _num(x: Any) -> Any:
 def _fields(obj: Any) -> dict[str, Any] | None:
     """A result dataclass as a dict with its floats rounded (None stays None)."""
     return None if obj is None else {k: _num(v) for k, v in obj.__dict__.items()}
+
+
+def _between_dict(g: Gap | Silence) -> dict[str, Any]:
+    """A gap or a silence: whose turns it lies between, when and how long."""
+    return {
+        "from": g.from_speaker,
+        "to": g.to_speaker,
+        "start_s": g.start_s,
+        "duration_s": g.duration_s,
+    }
 
 
 def _turn_dict(t: Turn) -> dict[str, Any]:
@@ -341,21 +335,20 @@ class _Reader:
             self.text(b.get("text", ""), f"{where}.text"),
         )
 
-    def gap(self, g: Mapping[str, Any], where: str) -> Gap:
-        return Gap(
-            from_speaker=self.speaker(self.req(g, "from", where), f"{where}.from"),
-            to_speaker=self.speaker(self.req(g, "to", where), f"{where}.to"),
-            start_s=self.time(self.req(g, "start_s", where), f"{where}.start_s"),
-            duration_s=self.time(self.req(g, "duration_s", where), f"{where}.duration_s"),
+    def between(self, g: Mapping[str, Any], where: str) -> tuple[str, str, float, float]:
+        """A gap's or a silence's fields: from, to, start_s, duration_s."""
+        return (
+            self.speaker(self.req(g, "from", where), f"{where}.from"),
+            self.speaker(self.req(g, "to", where), f"{where}.to"),
+            self.time(self.req(g, "start_s", where), f"{where}.start_s"),
+            self.time(self.req(g, "duration_s", where), f"{where}.duration_s"),
         )
 
+    def gap(self, g: Mapping[str, Any], where: str) -> Gap:
+        return Gap(*self.between(g, where))
+
     def silence(self, g: Mapping[str, Any], where: str) -> Silence:
-        return Silence(
-            from_speaker=self.speaker(self.req(g, "from", where), f"{where}.from"),
-            to_speaker=self.speaker(self.req(g, "to", where), f"{where}.to"),
-            start_s=self.time(self.req(g, "start_s", where), f"{where}.start_s"),
-            duration_s=self.time(self.req(g, "duration_s", where), f"{where}.duration_s"),
-        )
+        return Silence(*self.between(g, where))
 
     def dead_air(self, d: Mapping[str, Any], where: str) -> DeadAir:
         return DeadAir(

@@ -85,7 +85,8 @@ class Layout:
         )
 
     def analysis(self) -> dict[str, Any]:
-        """The ``analysis.json`` document (schema_version 1) of the layout."""
+        """The ``analysis.json`` document (schema_version 1) of the layout; its silences and
+        dead air are derived by the reader (``CallAnalysis.from_dict``), by the analysis's rule."""
         turns = sorted(self.turns, key=lambda t: t["start_s"])
         speakers = {}
         for spk in ("trainee", "customer"):
@@ -101,7 +102,7 @@ class Layout:
                 "loudness_dbfs_median": None,
                 "overtalk_s": 0.0,
             }
-        gaps, dead = [], []
+        gaps = []
         for a, b in itertools.pairwise(turns):
             silence = b["start_s"] - a["end_s"]
             if silence <= 0:
@@ -115,8 +116,6 @@ class Layout:
                         "duration_s": round(silence, 3),
                     }
                 )
-            if silence >= 3.0:
-                dead.append({"start_s": a["end_s"], "duration_s": round(silence, 3)})
         return {
             "schema_version": 1,
             "source": "recording.wav",
@@ -128,7 +127,6 @@ class Layout:
             "interruptions": [],
             "backchannels": sorted(self.backchannels, key=lambda b: b["start_s"]),
             "gaps": gaps,
-            "dead_air": dead,
         }
 
     def inputs(self, persona: str) -> Any:

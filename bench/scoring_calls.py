@@ -356,8 +356,10 @@ def write(played: Played, folder: Path, *, seed: int = 0) -> Path:
 
 
 def text_analysis(played: Played) -> dict[str, Any]:
-    """An ``analysis.json`` for the call laid out as text: turns with evenly timed words, gaps,
-    dead air and interruptions from the clock; no pitch, loudness or recognition errors."""
+    """An ``analysis.json`` for the call laid out as text: turns with evenly timed words, gaps
+    and interruptions from the clock; no pitch, loudness or recognition errors. Its silences and
+    dead air are the reader's to derive from the turns, by the analysis's own rule
+    (``audio_analysis.CallAnalysis.from_dict`` on a document without ``silences``)."""
     turns = []
     for x in sorted(played.lines, key=lambda x: x.start_s):
         words = x.text.split()
@@ -415,31 +417,6 @@ def text_analysis(played: Played) -> dict[str, Any]:
         "turns": turns,
         "interruptions": cuts,
         "gaps": gaps,
-        **_silences(turns),
-    }
-
-
-def _silences(turns: list[dict[str, Any]]) -> dict[str, Any]:
-    """``silences`` and ``dead_air`` of the text layout, by the analysis's own rule."""
-    from audio_analysis.gaps import dead_air_in, find_silences
-    from audio_analysis.settings import DEAD_AIR_S
-    from audio_analysis.turns import Span
-
-    spans = [Span(t["speaker"], t["start_s"], t["end_s"]) for t in turns]
-    quiet = find_silences(spans, spans, longer_than_s=DEAD_AIR_S)
-    return {
-        "silences": [
-            {
-                "from": q.from_speaker,
-                "to": q.to_speaker,
-                "start_s": q.start_s,
-                "duration_s": q.duration_s,
-            }
-            for q in quiet
-        ],
-        "dead_air": [
-            {"start_s": d.start_s, "duration_s": d.duration_s} for d in dead_air_in(quiet)
-        ],
     }
 
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import json
 import math
+import types
+import typing
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, ClassVar, Literal
@@ -267,6 +269,9 @@ EVENT_TYPES: dict[str, type[CallEvent]] = {
     )
 }
 
+#: Each event type's fields and their types, resolved once (the annotations are strings here).
+_FIELD_TYPES = {kind: typing.get_type_hints(cls) for kind, cls in EVENT_TYPES.items()}
+
 
 def event_from_json(obj: Any, where: str = "event") -> CallEvent:
     """The typed event of one JSON object; unknown extra keys are ignored (newer writers).
@@ -274,7 +279,8 @@ def event_from_json(obj: Any, where: str = "event") -> CallEvent:
     Raises
     ------
     EventLogError
-        Not an object, unknown ``type``, or a field of the wrong type.
+        Not an object, unknown ``type``, or a field of the wrong type (the message names the
+        event type and the field: ``<where>: intensity.level: expected a whole number``).
     """
     if not isinstance(obj, dict):
         raise EventLogError(f"{where}: expected a JSON object")
@@ -282,23 +288,50 @@ def event_from_json(obj: Any, where: str = "event") -> CallEvent:
     cls = EVENT_TYPES.get(kind) if isinstance(kind, str) else None
     if cls is None:
         raise EventLogError(f"{where}: unknown event type {kind!r}")
+    hints = _FIELD_TYPES[cls.TYPE]
     kw: dict[str, Any] = {}
     for f in fields(cls):
         if f.name not in obj:
             if f.name == "t_s":
                 raise EventLogError(f"{where}: {kind} has no t_s")
             continue
-        v = obj[f.name]
-        if f.name == "words":
-            if not isinstance(v, list) or not all(isinstance(w, dict) for w in v):
-                raise EventLogError(f"{where}: {kind}.words: expected a list of objects")
-            v = tuple(v)
-        elif f.name.endswith("_s") and v is not None:
-            if isinstance(v, bool) or not isinstance(v, int | float):
-                raise EventLogError(f"{where}: {kind}.{f.name}: expected a number, got {v!r}")
-            v = float(v)
-        kw[f.name] = v
+        kw[f.name] = _field_value(obj[f.name], hints[f.name], f"{where}: {kind}.{f.name}")
     return cls(**kw)
+
+
+def _field_value(v: Any, hint: Any, where: str) -> Any:
+    """``v`` read as a field of type ``hint``; ``where`` (file, line, event.field) names it in
+    the error."""
+    args = typing.get_args(hint)
+    if v is None and type(None) in args:
+        return None
+    if typing.get_origin(hint) is types.UnionType:  # X | None with a value: read as X
+        hint = next(a for a in args if a is not type(None))
+        args = typing.get_args(hint)
+    if typing.get_origin(hint) is Literal:
+        if v not in args:
+            raise EventLogError(f"{where}: expected {' or '.join(map(repr, args))}, got {v!r}")
+        return v
+    if hint is bool:
+        if not isinstance(v, bool):
+            raise EventLogError(f"{where}: expected true or false, got {v!r}")
+        return v
+    if hint is int:
+        if isinstance(v, bool) or not isinstance(v, int | float) or not float(v).is_integer():
+            raise EventLogError(f"{where}: expected a whole number, got {v!r}")
+        return int(v)
+    if hint is float:
+        if isinstance(v, bool) or not isinstance(v, int | float):
+            raise EventLogError(f"{where}: expected a number, got {v!r}")
+        return float(v)
+    if hint is str:
+        if not isinstance(v, str):
+            raise EventLogError(f"{where}: expected text, got {v!r}")
+        return v
+    # the one container: a transcript's words, {"word", "start_s", "end_s"} each
+    if not isinstance(v, list) or not all(isinstance(w, dict) for w in v):
+        raise EventLogError(f"{where}: expected a list of objects")
+    return tuple(v)
 
 
 def read_events(path: Path, *, lenient: bool = False) -> list[CallEvent]:

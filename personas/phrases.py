@@ -58,10 +58,6 @@ def normalise(text: str) -> str:
     return out if len(out) == len(text) else text.translate(_APOS)
 
 
-#: Old spelling kept for callers outside this package.
-normalize = normalise
-
-
 def rx(*alternatives: str) -> re.Pattern[str]:
     """One case-insensitive alternation of ``alternatives``, matched on word boundaries."""
     body = "|".join(f"(?:{a})" for a in alternatives)
@@ -206,6 +202,14 @@ BLAME_OTHER: Final = rx(
     r"(?:it's|it is|that's|that is|it was|that was) (?:all )?their fault",
     r"out of (?:our|my) hands",
 )
+#: Not knowing: a hedge unless the sentence says how the trainee will find out (FOLLOW_UP).
+_UNKNOWNS = (
+    r"i don't know",
+    r"i do not know",
+    r"i have no idea",
+    r"(?<!have )no idea",
+    r"i(?:'m| am) not (?:really )?sure",
+)
 HEDGE: Final = rx(
     r"maybe",
     r"probably",
@@ -213,11 +217,7 @@ HEDGE: Final = rx(
     r"i guess",
     r"i suppose",
     r"fingers crossed",
-    r"i(?:'m| am) not (?:really )?sure",
-    r"i don't know",
-    r"i do not know",
-    r"i have no idea",
-    r"(?<!have )no idea",
+    *_UNKNOWNS,
     r"(?:it|they|the \w+|your \w+) (?:should|might|may) (?:arrive|ship|come|reach|show up|"
     r"turn up|clear|be there|be back|be fixed|be sorted|be resolved|be done|go through|work|"
     r"be ready|be delivered|be refunded|get there|be with you)",
@@ -231,13 +231,7 @@ FOLLOW_UP: Final = rx(
     r"find (?:that|it|this) out",
     r"i(?:'ll| will) (?:check|ask|look|confirm)",
 )
-_UNKNOWN: Final = rx(
-    r"i don't know",
-    r"i do not know",
-    r"i have no idea",
-    r"(?<!have )no idea",
-    r"i(?:'m| am) not (?:really )?sure",
-)
+_UNKNOWN: Final = rx(*_UNKNOWNS)
 VAGUE_TIME: Final = rx(
     r"(?<!as )soon(?! as)",
     r"shortly",
@@ -573,10 +567,13 @@ RESTATE_SO_THE: Final = rx(
     r"so (?:the|your|this|that)(?: [\w'-]+){1,5} (?:is|was|are|were|has|have|isn't|wasn't|aren't|"
     r"won't|doesn't|can't|keeps|stopped|stops)",
 )
-ACKNOWLEDGE: Final = rx(
+_APOLOGIES = (
     r"i(?:'m| am) (?:so |really |very |truly |terribly |deeply )?sorry",
     r"i apologi[sz]e",
     r"my apologies",
+)
+ACKNOWLEDGE: Final = rx(
+    *_APOLOGIES,
     r"(?<!if )(?<!sure )i(?: completely| totally| really| fully| do| can)? understand"
     r"(?!(?: you)? (?:correctly|right))",
     r"i can (?:see|hear|imagine) (?:why|how|that)",
@@ -599,11 +596,7 @@ ACKNOWLEDGE: Final = rx(
     r"(?:i know|i reali[sz]e) (?:that's|that is|this is|it's|it is) not (?:the answer|what) you",
     r"not what you (?:wanted|hoped|were hoping|expected) to hear",
 )
-APOLOGY: Final = rx(
-    r"i(?:'m| am) (?:so |really |very |truly |terribly |deeply )?sorry",
-    r"i apologi[sz]e",
-    r"my apologies",
-)
+APOLOGY: Final = rx(*_APOLOGIES)
 #: Confirming what was heard before answering ("I see", "got it", "so you're saying"). "I see"
 #: is a finding when something seen follows it ("I see no record", "I see two charges").
 CONFIRMING: Final = rx(
@@ -654,10 +647,12 @@ GIVE_IN: Final = rx(
     r"just this (?:once|one time)",
     r"you win",
 )
+#: A hesitation sound ("um", "uhh", "erm", "hmm", "ah"), as a regular expression.
+HESITATION = r"(?:u+m+|u+h+|e+r+m*|h+m+|a+h+)"
 #: Filler words: "um", "uh", "er" always; "like" and "you know" only set off as a filler
 #: (", like," / "You know, ..."), not as words ("looks like", "do you know").
 FILLER: Final = re.compile(
-    r"(?<![\w'])(?:u+m+|u+h+|e+r+m*|h+m+|a+h+)(?![\w'])"
+    rf"(?<![\w']){HESITATION}(?![\w'])"
     r"|(?:^|(?<=[,.?!;]\s)|(?<=\A))like(?=\s*,)"
     r"|(?:(?<=,\s)|^)like(?=\s*,)"
     r"|(?:^|(?<=[,.?!;]\s))you know(?=\s*[,.?!])"
@@ -857,10 +852,10 @@ class Phrase:
     """Offset after the last character."""
 
 
-def _found(kind: str, pattern: re.Pattern[str], text: str, norm: str | None = None) -> list[Phrase]:
-    norm = normalise(text) if norm is None else norm
+def _found(kind: str, pattern: re.Pattern[str], text: str) -> list[Phrase]:
     return [
-        Phrase(kind, text[m.start() : m.end()], m.start(), m.end()) for m in pattern.finditer(norm)
+        Phrase(kind, text[m.start() : m.end()], m.start(), m.end())
+        for m in pattern.finditer(normalise(text))
     ]
 
 
@@ -882,10 +877,15 @@ def content_words(text: str) -> set[str]:
 def mentions(text: str, keywords: Iterable[str]) -> str | None:
     """The first of ``keywords`` (lower case words or phrases) that ``text`` names, or None."""
     t = normalise(text)
-    for k in keywords:
-        if k and re.search(rf"(?<![a-z0-9]){re.escape(k.lower())}", t):
-            return k
-    return None
+    return next((k for k in keywords if _names(t, k)), None)
+
+
+def _names(norm: str, keyword: str) -> bool:
+    """Whether normalised text holds ``keyword`` from the start of a word ("charge" names
+    "charged", not "discharge")."""
+    if not keyword:
+        return False
+    return re.search(rf"(?<![a-z0-9]){re.escape(keyword.lower())}", norm) is not None
 
 
 # -- sentences --------------------------------------------------------------------------------
@@ -1129,7 +1129,7 @@ def asked_topics(text: str, topics: Sequence[Sequence[str]]) -> tuple[int, ...]:
         for i, keywords in enumerate(topics):
             score = 0.0
             for k in keywords:
-                if k and re.search(rf"(?<![a-z0-9]){re.escape(k.lower())}", qn):
+                if _names(qn, k):
                     score += 0.5 if k.lower() in _WEAK_KEYWORDS else 1.0
             if score >= 1.0:
                 best[i] = max(best.get(i, 0.0), score)

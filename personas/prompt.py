@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .brain import ReplyContext
-from .phrases import INJECTION, normalize
+from .phrases import INJECTION, normalise
 from .vocabulary import band_of
 
 _MOOD = {
@@ -91,7 +91,7 @@ def turn_note(ctx: ReplyContext) -> str | None:
     if v.intent in _INTENT:
         notes.append(_INTENT[v.intent])
     last_trainee = next((t for s, t in reversed(ctx.history) if s == "trainee"), "")
-    if INJECTION.search(normalize(last_trainee)) and _INTENT["in_character"] not in notes:
+    if INJECTION.search(normalise(last_trainee)) and _INTENT["in_character"] not in notes:
         notes.append(_INTENT["in_character"])
     notes.append(f"Intensity is now {ctx.level}/10, stage {ctx.stage}. Reply as {p.display_name}.")
     return " ".join(notes)

@@ -105,6 +105,13 @@ class Facts:
     """Values for ``{slot}`` placeholders in lines."""
 
 
+#: A pressure pause's shortest and longest length when the persona gives none, seconds.
+PRESSURE_PAUSE_MIN_S = 3.0
+PRESSURE_PAUSE_MAX_S = 6.0
+#: The lengths a persona may give, seconds.
+PRESSURE_PAUSE_RANGE_S = (1.0, 10.0)
+
+
 @dataclass(frozen=True)
 class PressurePause:
     """Intentional silence: after some of the trainee's answers the customer says nothing for a
@@ -113,9 +120,9 @@ class PressurePause:
     chance: float
     """How often, after an answer, at intensity 10 (0-1; it falls off linearly with intensity,
     to a quarter of it at 0)."""
-    min_s: float = 3.0
+    min_s: float = PRESSURE_PAUSE_MIN_S
     """Shortest pause, seconds."""
-    max_s: float = 6.0
+    max_s: float = PRESSURE_PAUSE_MAX_S
     """Longest pause, seconds."""
 
     def chance_at(self, level: int) -> float:
@@ -551,13 +558,20 @@ def _weights(
 
 
 def _pressure_pause(r: _Reader) -> PressurePause | None:
+    """``pressure_pause``: chance (0-1), min_s and max_s (seconds, defaults
+    :data:`PRESSURE_PAUSE_MIN_S` and :data:`PRESSURE_PAUSE_MAX_S`); absent or ``never``: None."""
     praw = r.get(("pressure_pause",))
     if praw is _MISSING or praw is None or praw in ("never", False):
         return None
     r.mapping(("pressure_pause",), keys=("chance", "min_s", "max_s"))
     chance = r.number(("pressure_pause", "chance"), 0.0, 1.0)
-    lo = r.number(("pressure_pause", "min_s"), 1.0, 10.0) if "min_s" in praw else 3.0
-    hi = r.number(("pressure_pause", "max_s"), 1.0, 10.0) if "max_s" in praw else max(lo, 6.0)
+    lo, hi = PRESSURE_PAUSE_MIN_S, PRESSURE_PAUSE_MAX_S
+    if "min_s" in praw:
+        lo = r.number(("pressure_pause", "min_s"), *PRESSURE_PAUSE_RANGE_S)
+    if "max_s" in praw:
+        hi = r.number(("pressure_pause", "max_s"), *PRESSURE_PAUSE_RANGE_S)
+    else:
+        hi = max(lo, hi)
     if hi < lo:
         raise r.doc.error(("pressure_pause", "max_s"), f"must not be below min_s ({lo}), got {hi}")
     return PressurePause(chance, lo, hi)

@@ -270,7 +270,10 @@ def check_note(
     known_refs: set[str] = said_refs | set().union(*(references(t) for t in known))
     note_refs = references(note)
     if known_refs:
-        hit = next((r for r in note_refs if any(_same_reference(r, s) for s in known_refs)), None)
+        # sorted: a set's order changes with the interpreter's string hashing
+        hit = next(
+            (r for r in sorted(note_refs) if any(_same_reference(r, s) for s in known_refs)), None
+        )
         wrong = next(
             (r for r in sorted(note_refs) if "@" not in r and len(r) >= 4 and r != hit), None
         )

@@ -206,11 +206,22 @@ class CallInputs:
     ours: bool = False
     dead_air_s: float = DEAD_AIR_S
     hold_max_s: float = HOLD_MAX_S
+    analysis: CallAnalysis | None = None
+    """The analysis as read (series, speech segments: what the timeline draws)."""
 
     @property
     def persona(self) -> str | None:
         """Persona id when known."""
         return self.persona_info.id
+
+    @property
+    def start_intensity(self) -> float | None:
+        """The customer's intensity when the call started, 0-10: before the first move (None
+        without intensity events)."""
+        if not self.intensity:
+            return None
+        first = self.intensity[0]
+        return first.previous if first.previous is not None else first.level
 
     def turns_of(self, speaker: str) -> tuple[Turn, ...]:
         """Turns of one speaker in time order."""
@@ -232,16 +243,22 @@ def _num(value: Any, where: str, *, optional: bool = False) -> float | None:
     return f
 
 
-def read_json(path: Path) -> Mapping[str, Any]:
-    """Read a JSON object from ``path``; errors name the file."""
+def load_json(path: str | Path) -> Any:
+    """The parsed JSON of ``path``; a missing, unreadable or invalid file is a
+    :class:`ScoringError` naming it."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ScoringError(f"{path}: file not found") from None
     except json.JSONDecodeError as exc:
         raise ScoringError(f"{path}: invalid JSON at line {exc.lineno}: {exc.msg}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ScoringError(f"{path}: cannot read: {exc}") from None
+
+
+def read_json(path: Path) -> Mapping[str, Any]:
+    """Read a JSON object from ``path``; errors name the file."""
+    data = load_json(path)
     if not isinstance(data, Mapping):
         raise ScoringError(f"{path}: expected a JSON object")
     return data
@@ -402,6 +419,7 @@ def call_inputs(
         ours=any(isinstance(e, call_log.CallStart) for e in events),
         dead_air_s=_num(director.get("dead_air_s"), "meta", optional=True) or DEAD_AIR_S,
         hold_max_s=_num(director.get("hold_max_s"), "meta", optional=True) or HOLD_MAX_S,
+        analysis=a,
     )
 
 

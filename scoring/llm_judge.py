@@ -71,6 +71,34 @@ def request_messages(call: CallInputs, items: Sequence[RubricItem]) -> list[dict
     ]
 
 
+def _evidence(call: CallInputs, item: RubricItem, e: Any) -> Evidence | None:
+    """One piece of evidence the model cited: a turn (its quote kept only when it really is in
+    the turn: the report highlights it there) or, for the case note item, the note (turn -1);
+    None for anything else."""
+    if not isinstance(e, Mapping):
+        return None
+    idx = e.get("turn")
+    quote = str(e.get("quote") or "").strip()
+    why = str(e.get("note") or "").strip()
+    if idx == -1 and call.case_note and item.id == "case_note":
+        in_note = quote and quote.lower() in call.case_note.lower()
+        return Evidence(
+            None,
+            "trainee",
+            figure=(f'case note: "{quote}" - ' if in_note else "case note: ") + why,
+            effect="won" if e.get("effect") == "won" else "lost",
+        )
+    if not isinstance(idx, int) or not 0 <= idx < len(call.turns):
+        return None
+    turn = call.turns[idx]
+    if quote and quote.lower() not in turn.text.lower():
+        quote = ""
+    effect: Effect = e["effect"] if e.get("effect") in ("won", "lost") else "note"
+    return Evidence(
+        turn.start_s, turn.speaker, quote=quote or None, figure=why or None, effect=effect
+    )
+
+
 class LLMJudgeError(Exception):
     """The endpoint failed or answered with something unusable (internal; triggers fallback)."""
 
@@ -130,50 +158,12 @@ class LLMJudge:
         frac = raw.get("fraction")
         if isinstance(frac, bool) or not isinstance(frac, int | float) or not 0 <= frac <= 1:
             raise LLMJudgeError(f"item {item.id}: 'fraction' must be 0-1, got {frac!r}")
-        evidence: list[Evidence] = []
-        for e in raw.get("evidence") or []:
-            if not isinstance(e, Mapping):
-                continue
-            idx = e.get("turn")
-            quote = str(e.get("quote") or "").strip()
-            why = str(e.get("note") or "").strip()
-            if idx == -1 and call.case_note and item.id == "case_note":
-                in_note = quote and quote.lower() in call.case_note.lower()
-                evidence.append(
-                    Evidence(
-                        None,
-                        "trainee",
-                        figure=(f'case note: "{quote}" - ' if in_note else "case note: ") + why,
-                        effect="won" if e.get("effect") == "won" else "lost",
-                    )
-                )
-                continue
-            if not isinstance(idx, int) or not 0 <= idx < len(call.turns):
-                continue
-            turn = call.turns[idx]
-            # Only quotes that are really in the turn: the report highlights them there.
-            if quote and quote.lower() not in turn.text.lower():
-                quote = ""
-            effect: Effect = (
-                "won"
-                if e.get("effect") == "won"
-                else ("lost" if e.get("effect") == "lost" else "note")
+        cited = (_evidence(call, item, e) for e in raw.get("evidence") or [])
+        evidence = [e for e in cited if e is not None] or [
+            Evidence(
+                None, "trainee", figure="judged by the LLM without a citable quote", effect="note"
             )
-            note = str(e.get("note") or "").strip() or None
-            evidence.append(
-                Evidence(
-                    turn.start_s, turn.speaker, quote=quote or None, figure=note, effect=effect
-                )
-            )
-        if not evidence:
-            evidence.append(
-                Evidence(
-                    None,
-                    "trainee",
-                    figure="judged by the LLM without a citable quote",
-                    effect="note",
-                )
-            )
+        ]
         return ItemScore(
             id=item.id,
             label=item.label,

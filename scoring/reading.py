@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from personas import phrases as vocab
 
@@ -39,13 +39,11 @@ class CoachPhrases:
     @classmethod
     def of(cls, phrases: dict[str, Sequence[str]]) -> CoachPhrases:
         """Compile ``item id -> plain phrases``."""
+        items = {f.name for f in fields(cls)}
         compiled = {
-            k: vocab.rx(*vocab.literal_patterns(v)) for k, v in phrases.items() if v and k in _ITEMS
+            k: vocab.rx(*vocab.literal_patterns(v)) for k, v in phrases.items() if v and k in items
         }
         return cls(**compiled)
-
-
-_ITEMS = ("acknowledge", "diagnose", "restate", "next_step", "ownership", "no_triggers", "boundary")
 
 
 @dataclass(frozen=True)

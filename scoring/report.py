@@ -12,13 +12,23 @@ import html
 import math
 import os
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from audio_analysis.fileio import write_json_atomic, write_text_atomic
+from audio_analysis.timeline import Mark, Track, timeline_svg
 
 from .inputs import CallInputs, Turn
-from .rules import dead_air_verdicts, mmss
-from .scorecard import Evidence, ItemScore, JudgedSilence, Scorecard, SessionScorecard
+from .rules import judged_silences, mmss
+from .scorecard import (
+    SCORECARD_FILE,
+    SESSION_SCORECARD_FILE,
+    Evidence,
+    ItemScore,
+    JudgedSilence,
+    Scorecard,
+    SessionScorecard,
+)
 from .settings import ScoringSettings
 
 _CSS = """
@@ -29,8 +39,10 @@ h1{margin:.2rem 0}h2{margin-top:1.8rem;border-bottom:1px solid #ddd;padding-bott
 .overall{font-size:2.6rem;font-weight:700}.muted{color:var(--muted)}
 .summary{font-size:1.05rem;background:#f6f7f9;padding:.8rem 1rem;border-radius:6px}
 audio{width:100%;margin:.5rem 0}
-svg text{font:11px system-ui,sans-serif;fill:#444}
-.marker{cursor:pointer}.marker:hover>*,.marker:focus>*{stroke:#000;stroke-width:1.5}
+svg.chart text{font:11px system-ui,sans-serif;fill:#444}
+#timeline{display:block;margin:.3rem 0}#timeline .marker{cursor:pointer;outline:none}
+#timeline .marker:hover path,#timeline .marker:focus path{stroke:#000!important;
+ stroke-width:1.2px!important;stroke-opacity:1!important}
 .turn{display:grid;grid-template-columns:4.5rem 6rem 1fr;gap:.5rem;padding:.25rem .3rem;
  border-radius:4px}
 .turn.now{background:#fff7d6}.turn .who{font-weight:600}
@@ -74,13 +86,15 @@ _JS = """
   });
   if(!player) return;
   var head = document.getElementById('playhead');
+  var svg = document.getElementById('timeline');
   var turns = Array.prototype.slice.call(document.querySelectorAll('.turn'));
-  var dur = parseFloat(document.body.getAttribute('data-duration')) || 1;
+  function num(name){ return svg ? parseFloat(svg.getAttribute(name)) || 0 : 0; }
+  var x0 = num('data-x0'), x1 = num('data-x1'), dur = num('data-duration') || 1;
   player.addEventListener('timeupdate', function(){
     var t = player.currentTime;
     if(head){
-      var x = 60 + 920 * Math.min(t/dur, 1);
-      head.setAttribute('x1', x); head.setAttribute('x2', x);
+      var dx = (x1 - x0) * Math.min(Math.max(t/dur, 0), 1);
+      head.setAttribute('transform', 'translate(' + dx.toFixed(2) + ' 0)');
     }
     turns.forEach(function(el){
       var a = parseFloat(el.getAttribute('data-t')), b = parseFloat(el.getAttribute('data-end'));
@@ -90,61 +104,9 @@ _JS = """
 })();
 """
 
-_W, _X0, _XW = 1000, 60, 920
-
 
 def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
-
-
-def _x(t_s: float, duration_s: float) -> float:
-    return _X0 + _XW * min(max(t_s / max(duration_s, 1e-6), 0.0), 1.0)
-
-
-def _marker(t_s: float, title: str, shape: str, cls: str) -> str:
-    return (
-        f'<g class="marker {cls}" data-t="{t_s:.3f}" tabindex="0" role="button" '
-        f'aria-label="{_e(title)}"><title>{_e(title)}</title>{shape}</g>'
-    )
-
-
-def timeline_svg(call: CallInputs, card: Scorecard | None = None, standalone: bool = False) -> str:
-    """The call timeline as SVG: turns per speaker, silences, interruptions, intensity, evidence.
-
-    Every marker is a ``<g class="marker" data-t="...">`` (seconds) that the report's script
-    turns into a seek of the audio player.
-    """
-    d = max(call.duration_s, max((t.end_s for t in call.turns), default=0.0), 1.0)
-    out = [
-        f'<svg id="timeline" viewBox="0 0 {_W} 250" width="100%" role="img" '
-        f'aria-label="Call timeline"'
-        + (' xmlns="http://www.w3.org/2000/svg"' if standalone else "")
-        + ">",
-        '<rect x="0" y="0" width="1000" height="250" fill="#fff"/>',
-        *_axis(d),
-        *_silence_marks(call, card, d),
-        *_turn_bars(call, d),
-        *_interruption_marks(call, d),
-        *_intensity_line(call, d),
-        *(_evidence_dots(card, d) if card is not None else []),
-        f'<line id="playhead" x1="{_X0}" y1="20" x2="{_X0}" y2="222" stroke="#000" '
-        'stroke-width="1.5"/>',
-        "</svg>",
-    ]
-    return "\n".join(out)
-
-
-def _axis(d: float) -> list[str]:
-    out = []
-    step = next(s for s in (5, 10, 15, 30, 60, 120, 300, 600, 1e9) if d / s <= 12)
-    k = 0.0
-    while k <= d + 1e-6:
-        x = _x(k, d)
-        out.append(f'<line x1="{x:.1f}" y1="20" x2="{x:.1f}" y2="222" stroke="#eee"/>')
-        out.append(f'<text x="{x:.1f}" y="238" text-anchor="middle">{mmss(k)}</text>')
-        k += step
-    out.append('<text x="4" y="74">trainee</text><text x="4" y="114">customer</text>')
-    return out
 
 
 #: What each silence is, as the scorecard judged it (``rules.dead_air_verdicts``).
@@ -156,121 +118,54 @@ _SILENCE_NAMES = {
     "theirs": "pause after the trainee's words",
     "pressure": "the customer's pressure pause",
 }
+#: The customer's intensity (0-10) as a track of the timeline.
+INTENSITY = "intensity"
 
 
-def _silence_marks(call: CallInputs, card: Scorecard | None, d: float) -> list[str]:
-    """Each silence as the scorecard judged it: only the trainee's dead air is drawn as such."""
-    out = []
-    judged = (
+def timeline_marks(
+    call: CallInputs, card: Scorecard | None = None
+) -> tuple[list[Mark], list[Track]]:
+    """What scoring adds to the call's timeline (``audio_analysis.timeline``): each silence as
+    the scorecard judged it (only the trainee's dead air drawn as such), the customer's
+    intensity as a track with a mark at each move, and the moments that won or lost points."""
+    judged: Sequence[JudgedSilence] = (
         card.silences
         if card is not None and card.silences is not None
-        else [
-            JudgedSilence(v.start_s, v.duration_s, v.verdict)
-            for v in dead_air_verdicts(call, ScoringSettings())
-        ]
+        else judged_silences(call, ScoringSettings())
     )
-    for v in judged:
-        x0, x1 = _x(v.start_s, d), _x(v.start_s + v.duration_s, d)
-        name = _SILENCE_NAMES.get(v.verdict, "silence")
-        out.append(
-            _marker(
-                v.start_s,
-                f"{name} {v.duration_s:.1f} s at {mmss(v.start_s)}",
-                f'<rect x="{x0:.1f}" y="50" width="{max(x1 - x0, 2):.1f}" height="80" '
-                f'fill="#bbb" fill-opacity="{".45" if v.dead else ".18"}"/>',
-                "dead-air" if v.dead else "silence",
-            )
+    marks = [
+        Mark(
+            v.start_s,
+            "call",
+            "dead-air" if v.dead else "silence",
+            f"{_SILENCE_NAMES.get(v.verdict, 'silence')} {v.duration_s:.1f} s at {mmss(v.start_s)}",
+            end_s=v.start_s + v.duration_s,
         )
-    return out
-
-
-def _turn_bars(call: CallInputs, d: float) -> list[str]:
-    lanes = {"trainee": 60, "customer": 100}
-    out = []
-    for t in call.turns:
-        x0, x1 = _x(t.start_s, d), _x(t.end_s, d)
-        color = "#2f6fb3" if t.speaker == "trainee" else "#d9822b"
-        out.append(
-            _marker(
-                t.start_s,
-                f"{t.speaker} {mmss(t.start_s)}: {t.text[:80]}",
-                f'<rect x="{x0:.1f}" y="{lanes[t.speaker]}" width="{max(x1 - x0, 1.5):.1f}" '
-                f'height="22" rx="3" fill="{color}" fill-opacity=".8"/>',
-                "turn-bar",
-            )
-        )
-    return out
-
-
-def _interruption_marks(call: CallInputs, d: float) -> list[str]:
-    out = []
-    for i in call.interruptions:
-        x = _x(i.start_s, d)
-        y = 55 if i.by == "trainee" else 95
-        out.append(
-            _marker(
-                i.start_s,
-                f"{i.by} interrupted {i.of} at {mmss(i.start_s)} ({i.overlap_s:.1f} s overlap)",
-                f'<path d="M{x - 6:.1f},{y - 14} L{x + 6:.1f},{y - 14} L{x:.1f},{y - 2} Z" '
-                'fill="#c0392b"/>',
-                "interruption",
-            )
-        )
-    return out
-
-
-def _intensity_line(call: CallInputs, d: float) -> list[str]:
-    """Intensity 0-10 as a step line in the band y=140..210, with a marker per move."""
-    if not call.intensity:
-        return []
-
-    def iy(level: float) -> float:
-        return 210 - 7.0 * min(max(level, 0.0), 10.0)
-
-    out = ['<text x="4" y="178">intensity</text>']
-    first = call.intensity[0]
-    level = first.previous if first.previous is not None else first.level
-    pts = [f"{_x(0, d):.1f},{iy(level):.1f}"]
-    for e in call.intensity:
-        pts.append(f"{_x(e.t_s, d):.1f},{iy(level):.1f}")
-        level = e.level
-        pts.append(f"{_x(e.t_s, d):.1f},{iy(level):.1f}")
-    pts.append(f"{_x(d, d):.1f},{iy(level):.1f}")
-    out.append(
-        f'<polyline points="{" ".join(pts)}" fill="none" stroke="#8e44ad" stroke-width="2"/>'
-    )
-    for e in call.intensity:
-        reason = f" ({e.reason})" if e.reason else ""
-        out.append(
-            _marker(
-                e.t_s,
-                f"intensity {e.previous if e.previous is not None else '-'}"
-                f" -> {e.level:g} at {mmss(e.t_s)}{reason}",
-                f'<circle cx="{_x(e.t_s, d):.1f}" cy="{iy(e.level):.1f}" r="5" fill="#8e44ad"/>',
-                "intensity",
-            )
-        )
-    return out
-
-
-def _evidence_dots(card: Scorecard, d: float) -> list[str]:
-    """A dot along the top for each moment that won (green) or lost (red) points."""
-    out = []
-    for it in card.items:
+        for v in judged
+    ]
+    tracks: list[Track] = []
+    if call.start_intensity is not None:
+        tracks.append(Track(INTENSITY, "customer\nintensity", 0.0, 10.0, call.start_intensity))
+        for e in call.intensity:
+            was = f"{e.previous:g}" if e.previous is not None else "-"
+            reason = f" ({e.reason})" if e.reason else ""
+            label = f"intensity {was} -> {e.level:g} at {mmss(e.t_s)}{reason}"
+            marks.append(Mark(e.t_s, INTENSITY, "intensity", label, value=e.level))
+    for it in card.items if card is not None else ():
         for ev in it.evidence:
-            if ev.start_s is None or ev.effect == "note":
-                continue
-            color = "#1b7f3b" if ev.effect == "won" else "#c0392b"
-            out.append(
-                _marker(
-                    ev.start_s,
-                    f"{it.label}: {ev.quote or ev.figure or ''}",
-                    f'<circle cx="{_x(ev.start_s, d):.1f}" cy="30" r="5" fill="{color}"/>',
-                    f"evidence {ev.effect}",
-                )
-            )
-    out.append('<text x="4" y="34">points</text>')
-    return out
+            if ev.start_s is not None and ev.effect != "note":
+                label = f"{it.label}: {ev.quote or ev.figure or ''}"
+                marks.append(Mark(ev.start_s, "points", ev.effect, label))
+    return marks, tracks
+
+
+def _timeline(call: CallInputs, card: Scorecard) -> str:
+    """The report's interactive timeline: the analysis's picture of the call (with our own
+    customer's exact words on its turns) and scoring's marks."""
+    marks, tracks = timeline_marks(call, card)
+    assert call.analysis is not None
+    analysis = replace(call.analysis, turns=call.turns)
+    return timeline_svg(analysis, marks=marks, tracks=tracks, dead_air=False)
 
 
 def _highlights(turn: Turn, card: Scorecard) -> list[tuple[int, int, str, str]]:
@@ -431,12 +326,12 @@ def _audio_src(recording: Path | None, out_dir: Path, settings: ScoringSettings)
     return Path(os.path.relpath(recording.resolve(), out_dir.resolve())).as_posix()
 
 
-def _page(title: str, body: str, duration_s: float) -> str:
+def _page(title: str, body: str) -> str:
     return (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
         f"<title>{_e(title)}</title><style>{_CSS}</style></head>"
-        f'<body data-duration="{duration_s:.3f}">{body}<script>{_JS}</script></body></html>\n'
+        f"<body>{body}<script>{_JS}</script></body></html>\n"
     )
 
 
@@ -473,10 +368,11 @@ def render_report(
 <p class="summary" id="summary">{_e(card.summary)}</p>{warnings}</header>
 {player}
 <h2>Timeline</h2>
-<p class="muted">Blue: trainee, orange: customer, grey: dead air, red triangles: interruptions,
-purple: customer intensity (0-10), dots on top: moments that won (green) or lost (red) points.
-Click any mark to play from there.</p>
-{timeline_svg(call, card)}
+<p class="muted">Each bar is a turn (blue: trainee, orange: customer; pink where both talk),
+grey: dead air (light grey: other silences, as judged), red triangles: interruptions, purple: the
+customer's intensity (0-10), dots on the points row: moments that won (green) or lost (red)
+points; below, pitch and loudness (bars: each turn's). Click any mark to play from there.</p>
+{_timeline(call, card)}
 <h2>Items</h2>
 {_items_html(card.items)}
 {note}
@@ -486,7 +382,7 @@ Click any mark to play from there.</p>
 customer said that an item looked at (hover for the item).</p>
 <div id="transcript">{"".join(_turn_html(t, card) for t in call.turns)}</div>
 """
-    return _page(f"Scorecard \u2013 {card.name}", body, max(call.duration_s, 1.0))
+    return _page(f"Scorecard \u2013 {card.name}", body)
 
 
 def _ending_html(ended: str | None, level: float | None, warning: str | None) -> str:
@@ -512,7 +408,7 @@ def write_report(
         The ``report.html`` written.
     """
     out = Path(out_dir)
-    write_json_atomic(out / "scorecard.json", card.to_dict())
+    write_json_atomic(out / SCORECARD_FILE, card.to_dict())
     path = out / "report.html"
     write_text_atomic(path, render_report(card, call, out, settings))
     return path
@@ -631,13 +527,13 @@ def render_session_report(session: SessionScorecard) -> str:
 <h2>Patience</h2>
 {_items_html(session.patience)}
 """
-    return _page("Session scorecard", body, 1.0)
+    return _page("Session scorecard", body)
 
 
 def write_session_report(session: SessionScorecard, out_dir: str | Path) -> Path:
     """Write ``session_scorecard.json`` and ``session_report.html`` into ``out_dir``."""
     out = Path(out_dir)
-    write_json_atomic(out / "session_scorecard.json", session.to_dict())
+    write_json_atomic(out / SESSION_SCORECARD_FILE, session.to_dict())
     path = out / "session_report.html"
     write_text_atomic(path, render_session_report(session))
     return path
@@ -646,7 +542,7 @@ def write_session_report(session: SessionScorecard, out_dir: str | Path) -> Path
 __all__ = [
     "render_report",
     "render_session_report",
-    "timeline_svg",
+    "timeline_marks",
     "write_report",
     "write_session_report",
 ]

@@ -21,9 +21,9 @@ from personas import phrases as vocab
 
 from .case_note import NoteFact, Promise, check_note, note_fraction
 from .inputs import CallInputs, Turn
-from .reading import CoachPhrases, TurnReading, read_turn
+from .reading import CoachPhrases, TurnReading, read_turn, thanks_outcome
 from .rubric import LANGUAGE_ITEM_IDS, RubricItem
-from .scorecard import DEAD_VERDICTS, Effect, Evidence, ItemScore
+from .scorecard import Effect, Evidence, ItemScore, JudgedSilence
 from .settings import FILLER_RECALL, FILLER_RECALL_MIN, ScoringSettings
 from .transcript import Hit, Utterance, find, hit, time_at, utterances, words_of
 
@@ -428,77 +428,58 @@ def item_boundary(call: CallInputs, item: RubricItem, s: ScoringSettings) -> Ite
     retaliate."""
     reads = readings(call, s, item)
     retaliation = [(x, p) for x in reads for p in x.r.retaliation]
+    if retaliation:
+        return ItemResult(
+            0.0,
+            tuple(
+                Evidence(
+                    x.at(p.start),
+                    "trainee",
+                    quote=p.text,
+                    figure="retaliated against the customer",
+                    effect="lost",
+                )
+                for x, p in retaliation[:3]
+            ),
+        )
     abuse = find(vocab.ABUSE, utterances(call.turns, "customer", merge_s=s.utterance_merge_s))
     abusive_events = [
         e for e in call.intensity if re.search(r"abus|insult|profan|swear", e.reason, re.I)
     ]
-    abusive = bool(abuse or abusive_events or call.persona_info.abusive)
+    if not (abuse or abusive_events or call.persona_info.abusive):
+        note = Evidence(None, "customer", figure="no abusive language in this call", effect="note")
+        return ItemResult(1.0, (note,), applicable=False)
     ev: list[Evidence] = []
-    if retaliation:
-        ev.extend(
-            Evidence(
-                x.at(p.start),
-                "trainee",
-                quote=p.text,
-                figure="retaliated against the customer",
-                effect="lost",
-            )
-            for x, p in retaliation[:3]
-        )
-        return ItemResult(0.0, tuple(ev))
-    if not abusive:
-        return ItemResult(
-            1.0,
-            (Evidence(None, "customer", figure="no abusive language in this call", effect="note"),),
-            applicable=False,
-        )
     if abuse:
-        ev.append(
-            Evidence(
-                abuse[0].start_s,
-                "customer",
-                quote=abuse[0].quote,
-                figure="abusive language from the customer",
-                effect="note",
-            )
-        )
+        fig = "abusive language from the customer"
+        ev.append(Evidence(abuse[0].start_s, "customer", quote=abuse[0].quote, figure=fig))
+    frac, said = _boundary_set(call, reads)
+    return ItemResult(frac, (*ev, said))
+
+
+def _boundary_set(call: CallInputs, reads: Sequence[_Read]) -> tuple[float, Evidence]:
+    """How the trainee met abuse: a warning before ending the call (1) or none (0), else a
+    boundary set (1) or the abuse left unaddressed (0.5)."""
     warned = [(x, x.r.boundary) for x in reads if x.r.boundary is not None]
-    ended_by_trainee = [h for h in call.hangups if h.by == "trainee"]
-    if ended_by_trainee:
-        end = ended_by_trainee[0]
+    end = next((h for h in call.hangups if h.by == "trainee"), None)
+    if end is not None:
         first = next(((x, p) for x, p in warned if x.at(p.start) < end.t_s), None)
-        if first is not None:
-            x, p = first
-            ev.append(
-                Evidence(
-                    x.at(p.start),
-                    "trainee",
-                    quote=x.quote(p.start),
-                    figure="warned before ending the call",
-                    effect="won",
-                )
-            )
-            return ItemResult(1.0, tuple(ev))
-        ev.append(
-            Evidence(end.t_s, "trainee", figure="ended the call without a warning", effect="lost")
+        if first is None:
+            fig = "ended the call without a warning"
+            return 0.0, Evidence(end.t_s, "trainee", figure=fig, effect="lost")
+        x, p = first
+        fig = "warned before ending the call"
+        return 1.0, Evidence(
+            x.at(p.start), "trainee", quote=x.quote(p.start), figure=fig, effect="won"
         )
-        return ItemResult(0.0, tuple(ev))
     if warned:
         x, p = warned[0]
-        ev.append(
-            Evidence(
-                x.at(p.start),
-                "trainee",
-                quote=x.quote(p.start),
-                figure="set a respectful boundary",
-                effect="won",
-            )
+        fig = "set a respectful boundary"
+        return 1.0, Evidence(
+            x.at(p.start), "trainee", quote=x.quote(p.start), figure=fig, effect="won"
         )
-        return ItemResult(1.0, tuple(ev))
-    ev.append(
-        Evidence(None, "trainee", figure="abuse went unaddressed (no boundary set)", effect="lost")
-    )
-    return ItemResult(0.5, tuple(ev))
+    fig = "abuse went unaddressed (no boundary set)"
+    return 0.5, Evidence(None, "trainee", figure=fig, effect="lost")
 
 
 def _peak_turn(call: CallInputs, what: str) -> Turn | None:
@@ -513,17 +494,17 @@ def _peak_turn(call: CallInputs, what: str) -> Turn | None:
     return max(scored, key=lambda vt: vt[0])[1] if scored else None
 
 
-def item_composure(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemResult:
-    """Trainee pitch, loudness and pace steady or calming; no mirroring of a louder customer."""
+def _drift_checks(call: CallInputs, s: ScoringSettings) -> tuple[int, int, list[Evidence]]:
+    """The trainee's pitch, loudness and pace drift against their limits: how many were
+    measured, how many rose past their limit, and a line of evidence for each."""
     d = call.drift["trainee"]
-    ev: list[Evidence] = []
-    lost = 0.0
     checks = (
         ("pitch", d.pitch_st, s.composure_pitch_rise_st, "semitones"),
         ("loudness", d.loudness_db, s.composure_loudness_rise_db, "dB"),
         ("pace", d.wpm_pct, s.composure_wpm_rise_pct, "%"),
     )
-    measured = 0
+    measured, rose = 0, 0
+    ev: list[Evidence] = []
     for what, value, limit, unit in checks:
         if value is None:
             continue
@@ -531,63 +512,66 @@ def item_composure(call: CallInputs, item: RubricItem, s: ScoringSettings) -> It
         sign = "+" if value >= 0 else ""
         fig = f"{what} {sign}{value:.1f} {unit} from the first third of your turns to the last"
         if value > limit:
-            lost += 1.0 / 3.0
+            rose += 1
             peak = _peak_turn(call, what)
             at = None if peak is None else peak.start_s
             where = "" if peak is None else f"; highest at {mmss(peak.start_s)}"
             ev.append(Evidence(at, "trainee", figure=f"{fig} (rising{where})", effect="lost"))
         else:
             ev.append(Evidence(None, "trainee", figure=f"{fig} (steady)", effect="won"))
-    # Mirroring: the customer gets loud, and the trainee's next turn gets loud with them.
+    return measured, rose, ev
+
+
+def _mirroring(call: CallInputs, s: ScoringSettings) -> tuple[int, list[Evidence]]:
+    """How often the customer got loud and the trainee's next turn got loud with them (dB over
+    each speaker's median turn), with evidence for the first three."""
     cust = [t for t in call.turns_of("customer") if t.loudness_dbfs is not None]
     train = [t for t in call.turns_of("trainee") if t.loudness_dbfs is not None]
+    if len(cust) < 2 or len(train) < 2:
+        return 0, []
+    c_med = median(t.loudness_dbfs for t in cust if t.loudness_dbfs is not None)
+    t_med = median(t.loudness_dbfs for t in train if t.loudness_dbfs is not None)
     mirrored = 0
-    if len(cust) >= 2 and len(train) >= 2:
-        c_med = median(t.loudness_dbfs for t in cust if t.loudness_dbfs is not None)
-        t_med = median(t.loudness_dbfs for t in train if t.loudness_dbfs is not None)
-        for c in cust:
-            assert c.loudness_dbfs is not None
-            if c.loudness_dbfs - c_med < s.mirroring_customer_rise_db:
-                continue
-            nxt = next((t for t in train if t.start_s >= c.start_s), None)
-            if nxt is None or nxt.loudness_dbfs is None:
-                continue
-            rise = nxt.loudness_dbfs - t_med
-            if rise >= s.mirroring_trainee_rise_db:
-                mirrored += 1
-                lost += 1.0 / 3.0
-                if mirrored <= 3:
-                    ev.append(
-                        Evidence(
-                            nxt.start_s,
-                            "trainee",
-                            quote=_clip(nxt.text, 80),
-                            figure=f"matched the customer's volume: {rise:+.1f} dB over "
-                            f"your usual level right after they got loud",
-                            effect="lost",
-                        )
-                    )
-    cd = call.drift["customer"]
-    if cd.loudness_db is not None and cd.loudness_db > s.composure_loudness_rise_db and lost == 0:
-        ev.append(
-            Evidence(
-                None,
-                "customer",
-                figure=f"customer got {cd.loudness_db:.1f} dB louder; you held steady",
-                effect="won",
-            )
-        )
-    if measured == 0 and mirrored == 0:
-        return ItemResult(
-            1.0,
-            (
+    ev: list[Evidence] = []
+    for c in cust:
+        assert c.loudness_dbfs is not None
+        if c.loudness_dbfs - c_med < s.mirroring_customer_rise_db:
+            continue
+        nxt = next((t for t in train if t.start_s >= c.start_s), None)
+        if nxt is None or nxt.loudness_dbfs is None:
+            continue
+        rise = nxt.loudness_dbfs - t_med
+        if rise < s.mirroring_trainee_rise_db:
+            continue
+        mirrored += 1
+        if mirrored <= 3:
+            ev.append(
                 Evidence(
-                    None, "trainee", figure="no pitch, loudness or pace figures", effect="note"
-                ),
-            ),
-            applicable=False,
-        )
-    return ItemResult(max(0.0, 1.0 - lost), tuple(ev))
+                    nxt.start_s,
+                    "trainee",
+                    quote=_clip(nxt.text, 80),
+                    figure=f"matched the customer's volume: {rise:+.1f} dB over "
+                    f"your usual level right after they got loud",
+                    effect="lost",
+                )
+            )
+    return mirrored, ev
+
+
+def item_composure(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemResult:
+    """Trainee pitch, loudness and pace steady or calming; no mirroring of a louder customer.
+    Each drift past its limit and each mirrored turn loses a third."""
+    measured, rose, ev = _drift_checks(call, s)
+    mirrored, mirror_ev = _mirroring(call, s)
+    ev += mirror_ev
+    if measured == 0 and mirrored == 0:
+        note = Evidence(None, "trainee", figure="no pitch, loudness or pace figures", effect="note")
+        return ItemResult(1.0, (note,), applicable=False)
+    cd = call.drift["customer"].loudness_db
+    if cd is not None and cd > s.composure_loudness_rise_db and rose + mirrored == 0:
+        fig = f"customer got {cd:.1f} dB louder; you held steady"
+        ev.append(Evidence(None, "customer", figure=fig, effect="won"))
+    return ItemResult(max(0.0, 1.0 - (rose + mirrored) / 3.0), tuple(ev))
 
 
 def _trainee_owes(call: CallInputs, silence: Silence) -> bool:
@@ -615,25 +599,11 @@ def _trainee_owes(call: CallInputs, silence: Silence) -> bool:
 
 
 @dataclass(frozen=True)
-class SilenceVerdict:
-    """One silence of the call and whose it is (seconds).
+class SilenceVerdict(JudgedSilence):
+    """A silence as judged (see :class:`~scoring.scorecard.JudgedSilence` for the verdicts),
+    with the hold notice that covered it, if one did."""
 
-    ``verdict`` is ``dead_air`` (the trainee left the customer waiting), ``hold_overrun`` (a
-    hold ran past what the notice bought), ``held`` (a hold notice covered it), ``patient`` (the
-    trainee's, but shorter than the customer's patience: the customer never noticed) or
-    ``theirs`` (after the trainee's own words: the customer's to break) or ``pressure`` (the
-    customer's intentional silence, a pressure pause).
-    """
-
-    start_s: float
-    duration_s: float
-    verdict: str
     notice: Hit | None = None
-
-    @property
-    def dead(self) -> bool:
-        """The trainee's dead air: it costs points."""
-        return self.verdict in DEAD_VERDICTS
 
 
 def dead_air_verdicts(call: CallInputs, s: ScoringSettings) -> list[SilenceVerdict]:
@@ -686,6 +656,13 @@ def dead_air_verdicts(call: CallInputs, s: ScoringSettings) -> list[SilenceVerdi
             verdict = "dead_air" if dead else "held"
         out.append(SilenceVerdict(gap.start_s, gap.duration_s, verdict, h))
     return sorted(out, key=lambda v: v.start_s)
+
+
+def judged_silences(call: CallInputs, s: ScoringSettings) -> tuple[JudgedSilence, ...]:
+    """The call's silences as the scorecard keeps them (:func:`dead_air_verdicts`)."""
+    return tuple(
+        JudgedSilence(v.start_s, v.duration_s, v.verdict) for v in dead_air_verdicts(call, s)
+    )
 
 
 def _calm_pace(call: CallInputs, s: ScoringSettings) -> tuple[float, list[Evidence]]:
@@ -757,74 +734,55 @@ def item_pace(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemRes
 
 def item_outcome(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemResult:
     """Customer intensity at the end against the start (persona events), else loudness drift."""
-    if call.intensity:
-        first, last = call.intensity[0], call.intensity[-1]
-        start = first.previous if first.previous is not None else first.level
-        drop = start - last.level
-        frac = min(1.0, max(0.0, 0.5 + 0.5 * drop / s.outcome_full_drop_levels))
-        ev = [
-            Evidence(
-                last.t_s,
-                "customer",
-                figure=f"customer intensity {start:g} -> {last.level:g} (0-10 scale); "
-                f"call ended: {call.end.label}",
-                effect="won" if drop > 0 else "lost",
-            )
-        ]
-        peaks = [e for e in call.intensity if e.previous is not None and e.level > e.previous]
-        for e in peaks[:3]:
-            reason = f": {e.reason}" if e.reason else ""
-            ev.append(
-                Evidence(
-                    e.t_s,
-                    "customer",
-                    figure=f"intensity rose to {e.level:g}{reason}",
-                    effect="lost",
-                )
-            )
-        hung = [
-            h
-            for h in call.hangups
-            if h.by == "customer" and not h.reason.startswith(("resolved", "transferred"))
-        ]
-        if hung and drop <= 0:
-            frac = 0.0
-            ev.append(
-                Evidence(
-                    hung[0].t_s,
-                    "customer",
-                    figure=f"customer hung up ({hung[0].reason or 'no reason given'})",
-                    effect="lost",
-                )
-            )
-        return ItemResult(frac, tuple(ev))
+    start = call.start_intensity
+    if start is not None:
+        return _outcome_by_intensity(call, start, s)
     cd = call.drift["customer"].loudness_db
     if cd is None:
-        return ItemResult(
-            1.0,
-            (
-                Evidence(
-                    None,
-                    "customer",
-                    figure="no intensity events or customer figures",
-                    effect="note",
-                ),
-            ),
-            applicable=False,
+        note = Evidence(
+            None, "customer", figure="no intensity events or customer figures", effect="note"
         )
-    frac = min(1.0, max(0.0, 0.5 - 0.5 * cd / 6.0))
-    return ItemResult(
-        frac,
-        (
-            Evidence(
-                None,
-                "customer",
-                figure=f"customer loudness {cd:+.1f} dB from the start of the "
-                "call to the end (no persona events; loudness used instead)",
-                effect="won" if cd < 0 else "lost",
-            ),
-        ),
+        return ItemResult(1.0, (note,), applicable=False)
+    frac = min(1.0, max(0.0, 0.5 - 0.5 * cd / s.outcome_full_loudness_db))
+    fig = (
+        f"customer loudness {cd:+.1f} dB from the start of the call to the end "
+        "(no persona events; loudness used instead)"
     )
+    return ItemResult(
+        frac, (Evidence(None, "customer", figure=fig, effect="won" if cd < 0 else "lost"),)
+    )
+
+
+def _outcome_by_intensity(call: CallInputs, start: float, s: ScoringSettings) -> ItemResult:
+    """Half the item at no change, the whole of it for a drop of ``outcome_full_drop_levels``;
+    nothing when the customer hung up without calming."""
+    last = call.intensity[-1]
+    drop = start - last.level
+    frac = min(1.0, max(0.0, 0.5 + 0.5 * drop / s.outcome_full_drop_levels))
+    ev = [
+        Evidence(
+            last.t_s,
+            "customer",
+            figure=f"customer intensity {start:g} -> {last.level:g} (0-10 scale); "
+            f"call ended: {call.end.label}",
+            effect="won" if drop > 0 else "lost",
+        )
+    ]
+    peaks = [e for e in call.intensity if e.previous is not None and e.level > e.previous]
+    for e in peaks[:3]:
+        reason = f": {e.reason}" if e.reason else ""
+        fig = f"intensity rose to {e.level:g}{reason}"
+        ev.append(Evidence(e.t_s, "customer", figure=fig, effect="lost"))
+    hung = [
+        h
+        for h in call.hangups
+        if h.by == "customer" and not h.reason.startswith(("resolved", "transferred"))
+    ]
+    if hung and drop <= 0:
+        frac = 0.0
+        fig = f"customer hung up ({hung[0].reason or 'no reason given'})"
+        ev.append(Evidence(hung[0].t_s, "customer", figure=fig, effect="lost"))
+    return ItemResult(frac, tuple(ev))
 
 
 # -- after-call work, listening, pace matching and thanks (issue 14) ------------------------
@@ -1213,22 +1171,22 @@ def item_thanks(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemR
     words to an angry caller is not the right moment."""
     reads = readings(call, s, item)
     first = _first_response(reads, call, s)
-    start = call.intensity[0].level if call.intensity else None
+    start = call.start_intensity
     agitated = call.persona_info.archetype in _AGITATED or (
         start is not None and start >= s.still_angry_level - 1
     )
     ev: list[Evidence] = []
     for x in reads:
-        m = vocab.THANKS.search(vocab.normalise(x.u.text))
-        if m is None:
+        said = x.r.thanks
+        if said is None:
             continue
-        opener = bool(first) and x is first[0] and m.start() <= 2
-        if opener and agitated:
+        upset = agitated and bool(first) and x is first[0]
+        if thanks_outcome(x.r, first_reply_to_upset=upset) == "wrong_moment":
             ev.append(
                 Evidence(
-                    x.at(m.start()),
+                    x.at(said.start),
                     "trainee",
-                    quote=x.u.text[m.start() : m.end()],
+                    quote=said.text,
                     figure="a thank-you as the first words to an upset caller sounds scripted",
                     effect="lost",
                 )
@@ -1236,9 +1194,9 @@ def item_thanks(call: CallInputs, item: RubricItem, s: ScoringSettings) -> ItemR
             continue
         ev.append(
             Evidence(
-                x.at(m.start()),
+                x.at(said.start),
                 "trainee",
-                quote=x.u.text[m.start() : m.end()],
+                quote=said.text,
                 figure="thanked the customer",
                 effect="won",
             )

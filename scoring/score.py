@@ -11,8 +11,8 @@ from .inputs import CallInputs, EventLike, call_inputs, read_events, read_json
 from .judge import Judge
 from .llm_judge import LLMJudge
 from .rubric import Rubric, load_rubric
-from .rules import RulesJudge, dead_air_verdicts, mmss
-from .scorecard import ItemScore, JudgedSilence, Scorecard, overall_of
+from .rules import RulesJudge, judged_silences, mmss
+from .scorecard import ItemScore, Scorecard, overall_of
 from .settings import ScoringSettings
 
 
@@ -109,10 +109,7 @@ def score_inputs(
         persona=call.persona,
         recording=str(call.recording) if call.recording else None,
         warnings=(*call.warnings, *new_warnings),
-        silences=tuple(
-            JudgedSilence(v.start_s, v.duration_s, v.verdict)
-            for v in dead_air_verdicts(call, settings)
-        ),
+        silences=judged_silences(call, settings),
     )
 
 

@@ -8,7 +8,6 @@ the session's by :func:`read_session_scorecard`).
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .errors import ScoringError
+from .inputs import load_json
 from .settings import OVERALL_MAX, SCORECARD_SCHEMA_VERSION
 
 #: File names in a session folder (a gauntlet folder for the session scorecard).
@@ -482,23 +482,12 @@ class _Reader:
         )
 
 
-def _load(path: Path) -> Any:
-    try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ScoringError(f"{path}: file not found") from None
-    except json.JSONDecodeError as exc:
-        raise ScoringError(f"{path}: invalid JSON at line {exc.lineno}: {exc.msg}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScoringError(f"{path}: cannot read: {exc}") from None
-
-
 def read_scorecard(path: str | Path) -> Scorecard:
     """Read ``scorecard.json`` (the file, or a folder holding it); errors name file and field."""
     path = Path(path)
     if path.is_dir():
         path = path / SCORECARD_FILE
-    return Scorecard.from_dict(_load(path), source=str(path))
+    return Scorecard.from_dict(load_json(path), source=str(path))
 
 
 def read_session_scorecard(path: str | Path) -> SessionScorecard:
@@ -506,4 +495,4 @@ def read_session_scorecard(path: str | Path) -> SessionScorecard:
     path = Path(path)
     if path.is_dir():
         path = path / SESSION_SCORECARD_FILE
-    return SessionScorecard.from_dict(_load(path), source=str(path))
+    return SessionScorecard.from_dict(load_json(path), source=str(path))

@@ -34,10 +34,6 @@ def call_figures(call: CallInputs, card: Scorecard, report: str | None = None) -
     and how the customer started and ended."""
     turns = call.turns_of("trainee")
     stats = call.speakers["trainee"]
-    first = call.intensity[0] if call.intensity else None
-    start = (
-        None if first is None else (first.previous if first.previous is not None else first.level)
-    )
     return CallFigures(
         name=call.name,
         overall=card.overall,
@@ -51,7 +47,7 @@ def call_figures(call: CallInputs, card: Scorecard, report: str | None = None) -
             [g.duration_s for g in call.gaps if g.to_speaker == "trainee"]
         ),
         report=report,
-        start_intensity=start,
+        start_intensity=call.start_intensity,
         end_intensity=card.end_intensity,
         ended=card.ended,
         warning=card.end_warning,

@@ -43,9 +43,6 @@ class ScoringSettings:
     complaint_min_words : int
         The customer's complaint is their first turn with at least this many words (a bare
         "Hello?" before it is not the complaint).
-    specific_overlap_min_words : int
-        Content words shared with the customer's complaint that make an acknowledgement or a
-        restatement specific rather than generic.
     composure_pitch_rise_st : float
         Trainee pitch drift (semitones, last third against first third) that counts as rising;
         about two semitones is an audible lift in conversational speech.
@@ -75,6 +72,10 @@ class ScoringSettings:
         that right?" are one check-back).
     outcome_full_drop_levels : float
         Intensity drop (0-10 scale) from start to end that earns the full outcome item.
+    outcome_full_loudness_db : float
+        Without intensity events, the customer's loudness drift (dB, last third of their turns
+        against the first) that wins (quieter) or loses (louder) the whole outcome item; 6 dB
+        is twice the amplitude.
     accepted_level : float
         A customer at or below this intensity at the end accepted what was offered (the
         director's resolve level).
@@ -142,7 +143,6 @@ class ScoringSettings:
     first_response_window: int = 1
     greeting_max_words: int = 4
     complaint_min_words: int = 6
-    specific_overlap_min_words: int = 1
     composure_pitch_rise_st: float = 2.0
     composure_loudness_rise_db: float = 3.0
     composure_wpm_rise_pct: float = 30.0
@@ -156,6 +156,7 @@ class ScoringSettings:
     rushed_turn_penalty_frac: float = 0.1
     utterance_merge_s: float = 2.0
     outcome_full_drop_levels: float = 3.0
+    outcome_full_loudness_db: float = 6.0
     still_angry_level: float = 7.0
     pause_fill_max_words: int = 15
     pause_ramble_words: int = 20

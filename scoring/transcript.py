@@ -49,13 +49,15 @@ class Utterance:
 
     def time_at(self, offset: int) -> float:
         """When the character at ``offset`` of :attr:`text` was said, seconds."""
-        k = max(i for i, o in enumerate(self.offsets) if o <= offset or i == 0)
+        k = self._turn_index(offset)
         return time_at(self.turns[k], max(0, offset - self.offsets[k]))
 
     def turn_at(self, offset: int) -> Turn:
         """The turn that holds character ``offset`` of :attr:`text`."""
-        k = max(i for i, o in enumerate(self.offsets) if o <= offset or i == 0)
-        return self.turns[k]
+        return self.turns[self._turn_index(offset)]
+
+    def _turn_index(self, offset: int) -> int:
+        return max(i for i, o in enumerate(self.offsets) if o <= offset or i == 0)
 
     def sentence_at(self, offset: int) -> str:
         """The sentence holding character ``offset`` (what a coach would quote)."""
@@ -112,7 +114,7 @@ def utterances(turns: Sequence[Turn], speaker: str, *, merge_s: float) -> list[U
 
 
 #: A word that is only a hesitation ("um,", "uh..."): the judges read past it.
-_HESITATION = re.compile(r"^(?:u+m+|u+h+|e+r+m*|h+m+|a+h+)([.,?!;:]*)$", re.IGNORECASE)
+_HESITATION = re.compile(rf"^{vocab.HESITATION}([.,?!;:]*)$", re.IGNORECASE)
 
 
 def without_hesitations(turn: Turn) -> Turn:

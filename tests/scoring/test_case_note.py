@@ -116,3 +116,28 @@ def test_note_refuses_an_empty_note_and_a_folder_that_is_not_a_session(tmp_path:
     (tmp_path / "meta.json").write_text("{}", encoding="utf-8")
     with pytest.raises(ScoringError, match=r"case_note\.md: the case note is empty"):
         write_case_note(tmp_path, "  \n")
+
+
+def test_the_reference_a_note_is_credited_for_is_the_same_on_every_run() -> None:
+    """A note naming two of the call's references is credited with one of them: the same one
+    whatever the interpreter's string hashing (it used to be the first of a set, so the same
+    call's scorecard.json changed from run to run)."""
+    import os
+    import subprocess
+    import sys
+
+    program = (
+        "from scoring.case_note import check_note\n"
+        "facts = check_note('Card 4417, account 7731, email dana@example.com.',"
+        " customer_words=['Card ending 4417, account 7731, dana@example.com'],"
+        " failure=['charge'], complaint=[], promises=[], outcome=None, accepted=None)\n"
+        "print(facts[0].found)\n"
+    )
+    found = set()
+    for seed in ("1", "2", "3", "4"):
+        env = os.environ | {"PYTHONHASHSEED": seed}
+        run = subprocess.run(
+            [sys.executable, "-c", program], env=env, capture_output=True, text=True, check=True
+        )
+        found.add(run.stdout.strip())
+    assert len(found) == 1, found

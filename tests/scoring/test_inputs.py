@@ -103,3 +103,26 @@ def test_how_a_call_ended_in_words() -> None:
     # the call's bare fallback reason with a calm customer: a goodbye, not a hang-up
     goodbye = CallEnd("hangup", "hung up", 3)
     assert goodbye.label == "customer said goodbye" and not goodbye.unresolved
+
+
+@pytest.mark.parametrize(
+    ("line", "error"),
+    [
+        ('{"type": "intensity", "t_s": 0, "level": "high"}', r"intensity\.level: expected"),
+        ('{"type": "transcript", "t_s": 0, "text": 5}', r"transcript\.text: expected text"),
+        ('{"type": "hangup", "t_s": 1, "by": "nobody"}', r"hangup\.by: expected 'trainee' or"),
+        ('{"type": "speech_end", "t_s": 1, "interrupted": "yes"}', r"speech_end\.interrupted"),
+        ('{"type": "intensity", "t_s": 0, "level": 7, "previous": true}', r"intensity\.previous"),
+    ],
+)
+def test_a_mistyped_event_field_is_a_one_line_error_not_a_crash(
+    tmp_path: Path, line: str, error: str
+) -> None:
+    """A field of the wrong type names the file, the line and the field (it used to reach the
+    scorer, and ``float("high")`` was a traceback)."""
+    p = tmp_path / "events.jsonl"
+    p.write_text(line + "\n", encoding="utf-8")
+    with pytest.raises(ScoringError, match=rf"events\.jsonl: line 1: {error}"):
+        read_events(p)
+    with pytest.raises(ScoringError, match=rf"events\[0\]: {error}"):
+        call_inputs(good_call().analysis(), [json.loads(line)])

@@ -110,6 +110,8 @@ def test_report_in_headless_chromium_markers_seek_audio(
             ".marker.dead-air",
             ".marker.interruption",
             ".marker.intensity",
+            ".marker.turn-bar",
+            ".marker.lost",
             "#transcript .turn.customer button.t",
         ):
             target = page.locator(selector).last
@@ -119,5 +121,17 @@ def test_report_in_headless_chromium_markers_seek_audio(
                 f"Math.abs(document.getElementById('player').currentTime - {t}) < 0.3"
             )
         assert page.locator("mark.lost").count() >= 4
+        # the playhead follows the player on the timeline's own time axis
+        page.evaluate(
+            "(() => { const p = document.getElementById('player'); p.pause(); "
+            "p.currentTime = 10; })()"
+        )
+        page.wait_for_function(
+            "(() => { const s = document.getElementById('timeline'), d = s.dataset;"
+            " const m = /translate\\(([-\\d.]+)/.exec("
+            "document.getElementById('playhead').getAttribute('transform') || '');"
+            " return m && Math.abs(parseFloat(m[1]) - (d.x1 - d.x0) * 10 / d.duration) < 0.5;"
+            " })()"
+        )
         page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
     assert errors == []

@@ -664,6 +664,18 @@ def test_thanks_at_the_right_moment_but_not_as_first_words_to_an_angry_caller() 
     assert score(opened("I'm sorry about the dates."), "thanks").score == 0
 
 
+def test_thanks_reads_the_callers_starting_intensity_as_every_item_does() -> None:
+    """A log that opens with a move (7 -> 5) started the caller at 7, an upset caller: the
+    thank-you as the first words is the wrong moment, as the outcome item and the session
+    read the same start (it used to take the level after the move, 5)."""
+    b = opened("Thank you for calling us today. What is the order number?")
+    b.intensity(b.turns[1]["end_s"], 5, 7, "the agent asked a question")
+    call = call_inputs(b.analysis(), b.events)
+    assert call.start_intensity == 7
+    it = score(b, "thanks")
+    assert it.score == 0 and "first words" in (it.evidence[0].figure or "")
+
+
 def test_fillers_shown_and_scored_only_when_the_transcription_finds_them() -> None:
     b = opened(
         "Um, I'm, uh, so sorry about the dates. Uh, what is the, um, order number?",

@@ -66,7 +66,7 @@ def add_cmd(
     try:
         with db.write() as s:
             user = add_user(s, name, role, password, list(team or []))
-            teams = ", ".join(t.name for t in user.coached) if role == "coach" else ""
+            teams = ", ".join(sorted(t.name for t in user.coached)) if role == "coach" else ""
     finally:
         db.close()
     where = f" (teams: {teams})" if teams else (f" (team: {team[0]})" if team else "")
@@ -76,19 +76,30 @@ def add_cmd(
 @users_app.command("list", help="List the accounts and their teams.")
 def list_cmd(data: DataOpt = None) -> None:
     from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
 
-    from ..store import Trainee, User
+    from ..store import Team, Trainee, User
     from ..store.hook import open_store
 
     db = open_store(data)
     try:
         with db.read() as s:
-            for u in s.scalars(select(User).order_by(User.role, User.name)):
+            # a trainee account's team is its trainee row's
+            own_team = dict(
+                s.execute(
+                    select(Trainee.user_id, Team.name)
+                    .join(Team, Team.id == Trainee.team_id)
+                    .where(Trainee.user_id.is_not(None))
+                ).all()
+            )
+            users = s.scalars(
+                select(User).options(selectinload(User.coached)).order_by(User.role, User.name)
+            )
+            for u in users:
                 if u.role == "coach":
                     teams = ", ".join(sorted(t.name for t in u.coached))
                 else:
-                    t = s.scalar(select(Trainee).where(Trainee.user_id == u.id))
-                    teams = t.team.name if t is not None and t.team is not None else ""
+                    teams = own_team.get(u.id) or ""
                 typer.echo(f"{u.name:<24} {u.role:<8} {teams}")
     finally:
         db.close()

@@ -61,8 +61,9 @@ class User(Base):
     auth_epoch: Mapped[int] = mapped_column(Integer, default=0)
     """Bumped when the password changes: login cookies of an older epoch stop working."""
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    coached: Mapped[list[Team]] = relationship(secondary="coach_teams", lazy="selectin")
-    """Teams this coach coaches."""
+    coached: Mapped[list[Team]] = relationship(secondary="coach_teams", viewonly=True)
+    """Teams this coach coaches, loaded when asked for (``coach_teams`` rows are what is
+    written)."""
 
 
 class CoachTeam(Base):

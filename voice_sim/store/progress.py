@@ -90,48 +90,55 @@ def trainee_progress(s: OrmSession, trainee: Trainee, viewer: Viewer) -> dict[st
 def team_board(s: OrmSession, team: Team) -> list[dict[str, Any]]:
     """One row per member: their latest gauntlet in this team (its patience items, drift, and
     interruptions and latency on the first call against the last), None where a member has
-    none (a gauntlet run in another team stays that team's)."""
+    none (a gauntlet run in another team stays that team's). Three queries, whatever the
+    team's size."""
     members = list(
         s.scalars(select(Trainee).where(Trainee.team_id == team.id).order_by(Trainee.name))
     )
-    latest_ids = dict(
-        s.execute(
-            select(Gauntlet.trainee_id, func.max(Gauntlet.id))
-            .where(Gauntlet.trainee_id.in_([m.id for m in members]), Gauntlet.team_id == team.id)
-            .group_by(Gauntlet.trainee_id)
-        ).all()
+    latest = (
+        select(func.max(Gauntlet.id))
+        .where(Gauntlet.trainee_id.in_([m.id for m in members]), Gauntlet.team_id == team.id)
+        .group_by(Gauntlet.trainee_id)
     )
+    gauntlets = {
+        g.trainee_id: g for g in s.scalars(select(Gauntlet).where(Gauntlet.id.in_(latest)))
+    }
+    calls: dict[int, list[Any]] = {}
+    for c in s.execute(
+        select(
+            Session.gauntlet_id,
+            Session.call_index,
+            Session.interruptions,
+            Session.latency_s,
+            Session.overall,
+            Session.id,
+        )
+        .where(Session.gauntlet_id.in_([g.id for g in gauntlets.values()]))
+        .order_by(Session.call_index, Session.started_at)
+    ).mappings():
+        calls.setdefault(c["gauntlet_id"], []).append(c)
     rows = []
     for m in members:
-        gid = latest_ids.get(m.id)
-        g = s.get(Gauntlet, gid) if gid else None
+        g = gauntlets.get(m.id)
         row: dict[str, Any] = {"trainee": m.name, "trainee_id": m.id, "gauntlet": None}
         if g is not None:
-            calls = list(
-                s.execute(
-                    select(
-                        Session.call_index,
-                        Session.interruptions,
-                        Session.latency_s,
-                        Session.overall,
-                        Session.id,
-                    )
-                    .where(Session.gauntlet_id == g.id)
-                    .order_by(Session.call_index, Session.started_at)
-                ).mappings()
-            )
-            first, last = (calls[0], calls[-1]) if calls else ({}, {})
-            row["gauntlet"] = {
-                "id": g.id,
-                "started_at": g.started_at,
-                "calls": len(calls) or g.calls,
-                "overall": g.overall,
-                "patience": {p["id"]: p for p in g.patience or []},
-                "drift": g.drift or {},
-                "interruptions_first": first.get("interruptions"),
-                "interruptions_last": last.get("interruptions"),
-                "latency_first_s": first.get("latency_s"),
-                "latency_last_s": last.get("latency_s"),
-            }
+            row["gauntlet"] = _board_gauntlet(g, calls.get(g.id, []))
         rows.append(row)
     return rows
+
+
+def _board_gauntlet(g: Gauntlet, calls: list[Any]) -> dict[str, Any]:
+    """A member's gauntlet on the team board; ``calls`` in call order."""
+    first, last = (calls[0], calls[-1]) if calls else ({}, {})
+    return {
+        "id": g.id,
+        "started_at": g.started_at,
+        "calls": len(calls) or g.calls,
+        "overall": g.overall,
+        "patience": {p["id"]: p for p in g.patience or []},
+        "drift": g.drift or {},
+        "interruptions_first": first.get("interruptions"),
+        "interruptions_last": last.get("interruptions"),
+        "latency_first_s": first.get("latency_s"),
+        "latency_last_s": last.get("latency_s"),
+    }

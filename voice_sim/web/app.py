@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -159,7 +160,9 @@ def actor_of(s: OrmSession, user: User) -> security.Actor:
     )
 
 
-def _actor_loader(db: Database) -> Any:
+def _actor_loader(db: Database) -> Callable[[int, Any, str], security.Actor | None]:
+    """The middleware's lookup of a cookie's user (run on a thread: it reads the store)."""
+
     def load(user_id: int, epoch: Any, nonce: str) -> security.Actor | None:
         with db.read() as s:
             user = logged_in_user(s, user_id, epoch, nonce)

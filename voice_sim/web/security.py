@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -593,7 +594,7 @@ class SecurityMiddleware:
         app: ASGIApp,
         *,
         secret: bytes,
-        load_actor: Callable[..., Any],
+        load_actor: Callable[[int, Any, str], Actor | None],
         max_age_s: int,
         secure: bool,
         max_body: int = MAX_BODY_BYTES,
@@ -603,7 +604,7 @@ class SecurityMiddleware:
         # behind HTTPS, browsers are told to come back over HTTPS only
         self.headers = SECURITY_HEADERS + ((HSTS,) if secure else ())
 
-    def _state(self, scope: Scope) -> AuthState:
+    async def _state(self, scope: Scope) -> AuthState:
         raw = _cookie_value(scope)
         payload = unsign(self.secret, raw, self.max_age_s) if raw else None
         if payload is None:
@@ -611,7 +612,10 @@ class SecurityMiddleware:
             return AuthState(nonce=fresh["n"], new_cookie=fresh)
         who = None
         if isinstance(payload.get("u"), int):
-            who = self.load_actor(payload["u"], payload.get("e"), payload["n"])
+            # a store read: on a thread, so the loop that carries live calls' audio never waits
+            who = await run_in_threadpool(
+                self.load_actor, payload["u"], payload.get("e"), payload["n"]
+            )
         return AuthState(nonce=payload["n"], actor=who)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -622,7 +626,7 @@ class SecurityMiddleware:
             # public, no session
             await self.app(scope, receive, _with_headers(send, None, STATIC_HEADERS))
             return
-        state = self._state(scope)
+        state = await self._state(scope)
         scope.setdefault("state", {})["auth"] = state
         if scope["type"] == "websocket":
             await self.app(scope, receive, send)

@@ -63,6 +63,28 @@ def test_users_add_reads_the_password_from_stdin(
     assert "casey" in capsys.readouterr().out
 
 
+def test_users_add_to_an_existing_coach_says_every_team_and_list_shows_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def add(name: str, role: str, team: str) -> str:
+        monkeypatch.setattr("sys.stdin", io.StringIO("a-long-password\n"))
+        args = [name, "--role", role, "--team", team, "--password-stdin"]
+        assert main(["users", "add", *args, "--data", str(tmp_path)]) == 0
+        return capsys.readouterr().out.strip()
+
+    assert add("casey", "coach", "red") == "coach casey saved (teams: red)"
+    assert add("casey", "coach", "blue") == "coach casey saved (teams: blue, red)"
+    add("sam", "trainee", "red")
+    add("ada", "admin", "red")
+    assert main(["users", "list", "--data", str(tmp_path)]) == 0
+    listed = [line.split() for line in capsys.readouterr().out.splitlines()]
+    assert listed == [
+        ["ada", "admin"],
+        ["casey", "coach", "blue,", "red"],
+        ["sam", "trainee", "red"],
+    ]
+
+
 @pytest.mark.parametrize(
     ("args", "stdin", "says"),
     [

@@ -174,6 +174,33 @@ def test_tampered_cookie_is_anonymous(site: Site) -> None:
     assert r.json()["user"] is None
 
 
+def test_the_login_is_looked_up_off_the_event_loop(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every request and call socket reads its login from the store; that read must not stall
+    the event loop that carries the live calls' audio. The server runs in this process: the
+    store lookup is wrapped to note whether an event loop runs in its thread."""
+    import asyncio
+
+    import voice_sim.web.app as app_module
+
+    on_loop: list[bool] = []
+    real = app_module.logged_in_user
+
+    def spy(*args: object, **kw: object) -> object:
+        try:
+            asyncio.get_running_loop()
+            on_loop.append(True)
+        except RuntimeError:
+            on_loop.append(False)
+        return real(*args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(app_module, "logged_in_user", spy)
+    c = site.client("casey")
+    assert c.get("/api/me").json()["user"]["name"] == "casey"
+    assert on_loop and not any(on_loop), on_loop
+
+
 def test_passwords_are_stored_as_scrypt_hashes(site: Site) -> None:
     import sqlite3
 
