@@ -791,8 +791,8 @@ def _outcome_by_intensity(call: CallInputs, start: float, s: ScoringSettings) ->
 def _promises(call: CallInputs, s: ScoringSettings) -> list[Promise]:
     """The next steps the trainee gave with a time (committed: with an owner too)."""
     out = []
-    for x in readings(call, s):
-        for sent in vocab.sentences(x.u.text):
+    for u in trainee_utterances(call, s):
+        for sent in vocab.sentences(u.text):
             if vocab.concrete_time(sent.text) is None:
                 continue
             st = vocab.next_step(sent.text)
@@ -803,7 +803,7 @@ def _promises(call: CallInputs, s: ScoringSettings) -> list[Promise]:
                 for m in vocab.CONCRETE_TIME.finditer(vocab.normalise(sent.text))
             )
             committed = st is not None and st.concrete
-            out.append(Promise(_clip(sent.text), times, done, x.at(sent.start), committed))
+            out.append(Promise(_clip(sent.text), times, done, u.time_at(sent.start), committed))
     return out
 
 

@@ -173,6 +173,22 @@ def _session_summary(
     return f"{first} {second} {third}"
 
 
+def _patience_items(
+    figs: Sequence[CallFigures], rubric: Rubric, settings: ScoringSettings
+) -> list[ItemScore]:
+    """The rubric's session items, the last call against the first (not applicable to one)."""
+    out = []
+    for item in rubric.session_items:
+        if len(figs) < 2:
+            note = Evidence(None, "trainee", figure="one call: nothing to compare", effect="note")
+            res = ItemResult(1.0, (note,), applicable=False)
+        else:
+            res = _PATIENCE[item.id](figs, settings)
+            res = replace(res, tip_note=f"This session: call {len(figs)} against call 1.")
+        out.append(to_item_score(item, res))
+    return out
+
+
 def score_session(
     calls: Sequence[CallInputs],
     *,
@@ -211,18 +227,7 @@ def score_session(
     )
     links = list(reports) if reports is not None else [None] * len(calls)
     figs = [call_figures(c, card, link) for c, card, link in zip(calls, cards, links, strict=True)]
-    patience = []
-    for item in rubric.session_items:
-        if len(figs) < 2:
-            res = ItemResult(
-                1.0,
-                (Evidence(None, "trainee", figure="one call: nothing to compare", effect="note"),),
-                applicable=False,
-            )
-        else:
-            res = _PATIENCE[item.id](figs, settings)
-            res = replace(res, tip_note=f"This session: call {len(figs)} against call 1.")
-        patience.append(to_item_score(item, res))
+    patience = _patience_items(figs, rubric, settings)
     calls_mean = mean(c.overall for c in cards)
     patience_score: float | None = None
     share = 0.0
