@@ -34,7 +34,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from .errors import VoiceSimError
+from .errors import VoiceSimError, one_line
 from .session import CallResult, CallSpec
 from .settings import CallSettings
 from .transport.aftercall import (
@@ -348,7 +348,7 @@ async def run_room_call(
             )
             link.send({"type": "stored", "session_ids": out.session_ids, "review": review})
         except Exception as exc:  # the folders are complete on disk: import them later
-            out.error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            out.error = one_line(exc)
             log.exception("after-call work failed for %s", folder)
             link.send({"type": "error", "message": f"the call was not stored: {out.error}"})
     return out
@@ -390,7 +390,7 @@ def analyse_score_store(
     call (the gauntlet's session scorecard too) and store them in the shared store; returns
     the session ids and the web app's page to review them."""
     from .store.hook import open_store
-    from .store.register import read_session, store_gauntlet, store_session
+    from .store.register import read_session, store_records
 
     with contextlib.suppress(OSError, AttributeError):
         os.nice(AFTER_CALL_NICE)
@@ -404,17 +404,17 @@ def analyse_score_store(
         log.warning("call not scored: %s", exc)
     db = open_store(data_dir)
     try:
-        recs = [read_session(f) for f in folders]
-        if plan.gauntlet:
-            gid, ids = store_gauntlet(
-                db, plan.folder, recs, trainee=job.trainee, team=job.team, source="live"
-            )
-            review = f"/sessions?gauntlet={gid}"
-        else:
-            sid, _ = store_session(db, recs[0], trainee=job.trainee, team=job.team, source="live")
-            ids, review = [sid], f"/sessions/{sid}"
+        gid, ids = store_records(
+            db,
+            [read_session(f) for f in folders],
+            trainee=job.trainee,
+            team=job.team,
+            source="live",
+            gauntlet=plan.folder if plan.gauntlet else None,
+        )
     finally:
         db.close()
+    review = f"/sessions?gauntlet={gid}" if gid is not None else f"/sessions/{ids[0]}"
     log.info("stored sessions %s (%s)", ids, "scored" if scored else "not scored")
     return ids, review
 

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..errors import one_line
+
 if TYPE_CHECKING:
     from .db import Database
 
@@ -60,12 +62,12 @@ def register_folders(
     """Store finished session folders (a gauntlet's calls with ``gauntlet``); returns the
     session ids, or [] after printing a one-line warning when the store is unavailable."""
     from .errors import StoreError
-    from .register import read_session, store_gauntlet, store_session
+    from .register import read_session, store_records
 
     try:
         db = open_store(config_path=config_path)
     except Exception as exc:
-        _warn(f"sessions not stored: {str(exc).splitlines()[0] if str(exc) else exc!r}")
+        _warn(f"sessions not stored: {one_line(exc)}")
         return []
     ids: list[int] = []
     try:
@@ -76,14 +78,11 @@ def register_folders(
                 recs.append(read_session(f, recording=rec_path))
             except StoreError as exc:
                 _warn(f"not stored: {exc}")
-        if gauntlet is not None and recs:
-            _, ids = store_gauntlet(db, gauntlet, recs, trainee=trainee, team=team, source=source)
-        else:
-            for rec in recs:
-                sid, _ = store_session(db, rec, trainee=trainee, team=team, source=source)
-                ids.append(sid)
+        _, ids = store_records(
+            db, recs, trainee=trainee, team=team, source=source, gauntlet=gauntlet if recs else None
+        )
     except Exception as exc:
-        _warn(f"sessions not stored: {str(exc).splitlines()[0] if str(exc) else exc!r}")
+        _warn(f"sessions not stored: {one_line(exc)}")
     finally:
         db.close()
     return ids

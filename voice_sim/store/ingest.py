@@ -21,6 +21,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+from ..errors import one_line
 from .errors import StoreError
 from .register import (
     SessionRecord,
@@ -266,7 +267,7 @@ def _run_item(
         return process_item(item, data_dir, content_hash, persona, sub)
     except Exception as exc:
         # one line, picklable, whatever the library raised
-        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        msg = one_line(exc)
         raise StoreError(msg) from None
 
 
@@ -334,7 +335,7 @@ def run_import(
                 rec = fut.result()
                 sid = store(item, rec)
             except Exception as exc:
-                reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                reason = one_line(exc)
                 report.failed.append((item.path, reason))
                 tell(item, f"failed: {reason}")
                 continue

@@ -15,7 +15,7 @@ import json
 import math
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from statistics import median
 from typing import TYPE_CHECKING, Any
@@ -469,21 +469,21 @@ def is_stored(db: Database, content_hash: str) -> int | None:
         return s.scalar(select(Session.id).where(Session.content_hash == content_hash))
 
 
-def _drift(calls: Sequence[Mapping[str, Any]]) -> dict[str, float | None]:
-    def fig(c: Mapping[str, Any], k: str) -> float | None:
-        return _num(c.get(k))
+def _drift(card: SessionScorecard | None) -> dict[str, float | None]:
+    """The trainee's drift over a gauntlet, last call against the first (``pitch_st``,
+    ``loudness_db``, ``wpm_pct``; None when there are fewer than two calls)."""
+    from audio_analysis.drift import between
 
+    calls = card.calls if card is not None else ()
     if len(calls) < 2:
         return {"pitch_st": None, "loudness_db": None, "wpm_pct": None}
     a, b = calls[0], calls[-1]
-    p0, p1 = fig(a, "pitch_hz_median"), fig(b, "pitch_hz_median")
-    l0, l1 = fig(a, "loudness_dbfs_median"), fig(b, "loudness_dbfs_median")
-    w0, w1 = fig(a, "wpm"), fig(b, "wpm")
-    return {
-        "pitch_st": round(12 * math.log2(p1 / p0), 2) if p0 and p1 else None,
-        "loudness_db": round(l1 - l0, 2) if l0 is not None and l1 is not None else None,
-        "wpm_pct": round(100 * (w1 - w0) / w0, 1) if w0 and w1 is not None else None,
-    }
+    return asdict(
+        between(
+            (a.pitch_hz_median, a.loudness_dbfs_median, a.wpm),
+            (b.pitch_hz_median, b.loudness_dbfs_median, b.wpm),
+        )
+    )
 
 
 def _session_scorecard(folder: Path) -> SessionScorecard | None:
@@ -536,7 +536,7 @@ def store_gauntlet(
             {k: it.to_dict()[k] for k in ("id", "label", "score", "max", "applicable")}
             for it in (card.patience if card is not None else ())
         ]
-        g.drift = _drift([c.to_dict() for c in card.calls] if card is not None else [])
+        g.drift = _drift(card)
         s.flush()
         ids = []
         for rec in records:
@@ -545,3 +545,20 @@ def store_gauntlet(
             )
             ids.append(row.id)
         return g.id, ids
+
+
+def store_records(
+    db: Database,
+    records: Sequence[SessionRecord],
+    *,
+    trainee: str,
+    source: str,
+    team: str | None = None,
+    gauntlet: Path | None = None,
+) -> tuple[int | None, list[int]]:
+    """Store finished calls: a gauntlet's, with its folder ``gauntlet``, in one unit of work;
+    else each call in its own. Returns (gauntlet id or None, session ids in order)."""
+    if gauntlet is not None:
+        return store_gauntlet(db, gauntlet, records, trainee=trainee, team=team, source=source)
+    ids = [store_session(db, rec, trainee=trainee, team=team, source=source)[0] for rec in records]
+    return None, ids

@@ -12,16 +12,16 @@ import os
 import re
 from pathlib import Path
 
+from scoring import write_case_note
+from scoring.case_note import MAX_NOTE_CHARS
+
+from ..errors import one_line
 from ..settings import CallSettings
 
-#: Longest case note kept, characters (a note is a paragraph or two).
-MAX_NOTE_CHARS = 20_000
 #: CPU priority of after-call work: the calls still running come first.
 AFTER_CALL_NICE = 10
 #: Whisper threads for the analysis after a call (one: a core stays free for live calls).
 AFTER_CALL_THREADS = 1
-#: The trainee's case note in a session folder (read by the scorer and the session page).
-CASE_NOTE = "case_note.md"
 
 _SLUG = re.compile(r"[^a-z0-9-]+")
 
@@ -44,21 +44,14 @@ def slug(text: str) -> str:
     return _SLUG.sub("-", text.lower()).strip("-")[:40] or "call"
 
 
-def one_line(exc: BaseException) -> str:
-    """An exception as the one line a user is shown."""
-    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-
-
 def write_note(folder: Path, text: str) -> Path | None:
-    """Save the trainee's case note as ``case_note.md`` (atomically); None for an empty note."""
+    """Save the trainee's case note through its owner, :func:`scoring.write_case_note`; None
+    for an empty note. A note over the scorer's limit is cut to it: the page and the room
+    have already refused longer ones, and a note must not be lost for a few characters."""
     text = text.strip()
     if not text:
         return None
-    path = Path(folder) / CASE_NOTE
-    tmp = path.with_name(f".{CASE_NOTE}.tmp")
-    tmp.write_text(text[:MAX_NOTE_CHARS] + "\n", encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    return write_case_note(folder, text[:MAX_NOTE_CHARS])
 
 
 def init_worker(nice: int = AFTER_CALL_NICE) -> None:
@@ -80,14 +73,14 @@ def analyse_folder(folder: str, threads: int = AFTER_CALL_THREADS) -> None:
 
 
 def score_target(target: str) -> None:
-    """Score a session or gauntlet folder in place, exactly as ``voice-sim score`` does (its
-    ``case_note.md`` included); a failure raises with the command's one-line reason."""
-    from ..cli import main
+    """Score a session or gauntlet folder in place, as ``voice-sim score`` does (its
+    ``case_note.md`` included), quietly; a failure raises with its one-line reason (picklable,
+    whatever the scorer raised: this runs in worker processes)."""
+    from ..commands.score import ScoreOptions, score_paths
 
-    err = io.StringIO()
-    with contextlib.redirect_stderr(err):
-        code = main(["score", target, "--out", target, "--quiet", "--no-store"])
-    if code != 0:
-        lines = [ln for ln in err.getvalue().splitlines() if ln.strip()]
-        reason = lines[-1].removeprefix("voice-sim: error: ") if lines else f"exit {code}"
-        raise RuntimeError(reason)
+    folder = Path(target)
+    try:
+        with contextlib.redirect_stderr(io.StringIO()):  # its warnings are in the scorecard
+            score_paths([folder], ScoreOptions(out=folder, quiet=True, store=False))
+    except Exception as exc:
+        raise RuntimeError(one_line(exc)) from None

@@ -2,7 +2,7 @@
 
 Public API: :func:`create_app`, and the security helpers other route families reuse
 (:mod:`voice_sim.web.security`: ``actor``, ``login_required``, ``roles_required``,
-``websocket_actor``, ``request_csrf_token``). How to add a route family: see
+``request_csrf_token``). How to add a route family: see
 :mod:`voice_sim.web.app`.
 
 Importing this package imports Starlette and SQLAlchemy: import it inside command functions.

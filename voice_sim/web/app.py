@@ -10,7 +10,8 @@ with ``render(request, "page.html", {...})`` (templates extend ``base.html``; th
 in every page's ``<meta name="csrf-token">`` and in the ``csrf_field()`` template helper). CSRF,
 the session cookie and same-origin checks are applied to every route by
 :class:`~voice_sim.web.security.SecurityMiddleware`, WebSockets included (a WebSocket endpoint
-calls ``await security.websocket_actor(ws, *roles)`` before accepting).
+reads ``security.actor(ws)`` and checks the ``Origin`` with
+:func:`voice_sim.transport.origin.origin_allowed` before accepting, as the call socket does).
 """
 
 from __future__ import annotations

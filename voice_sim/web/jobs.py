@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from ..errors import one_line
 from ..store import Database, Job, Session, StoreError
 from ..store.ingest import TMP_PREFIX, UPLOADS_DIR, ImportItem, _run_item, make_pool
 from ..store.models import utcnow
@@ -170,7 +171,7 @@ class JobRunner:
         except Exception as exc:
             if self._stop.is_set():
                 return  # stopped mid-job: redone at the next start
-            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            reason = one_line(exc)
             log.warning("upload job %s failed: %s", job.id, reason)
             shutil.rmtree(folder, ignore_errors=True)
             try:

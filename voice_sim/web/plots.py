@@ -13,9 +13,6 @@ MARGIN_L, MARGIN_R, MARGIN_T, MARGIN_B = 46, 12, 18, 26
 #: One colour per series, cycled (colour-blind-safe Okabe-Ito palette).
 COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
 
-Point = tuple[float, float]
-
-
 #: Average width of a title character, pixels (11 px bold system font).
 TITLE_CHAR_PX = 6.4
 

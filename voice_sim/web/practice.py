@@ -34,6 +34,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, Literal
 
+from ..errors import one_line
 from ..session import CallResult, CallSpec
 from ..settings import CallSettings
 from ..transport import CallPlan, CallRegistry, PracticeCall
@@ -41,7 +42,6 @@ from ..transport.aftercall import (
     AFTER_CALL_NICE,
     analyse_folder,
     init_worker,
-    one_line,
     prewarm,
     score_target,
     slug,

@@ -17,7 +17,8 @@ as a form field ``csrf_token`` (for multipart forms, the first field, so an uplo
 before a byte of it is stored). :class:`SecurityMiddleware` checks it for every route, so a new
 route cannot forget; a request without a valid token gets 403. As defence in depth a request
 whose ``Origin`` names another site is refused too, and a WebSocket must come from our own
-origin (:func:`websocket_actor`).
+origin (the call socket checks it with :func:`voice_sim.transport.origin.origin_allowed`
+before it accepts).
 
 Using it in a route
 -------------------
@@ -50,7 +51,6 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from starlette.websockets import WebSocket
 
 COOKIE_NAME = "vs_session"
 CSRF_HEADER = "x-csrf-token"
@@ -337,31 +337,6 @@ def forbidden(request: Request, reason: str) -> Response:
     if _wants_json(request):
         return JSONResponse({"error": reason}, status_code=403)
     return PlainTextResponse(f"Forbidden: {reason}", status_code=403)
-
-
-def same_origin(conn: HTTPConnection) -> bool:
-    """Whether the ``Origin`` header, when present, is this server's own origin."""
-    origin = conn.headers.get("origin")
-    if origin is None:
-        return True
-    host = conn.headers.get("host", "")
-    scheme = "https" if conn.url.scheme in ("https", "wss") else "http"
-    return origin in (f"{scheme}://{host}", f"http://{host}", f"https://{host}")
-
-
-async def websocket_actor(ws: WebSocket, *roles: str) -> Actor | None:
-    """Authenticate a WebSocket before ``accept()``: it must come from our own origin (browsers
-    always send ``Origin`` on WebSockets, and cookies ride along on cross-site ones too) and
-    carry a logged-in cookie with one of ``roles`` (any role when none are given). On failure it
-    closes the socket (code 1008, policy violation) and returns None."""
-    who = actor(ws)
-    if ws.headers.get("origin") is None or not same_origin(ws):
-        await ws.close(code=1008, reason="cross-origin WebSocket refused")
-        return None
-    if who is None or (roles and who.role not in roles):
-        await ws.close(code=1008, reason="log in first")
-        return None
-    return who
 
 
 # ----------------------------------------------------------------------------- throttle

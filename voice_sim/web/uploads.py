@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from ..errors import one_line
 from ..store.ingest import TMP_PREFIX, UPLOADS_DIR
 from ..store.settings import MAX_UPLOAD_RATE_HZ, MAX_UPLOAD_S, MIN_UPLOAD_RATE_HZ
 
@@ -144,9 +145,7 @@ def check_audio(
     try:
         info = sf.info(str(path))
     except (RuntimeError, sf.LibsndfileError) as exc:
-        raise UploadRefused(
-            400, f"unreadable {fmt.upper()} file: {str(exc).splitlines()[0]}"
-        ) from None
+        raise UploadRefused(400, f"unreadable {fmt.upper()} file: {one_line(exc)}") from None
     if info.channels > max_channels:
         raise UploadRefused(
             400, f"{info.channels} channels: expected mono or stereo (trainee 0, customer 1)"
@@ -166,9 +165,7 @@ def check_audio(
                 if frames > limit:
                     raise UploadRefused(400, too_long)
     except (RuntimeError, sf.LibsndfileError) as exc:
-        raise UploadRefused(
-            400, f"truncated or corrupt {fmt.upper()}: {str(exc).splitlines()[0]}"
-        ) from None
+        raise UploadRefused(400, f"truncated or corrupt {fmt.upper()}: {one_line(exc)}") from None
     if info.frames > 0 and fmt in ("wav", "flac") and frames < info.frames:
         raise UploadRefused(
             400,

@@ -47,6 +47,7 @@ def test_a_coach_sets_a_gauntlet_their_team_sees_and_starts(practice_site: Pract
         },
     )
     assert r.status_code == 303 and "error" not in r.headers["location"]  # type: ignore[attr-defined]
+    assert "<b>Friday queue</b> for red" in casey.get("/practice").text  # named by its team
     mine = sam.get("/practice").text
     assert "Assigned to you" in mine and "Friday queue" in mine
     aid = re.search(r'name="assignment" value="(\d+)"', mine)

@@ -305,7 +305,10 @@ def test_serve_trusts_forwarded_addresses_only_from_its_proxies(
     """Without a trusted proxy a client's X-Forwarded-For is ignored (anyone could send one to
     dodge the login lock); behind one (``[web] trusted_proxies``) each client's own address
     is what gets locked, not the proxy's, which would lock everyone out."""
-    env = {"VOICE_SIM_WEB_TRUSTED_PROXIES": trusted} if trusted else {}
+    # a lock of a minute: the probe lands inside it however slow the machine is
+    env = {"VOICE_SIM_WEB_LOGIN_BASE_DELAY_S": "60", "VOICE_SIM_WEB_LOGIN_MAX_DELAY_S": "60"}
+    if trusted:
+        env["VOICE_SIM_WEB_TRUSTED_PROXIES"] = trusted
     proc, base = _serve(tmp_path, env)
     try:
         status = _failed_logins_then_probe(base, "203.0.113.7", "198.51.100.9")

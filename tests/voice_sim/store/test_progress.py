@@ -9,6 +9,7 @@ import datetime as dt
 import math
 from pathlib import Path
 
+import pytest
 from sqlalchemy import event, select
 
 from tests.support.sessions import FakeCall, make_gauntlet
@@ -65,7 +66,7 @@ def test_team_board_rows_hold_each_members_latest_gauntlet(tmp_path: Path) -> No
         assert (g["interruptions_first"], g["interruptions_last"]) == (1, 1)
         assert (g["latency_first_s"], g["latency_last_s"]) == (0.6, 0.6)
         assert g["patience"]["composure_held"]["score"] == float(m)
-        assert g["drift"]["pitch_st"] == round(12 * math.log2(LAST_HZ / FIRST_HZ), 2)
+        assert g["drift"]["pitch_st"] == pytest.approx(12 * math.log2(LAST_HZ / FIRST_HZ), abs=1e-3)
 
 
 def test_team_board_queries_do_not_grow_with_the_team(tmp_path: Path) -> None:

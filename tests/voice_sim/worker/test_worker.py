@@ -196,8 +196,9 @@ def test_notes_are_taken_until_the_last_call_or_until_the_caller_leaves(tmp_path
     from voice_sim.worker import _LEFT, _take_notes
 
     folders = [tmp_path / "01", tmp_path / "02"]
-    for f in folders:
+    for f in folders:  # session folders, as a call leaves them
         f.mkdir()
+        (f / "meta.json").write_text("{}", encoding="utf-8")
 
     async def take(*messages: dict[str, Any], wait_s: float = 600.0) -> list[Path]:
         q: asyncio.Queue[dict[str, Any]] = asyncio.Queue()

@@ -16,7 +16,7 @@ from .. import security
 from ..app import not_found, path_id, render, state
 from ..plots import line_chart
 
-#: Team table columns a lead can sort by: key -> (heading, value getter).
+#: Team table columns a lead can sort by (besides ``patience:<item id>``).
 TEAM_SORT = ("trainee", "date", "overall", "pitch", "loudness", "pace", "int_last", "lat_last")
 
 

@@ -25,9 +25,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
+from scoring.case_note import MAX_NOTE_CHARS
+
 from ...errors import VoiceSimError
 from ...transport import CallSocket, PracticeCall
-from ...transport.aftercall import MAX_NOTE_CHARS
 from ...transport.ws import Receive, Scope, Send
 from .. import security
 from ..app import AppState, not_found, parse_id, render, state
@@ -67,15 +68,18 @@ def _make_service(vs: AppState) -> PracticeService:
 
 def store_calls(vs: AppState, call: PracticeCall, folders: list[Path]) -> tuple[list[int], str]:
     """Store a finished call (or gauntlet) for the trainee who made it; its review page."""
-    from ...store.register import read_session, store_gauntlet, store_session
+    from ...store.register import read_session, store_records
 
-    trainee = call.plan.spec.trainee_name
-    recs = [read_session(f) for f in folders]
-    if call.plan.gauntlet:
-        _, ids = store_gauntlet(vs.db, call.plan.folder, recs, trainee=trainee, source="live")
-        return ids, f"/practice/calls/{call.id}/scorecard"
-    sid, _ = store_session(vs.db, recs[0], trainee=trainee, source="live")
-    return [sid], f"/sessions/{sid}"
+    gid, ids = store_records(
+        vs.db,
+        [read_session(f) for f in folders],
+        trainee=call.plan.spec.trainee_name,
+        source="live",
+        gauntlet=call.plan.folder if call.plan.gauntlet else None,
+    )
+    return ids, (
+        f"/practice/calls/{call.id}/scorecard" if gid is not None else f"/sessions/{ids[0]}"
+    )
 
 
 def _socket(svc: PracticeService) -> CallSocket:
@@ -173,8 +177,17 @@ def _assignments(vs: AppState, who: security.Actor) -> dict[str, Any]:
                 mine.append(Assignment.team_id.in_(who.team_ids))
             q = select(Assignment).where(or_(*mine)).order_by(Assignment.id)
             rows = list(s.scalars(q)) if mine else []
-        names = {t.id: t.name for t in s.scalars(select(Team))}
-        trainees = {t.id: t.name for t in s.scalars(select(Trainee))}
+        # the names of the teams and trainees these are set for (not every row of both tables)
+        team_ids = {a.team_id for a in rows if a.team_id is not None}
+        trainee_ids = {a.trainee_id for a in rows if a.trainee_id is not None}
+        names: dict[int, str] = dict(
+            s.execute(select(Team.id, Team.name).where(Team.id.in_(team_ids))).tuples().all()
+        )
+        trainees: dict[int, str] = dict(
+            s.execute(select(Trainee.id, Trainee.name).where(Trainee.id.in_(trainee_ids)))
+            .tuples()
+            .all()
+        )
         out = [
             {
                 "id": a.id,
