@@ -36,6 +36,7 @@ bench: install
 	$(BIN)/python bench/latency.py
 	$(BIN)/python bench/stt_wer.py
 	$(BIN)/python bench/turns.py
+	$(BIN)/python bench/nods.py
 	$(BIN)/python bench/analysis_accuracy.py
 	$(BIN)/python bench/scoring_calibration.py
 	$(BIN)/python bench/cli_speed.py

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from personas.call_log import Latency
+from personas.call_log import Interruption, Latency
 from voice_sim.events import read_events
 from voice_sim.session import CallSpec
 from voice_sim.settings import CallSettings
@@ -95,6 +95,14 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=Path("out/bench-latency"))
     ap.add_argument("--json", type=Path, default=None, help="Also write the figures here.")
     ap.add_argument("--no-persona-pause", action="store_true", help="The engine alone.")
+    ap.add_argument(
+        "--no-speculation",
+        action="store_true",
+        help="Prepare each answer only once the turn has ended (the old way), for comparison.",
+    )
+    ap.add_argument(
+        "--end-of-turn-s", type=float, default=None, help="Silence that ends a finished turn."
+    )
     args = ap.parse_args()
     lines = tuple(
         ScriptLine(
@@ -103,11 +111,18 @@ def main() -> None:
         for i, text in enumerate(LINES)
     )
     script = TraineeScript("latency bot", lines)
-    settings = replace(CallSettings(), persona_pauses=not args.no_persona_pause)
+    settings = replace(
+        CallSettings(),
+        persona_pauses=not args.no_persona_pause,
+        speculative_replies=not args.no_speculation,
+    )
+    if args.end_of_turn_s is not None:
+        settings = replace(settings, end_of_turn_s=args.end_of_turn_s)
     v2v: list[float] = []
     stops: list[float] = []
     keys = ("eou_s", "stt_s", "llm_ttft_s", "tts_ttfb_s", "persona_pause_s", "voice_to_voice_s")
     stage: dict[str, list[float]] = {k: [] for k in keys}
+    paused: list[float] = []  # the trainee's first sound to the customer's audio pausing
     t0 = time.time()
     for i in range(args.calls):
         folder = args.out / f"call{i + 1}"
@@ -117,6 +132,8 @@ def main() -> None:
         v2v += a
         stops += b
         for ev in read_events(folder / "events.jsonl"):
+            if isinstance(ev, Interruption) and ev.stopped_customer_s is not None:
+                paused.append(ev.stopped_customer_s - ev.t_s)
             if isinstance(ev, Latency) and ev.voice_to_voice_s is not None:
                 for k in stage:
                     v = getattr(ev, k)
@@ -129,7 +146,9 @@ def main() -> None:
     print(
         f"voice-to-voice latency, {len(v2v)} replies over {args.calls} calls "
         f"({os.cpu_count()} cores, {platform.processor() or platform.machine()}, "
-        f"{wall:.0f} s wall, persona pause {'off' if args.no_persona_pause else 'on'})"
+        f"{wall:.0f} s wall, persona pause {'off' if args.no_persona_pause else 'on'}, "
+        f"answers prepared {'at the end of turn' if args.no_speculation else 'ahead'}, "
+        f"load average {os.getloadavg()[0]:.1f})"
     )
     print(
         f"  on the recording: p50 {p50 * 1000:.0f} ms   p95 {pct(v2v, 95) * 1000:.0f} ms   "
@@ -159,7 +178,9 @@ def main() -> None:
     print(
         f"barge-in: customer audio stops {pct(stops, 50) * 1000:.0f} ms (p50), "
         f"{max(stops) * 1000 if stops else float('nan'):.0f} ms (max) after the trainee starts "
-        f"talking over them ({len(stops)} barge-ins)"
+        f"talking over them ({len(stops)} barge-ins found on the recording); by the events, "
+        f"{pct(paused, 50) * 1000:.0f} ms (p50), {pct(paused, 100) * 1000:.0f} ms (max) from the "
+        f"first voiced sound to the pause ({len(paused)} barge-ins)"
     )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
@@ -172,6 +193,8 @@ def main() -> None:
                     "stage_medians_s": med,
                     "barge_in_stop_p50_s": pct(stops, 50),
                     "barge_in_stop_max_s": max(stops) if stops else None,
+                    "barge_in_pause_p50_s": pct(paused, 50),
+                    "barge_in_pause_max_s": pct(paused, 100),
                 },
                 indent=2,
             )

@@ -6,17 +6,20 @@ The utterances:
   timed reference transcript ``sample.stm``);
 * Piper sentences (en_US-joe-medium) in the words trainees use, the director's trigger phrases
   among them, pitch-shifted -3..+3 semitones and sped up or slowed down, each at 16 kHz and
-  through the 8 kHz phone line (300-3400 Hz, line noise).
+  through the 8 kHz phone line (300-3400 Hz, line noise). Piper samples its voice, so each
+  render of the set differs a little: ``--renders`` renders are measured and pooled.
 
 Each utterance is run as the call runs it: Silero and the call's voice-activity edges over the
 clip (silence around it), the turn opened at the first voice-on edge, and one
-:class:`~voice_sim.stt_whisper.TurnTranscriber` pass up to the last voice-off edge. The reference
-is faster-whisper's own full 30 s window over the whole clip. Word error rate (WER) is against the
+:class:`~voice_sim.stt_whisper.TurnTranscriber` pass up to the last voice-off edge, in the call
+of each of three personas (the speech-to-text told the call's vocabulary as the session tells
+it: ``voice_sim.session.call_vocabulary``), and once without a vocabulary. The reference is
+faster-whisper's own full 30 s window over the whole clip. Word error rate (WER) is against the
 human transcript; trigger recall counts, of the director's triggers that fire on the true words
 (read by the director's own vocabulary, ``personas.phrases``), those that still fire on the
-transcript.
+transcript; a persona's failure counts in its own call only.
 
-    python bench/stt_wer.py [--json out.json]
+    python bench/stt_wer.py [--renders 2] [--json out.json]
 """
 
 from __future__ import annotations
@@ -27,15 +30,17 @@ import os
 import re
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import soundfile as sf
 import soxr
 
 from voice_sim import dsp, models
-from voice_sim.settings import SAMPLE_RATE_HZ
+from voice_sim.settings import SAMPLE_RATE_HZ, CallSettings
 from voice_sim.stt_whisper import ShortWindowWhisper, TurnTranscriber, transcribe_array
 from voice_sim.tts_piper import PIPER_RATE_HZ, VoiceCharacter, iter_sentences
 from voice_sim.voice_activity import VoiceActivity, VoiceOff, VoiceOn
@@ -214,39 +219,62 @@ def live_pass(whisper: ShortWindowWhisper, y: np.ndarray) -> tuple[str, float, f
     return text, time.perf_counter() - t0, time.process_time() - c0
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--json", type=Path, default=None, help="Also write the figures here.")
-    args = ap.parse_args()
-    whisper = ShortWindowWhisper()
-    utts = real_sample() + piper_set()
-    rows = []
-    for u in utts:
-        live, wall, cpu = live_pass(whisper, u.audio)
+def _live(
+    whisper: ShortWindowWhisper, u: Utterance, vocab: tuple[tuple[str, ...], str] | None
+) -> tuple[str, float, float]:
+    words, topic = vocab if vocab is not None else ((), "")
+    whisper.set_vocabulary(words, topic=topic)
+    return live_pass(whisper, u.audio)
+
+
+def run_render(whisper: ShortWindowWhisper, render: int) -> list[dict[str, object]]:
+    """One Piper render of the set (Piper's voice is sampled: every render differs a little):
+    per utterance, the offline reference, the live path without a vocabulary, and the live path
+    in each failure persona's call (its vocabulary set as the session sets it)."""
+    from personas import get_persona
+    from voice_sim.session import call_vocabulary
+
+    rows: list[dict[str, object]] = []
+    for u in real_sample() + piper_set():
         t0 = time.perf_counter()
         full = transcribe_array(u.audio)
         full_wall = time.perf_counter() - t0
+        plain, _, _ = _live(whisper, u, None)
+        calls = {}
+        walls, cpus = [], []
+        for pid in FAILURE_PERSONAS:
+            text, wall, cpu = _live(whisper, u, call_vocabulary(get_persona(pid)))
+            calls[pid] = text
+            walls.append(wall)
+            cpus.append(cpu)
         ref = norm_words(u.reference)
         rows.append(
             {
+                "render": render,
                 "name": u.name,
                 "condition": u.condition,
-                "ref_words": len(ref),
-                "live_errors": wer_counts(ref, norm_words(live)),
-                "full_errors": wer_counts(ref, norm_words(full)),
-                "live": live,
-                "full": full,
                 "reference": u.reference,
-                "live_wall_s": wall,
-                "live_cpu_s": cpu,
+                "ref_words": len(ref),
+                "full": full,
+                "plain": plain,
+                "calls": calls,
+                "full_errors": wer_counts(ref, norm_words(full)),
+                "plain_errors": wer_counts(ref, norm_words(plain)),
+                "call_errors": {p: wer_counts(ref, norm_words(t)) for p, t in calls.items()},
+                "live_wall_s": statistics.median(walls),
+                "live_cpu_s": statistics.median(cpus),
                 "full_wall_s": full_wall,
-                "duration_s": u.audio.shape[0] / SR - 1.0,
             }
         )
+    return rows
 
-    def wer(sel: list[dict[str, object]], key: str) -> float:
-        n = sum(int(r["ref_words"]) for r in sel)  # type: ignore[call-overload]
-        return 100.0 * sum(int(r[key]) for r in sel) / max(1, n)  # type: ignore[call-overload]
+
+def wer_table(rows: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
+    """Word error rate (%) per set: offline, live without and with the call's vocabulary."""
+
+    def wer(sel: list[dict[str, Any]], errors: Callable[[dict[str, Any]], float]) -> float:
+        n = sum(int(r["ref_words"]) for r in sel)
+        return 100.0 * sum(errors(r) for r in sel) / max(1, n)
 
     groups = {
         "all": rows,
@@ -254,55 +282,116 @@ def main() -> None:
         "piper 16 kHz": [r for r in rows if "16k" in str(r["condition"])],
         "piper 8 kHz phone line": [r for r in rows if "phone" in str(r["condition"])],
     }
-    print(f"live STT vs full-window offline, {len(rows)} utterances ({os.cpu_count()} cores)")
-    print(f"  {'set':34s} {'n':>3s} {'live WER':>9s} {'offline WER':>12s}")
-    figures: dict[str, object] = {"utterances": len(rows), "groups": {}}
-    for name, sel in groups.items():
-        lw, fw = wer(sel, "live_errors"), wer(sel, "full_errors")
-        print(f"  {name:34s} {len(sel):3d} {lw:8.1f}% {fw:11.1f}%")
-        figures["groups"][name] = {"n": len(sel), "live_wer": lw, "offline_wer": fw}  # type: ignore[index]
-    hits = {"live": 0, "full": 0}
-    total = false_alarms = 0
+    return {
+        name: {
+            "n": len(sel),
+            "offline_wer": wer(sel, lambda r: r["full_errors"]),
+            "live_plain_wer": wer(sel, lambda r: r["plain_errors"]),
+            # each utterance as said in each of the three calls
+            "live_wer": wer(sel, lambda r: statistics.mean(r["call_errors"].values())),
+        }
+        for name, sel in groups.items()
+    }
+
+
+def recall(rows: list[dict[str, Any]], which: str) -> tuple[int, int, int, list[str]]:
+    """Trigger recall in each failure persona's call: (hits, occurrences, false alarms, misses).
+    A persona's failure counts only in its own call; the other triggers in every call."""
+    hits = total = false = 0
     misses: list[str] = []
     for r in rows:
-        for trig, fired in triggers(str(r["reference"])).items():
-            live = triggers(str(r["live"])).get(trig, False)
-            if not fired:
-                false_alarms += live
-                continue
-            total += 1
-            hits["live"] += live
-            hits["full"] += triggers(str(r["full"])).get(trig, False)
-            if not live:
-                misses.append(f"{trig} in {r['name']}: {r['live']!r}")
+        truth = triggers(str(r["reference"]))
+        for pid in FAILURE_PERSONAS:
+            text = (
+                r["full"]
+                if which == "full"
+                else r["plain"]
+                if which == "plain"
+                else r["calls"][pid]
+            )
+            got = triggers(str(text))
+            for trig, fired in truth.items():
+                if trig.startswith("mentions_issue") and not trig.endswith(pid):
+                    continue
+                if not fired:
+                    false += got.get(trig, False)
+                    continue
+                total += 1
+                hits += got.get(trig, False)
+                if not got.get(trig, False):
+                    misses.append(f"render {r['render']} {trig} in {r['name']} ({pid}): {text!r}")
+    return hits, total, false, misses
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--renders", type=int, default=2, help="Piper renders of the set.")
+    ap.add_argument("--json", type=Path, default=None, help="Also write the figures here.")
+    args = ap.parse_args()
+    whisper = ShortWindowWhisper()
+    rows: list[dict[str, Any]] = []
+    per_render: list[dict[str, float]] = []
+    for r in range(args.renders):
+        got = run_render(whisper, r)
+        rows += got
+        h, t, _, _ = recall(got, "calls")
+        hp, _, _, _ = recall(got, "plain")
+        per_render.append({"live": 100 * h / max(1, t), "plain": 100 * hp / max(1, t), "n": t})
+    table = wer_table(rows)
+    n_utts = len(rows) // max(1, args.renders)
     print(
-        f"  trigger-phrase recall: live {100 * hits['live'] / max(1, total):.1f}%, "
-        f"offline {100 * hits['full'] / max(1, total):.1f}% ({total} triggers in the "
-        f"reference words; {false_alarms} fired on live words only)"
+        f"live STT vs full-window offline, {n_utts} utterances x {args.renders} Piper renders, "
+        f"live in {len(FAILURE_PERSONAS)} calls ({os.cpu_count()} cores; the call's vocabulary "
+        f"is {'on' if CallSettings().stt_vocabulary else 'off'} by default)"
     )
-    for m in misses:
-        print(f"    missed {m}")
-    lw = [float(r["live_wall_s"]) for r in rows]  # type: ignore[arg-type]
-    lc = [float(r["live_cpu_s"]) for r in rows]  # type: ignore[arg-type]
-    fw_ = [float(r["full_wall_s"]) for r in rows]  # type: ignore[arg-type]
+    print(f"  {'set':34s} {'n':>3s} {'vocab. on':>10s} {'vocab. off':>11s} {'offline':>8s}")
+    for name, g in table.items():
+        print(
+            f"  {name:34s} {g['n'] // args.renders:3.0f} {g['live_wer']:9.1f}% "
+            f"{g['live_plain_wer']:10.1f}% {g['offline_wer']:7.1f}%"
+        )
+    figures: dict[str, Any] = {"utterances": n_utts, "renders": args.renders, "groups": table}
+    labels = (
+        ("calls", "live, the call's vocabulary on"),
+        ("plain", "live, vocabulary off"),
+        ("full", "offline"),
+    )
+    for which, label in labels:
+        h, t, f, misses = recall(rows, which)
+        spread = ""
+        if which != "full":
+            key = "live" if which == "calls" else "plain"
+            vals = [x[key] for x in per_render]
+            spread = f" (per render {', '.join(f'{v:.1f}%' for v in vals)})"
+        print(
+            f"  trigger recall, {label}: {100 * h / max(1, t):.1f}% ({h} of {t}){spread}, "
+            f"{f} fired on these words only"
+        )
+        figures[f"trigger_recall_{which}"] = h / max(1, t)
+        figures[f"trigger_false_alarms_{which}"] = f
+        if which == "calls":
+            for m in misses:
+                print(f"    missed {m}")
+    lw = [float(r["live_wall_s"]) for r in rows]
+    lc = [float(r["live_cpu_s"]) for r in rows]
+    fw_ = [float(r["full_wall_s"]) for r in rows]
     print(
         f"  final pass per utterance: live {statistics.median(lw) * 1000:.0f} ms wall "
         f"(p90 {np.percentile(lw, 90) * 1000:.0f}), {statistics.median(lc) * 1000:.0f} ms CPU; "
         f"offline full window {statistics.median(fw_) * 1000:.0f} ms wall"
     )
-    worst = sorted(rows, key=lambda r: int(r["live_errors"]) - int(r["full_errors"]))[-5:]  # type: ignore[call-overload]
+    worst = sorted(
+        rows, key=lambda r: statistics.mean(r["call_errors"].values()) - r["full_errors"]
+    )
     print("  where live and offline differ most:")
-    for r in reversed(worst):
-        print(f"    {r['name']} ({r['condition']}): ref {r['reference']!r}")
-        print(f"       live {r['live']!r}\n       full {r['full']!r}")
+    for r in reversed(worst[-5:]):
+        print(f"    {r['name']} render {r['render']} ({r['condition']}): ref {r['reference']!r}")
+        print(f"       live {r['calls'][FAILURE_PERSONAS[0]]!r}\n       full {r['full']!r}")
     figures.update(
-        trigger_recall_live=hits["live"] / max(1, total),
-        trigger_recall_offline=hits["full"] / max(1, total),
-        trigger_occurrences=total,
-        trigger_false_alarms=false_alarms,
         live_pass_wall_s_median=statistics.median(lw),
         live_pass_cpu_s_median=statistics.median(lc),
         offline_wall_s_median=statistics.median(fw_),
+        per_render=per_render,
     )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

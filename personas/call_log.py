@@ -119,6 +119,24 @@ class Interruption(CallEvent):
 
 
 @dataclass(frozen=True)
+class Backchannel(CallEvent):
+    """A verbal nod ("mm-hmm", "I see") said over the other's line, which went on: listening,
+    not a turn and not an interruption; ``t_s`` = ``start_s``."""
+
+    TYPE: ClassVar[str] = "backchannel"
+    by: Speaker = "trainee"
+    of: Speaker = "customer"
+    start_s: float = 0.0
+    """First sound, seconds."""
+    duration_s: float = 0.0
+    """How long it lasted, seconds."""
+    text: str = ""
+    """What was said, as transcribed ("" when nothing was recognised: a cough, a hum)."""
+    resumed_after_s: float | None = None
+    """How long the other's line was held before it went on, seconds."""
+
+
+@dataclass(frozen=True)
 class Intensity(CallEvent):
     """The customer's intensity or stage moved (or its starting value, ``previous`` absent)."""
 
@@ -239,6 +257,7 @@ EVENT_TYPES: dict[str, type[CallEvent]] = {
         SpeechEnd,
         Transcript,
         Interruption,
+        Backchannel,
         Intensity,
         Silence,
         PressurePause,
@@ -354,6 +373,7 @@ def read_events(path: Path, *, lenient: bool = False) -> list[CallEvent]:
 
 __all__ = [
     "EVENT_TYPES",
+    "Backchannel",
     "CallEnd",
     "CallEvent",
     "CallStart",

@@ -26,6 +26,9 @@ from .recorder import WavRecorder
 from .settings import FRAME_MS
 
 _SILENT_DBFS = -120.0
+#: A paused line fades out over this long, and a resumed one fades back in: a cut mid-waveform
+#: clicks, 10 ms of ramp does not, and is too short to hear as a fade, seconds.
+FADE_S = 0.01
 
 LineListener = Callable[[str, float, dict[str, float | bool]], None]
 
@@ -45,6 +48,10 @@ class Utterance:
         self.started = False
         self.paused = False
         self.stopped = False
+        self.fade_out = False
+        """The next samples played end the audio before a pause (faded)."""
+        self.fade_in = False
+        """The next samples played start the audio after a pause (faded)."""
 
     def feed(self, y: np.ndarray) -> None:
         """Append int16 audio at the line rate (any thread)."""
@@ -118,15 +125,29 @@ class CallLine:
             self._queue.append(utt)
 
     def pause(self) -> None:
-        """Hold the current line (the next tick is silent); :meth:`resume` goes on from there."""
+        """Hold the current line: it fades out over :data:`FADE_S` and the ticks after are
+        silent; :meth:`resume` goes on from where it stopped, nothing skipped or repeated."""
         with self._lock:
-            if self._queue:
-                self._queue[0].paused = True
+            if self._queue and not self._queue[0].paused:
+                utt = self._queue[0]
+                utt.paused, utt.fade_out, utt.fade_in = True, utt.started, False
 
     def resume(self) -> None:
+        """Go on with a paused line (fading in over :data:`FADE_S`)."""
         with self._lock:
-            if self._queue:
-                self._queue[0].paused = False
+            if self._queue and self._queue[0].paused:
+                utt = self._queue[0]
+                utt.paused, utt.fade_in = False, utt.started and not utt.fade_out
+                utt.fade_out = False
+
+    def on_air_left_s(self) -> tuple[float, bool] | None:
+        """The line on the air: seconds of its audio not yet played (synthesized so far), and
+        whether that is all of it; None when no line is queued."""
+        with self._lock:
+            if not self._queue:
+                return None
+            utt = self._queue[0]
+            return utt.queued / self.sample_rate, utt.finished
 
     def stop(self, utt: Utterance | None = None) -> None:
         """Drop ``utt`` (default: every queued line); a line on the air ends as interrupted."""
@@ -152,13 +173,46 @@ class CallLine:
         self._notify("customer_start", t_s, {"id": utt.id})
 
     # -- the tick (any thread) ---------------------------------------------------------------
+    def _take(self, utt: Utterance, n: int) -> np.ndarray:
+        """Up to ``n`` samples from the front of ``utt`` (they count as played)."""
+        parts: list[np.ndarray] = []
+        got = 0
+        while got < n and utt._chunks:
+            chunk = utt._chunks[0]
+            k = min(n - got, chunk.shape[0])
+            parts.append(chunk[:k])
+            got += k
+            if k == chunk.shape[0]:
+                utt._chunks.popleft()
+            else:
+                utt._chunks[0] = chunk[k:]
+        utt.played += got
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int16)
+
+    def _faded(self, utt: Utterance, n: int, *, out: bool) -> np.ndarray:
+        """The next ``n`` samples (at most :data:`FADE_S`) of ``utt``, ramped down or up."""
+        y = self._take(utt, min(n, max(1, int(FADE_S * self.sample_rate))))
+        ramp = np.linspace(1.0, 0.0, y.shape[0]) if out else np.linspace(0.0, 1.0, y.shape[0])
+        return np.round(y * ramp).astype(np.int16)
+
     def _pull_customer(self, n: int) -> np.ndarray:
         out = np.zeros(n, dtype=np.int16)
         filled = 0
         while filled < n and self._queue:
             utt = self._queue[0]
             if utt.paused:
+                if utt.fade_out:  # end on a short ramp, not a click
+                    y = self._faded(utt, n - filled, out=True)
+                    out[filled : filled + y.shape[0]] = y
+                    filled += y.shape[0]
+                    utt.fade_out = False
                 break
+            if utt.fade_in and utt._chunks:
+                y = self._faded(utt, n - filled, out=False)
+                out[filled : filled + y.shape[0]] = y
+                filled += y.shape[0]
+                utt.fade_in = False
+                continue
             if not utt._chunks:
                 if utt.finished:
                     self._queue.popleft()

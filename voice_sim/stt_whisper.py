@@ -235,6 +235,8 @@ class ShortWindowWhisper:
         self._lock = threading.Lock()
         self.vocabulary: tuple[str, ...] = ()
         """Words and phrases decoding favours (:meth:`set_vocabulary`)."""
+        self.topic = ""
+        """What the call is about, in a sentence (:meth:`set_vocabulary`)."""
 
     #: Word times from Whisper's alignment, punctuated sentences, a per-call vocabulary, and
     #: clips up to the full window.
@@ -242,13 +244,23 @@ class ShortWindowWhisper:
         word_times=True, punctuation=True, vocabulary=True, max_clip_s=FULL_WINDOW_S
     )
 
-    def set_vocabulary(self, words: Sequence[str]) -> None:
-        """Favour ``words`` (the call's own vocabulary) in every later transcription."""
+    def set_vocabulary(self, words: Sequence[str], *, topic: str = "") -> None:
+        """Favour ``words`` (the call's own vocabulary) and ``topic`` (what the call is about,
+        in a sentence) in every later transcription: Whisper reads them as the text before the
+        clip (:meth:`prompt`)."""
         self.vocabulary = tuple(dict.fromkeys(w.strip() for w in words if w.strip()))
+        self.topic = topic.strip()
 
-    def _hotwords(self) -> str | None:
-        """The vocabulary as Whisper's previous-text prompt, or None."""
-        return ", ".join(self.vocabulary) if self.vocabulary else None
+    def prompt(self) -> str | None:
+        """Whisper's previous-text prompt for the vocabulary: whole sentences ("Double charge on
+        the monthly subscription. Charged twice, double, duplicate."): with a bare list and no
+        full stop, tiny.en carried on mid-sentence, dropped first words and said short clips
+        twice (WER 9.9% to 19.6% on bench/stt_wer.py's set); None without a vocabulary."""
+        parts = [self.topic.rstrip(". ") + "."] if self.topic else []
+        if self.vocabulary:
+            words = ", ".join(self.vocabulary)
+            parts.append(words[0].upper() + words[1:] + ".")
+        return " ".join(parts) or None
 
     def _options(self, max_new_tokens: int) -> Any:
         from faster_whisper.transcribe import TranscriptionOptions, get_suppressed_tokens
@@ -328,7 +340,7 @@ class ShortWindowWhisper:
         m, tok = self.model, self._tokenizer
         ctranslate2.set_random_seed(SAMPLING_SEED)  # the fallback samples: same audio, same words
         enc = m.encode(window)
-        prompt = m.get_prompt(tok, [], without_timestamps=not TIMESTAMPS, hotwords=self._hotwords())
+        prompt = m.get_prompt(tok, [], without_timestamps=not TIMESTAMPS, hotwords=self.prompt())
         result, avg_logprob, _temp, _ratio = m.generate_with_fallback(enc, prompt, tok, options)
         if result.no_speech_prob > NO_SPEECH_PROB and avg_logprob < LOG_PROB_MIN:
             return None
@@ -433,6 +445,16 @@ class TurnTranscriber:
         while self._frames and self._start_sample + self._frames[0].shape[0] <= cut:
             self._start_sample += self._frames[0].shape[0]
             self._frames.pop(0)
+
+    def clip(self, until_s: float) -> np.ndarray:
+        """The open turn's audio (its lead-in included) up to ``until_s``, float32."""
+        with self._lock:
+            if not self._frames:
+                return np.zeros(0, dtype=np.float32)
+            y = np.concatenate(self._frames)
+            start = self._start_sample
+        end = min(y.shape[0], max(0, int(until_s * self.sample_rate) - start))
+        return y[:end].astype(np.float32) / 32768.0
 
     def transcribe(self, until_s: float) -> TurnText:
         """Transcribe the open turn from its start to ``until_s`` (blocking: call on a thread)."""

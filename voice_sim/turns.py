@@ -13,15 +13,23 @@ The rules, in the order they matter:
   turn ends after :attr:`TurnSettings.end_of_turn_s` of silence when its transcript reads as a
   finished sentence, and after :attr:`TurnSettings.turn_merge_s` when it stops mid-sentence
   ("...and"). A turn is answered once, with its whole transcript.
+* **The answer is prepared while the turn may still go on.** As soon as the trainee is quiet
+  and the transcript covers the whole turn and reads as a finished sentence, the model says so
+  (:class:`Speculate`) before the end-of-turn silence has run out: the session prepares the
+  reply (the director hears the turn, the first sentence is synthesized) and holds it until
+  :class:`TurnEnded`. If the trainee goes on first, the reply is withdrawn unheard.
 * **The trainee may take back the floor.** Speech before the customer's reply has played for
   :attr:`TurnSettings.collision_s`, or within :attr:`TurnSettings.turn_merge_s` of the turn's
   last sound, continues the same turn: the reply is withdrawn (:class:`ReplyWithdrawn`), and
   nobody interrupted anybody. A pause shorter than the merge threshold never splits a turn.
 * **Barge-in.** Speech over an interruptible customer line pauses the line at once
   (:class:`PauseLine`); after :attr:`TurnSettings.barge_in_s` of speech the line is dropped and
-  the trainee interrupted (:class:`StopLine`); a shorter sound (a cough, "mm-hm") lets the line
-  go on (:class:`ResumeLine`). Speech over a line that cannot be interrupted is held: the turn is
-  recorded and answered after the line.
+  the trainee interrupted (:class:`StopLine`); a shorter sound lets the line go on from where it
+  paused (:class:`ResumeLine`). Speech over a line that cannot be interrupted is held: the turn
+  is recorded and answered after the line.
+* **Nods are listening.** A short sound that starts and ends while the customer's line is on
+  the air ("mm-hmm", "I see", "go on", a cough) is a backchannel (:class:`Backchannel`), not a
+  turn: nobody answers it and nobody was interrupted.
 * **Silence as it happens.** When the customer has finished a line that wants an answer and the
   trainee says nothing for the persona's patience, the customer speaks up (:class:`SpeakUp`),
   with the time the silence started. A trainee who is speaking, or whose turn is still being
@@ -49,10 +57,14 @@ class TurnSettings:
     """Silence that ends a turn that stops mid-sentence, seconds (longer pauses split turns)."""
     collision_s: float = 0.4
     """Trainee speech this soon after the customer's reply starts takes the floor back, seconds."""
-    barge_in_s: float = 0.3
-    """Speech over an interruptible line that stops it for good, seconds."""
+    barge_in_s: float = 0.8
+    """Speech over a customer line longer than a verbal nod: it stops an interruptible line for
+    good; anything shorter said over a line is a nod, seconds."""
     transcript_wait_s: float = 2.0
     """Longest wait for a transcript after the end of turn before answering without it, s."""
+    speculate: bool = True
+    """Prepare the answer as soon as a quiet turn's words read as finished (:class:`Speculate`),
+    before the end-of-turn silence has run out."""
 
 
 @dataclass
@@ -81,6 +93,10 @@ class Turn:
     """The end of the turn was declared and the session is answering it."""
     talked_over: bool = False
     """The customer already cut in on this turn."""
+    speculating: bool = False
+    """An answer is being prepared before the end of the turn (:class:`Speculate`)."""
+    began_over_line: bool = False
+    """The turn's first sound came while a customer line was on the air."""
 
     @property
     def voiced(self) -> bool:
@@ -111,6 +127,14 @@ class Transcribe:
 
     turn_id: int
     until_s: float
+
+
+@dataclass(frozen=True)
+class Speculate:
+    """The trainee is quiet and their words read as finished: prepare the answer now, and hold
+    it until :class:`TurnEnded` (or drop it on :class:`ReplyWithdrawn`)."""
+
+    turn: Turn
 
 
 @dataclass(frozen=True)
@@ -151,6 +175,18 @@ class ResumeLine:
 
 
 @dataclass(frozen=True)
+class Backchannel:
+    """A nod: a short sound said over the customer's line, which goes on. Not a turn."""
+
+    turn_id: int
+    """The turn opened at its first sound, now closed unanswered."""
+    start_s: float
+    """First sound, seconds."""
+    end_s: float
+    """Last sound, seconds."""
+
+
+@dataclass(frozen=True)
 class StopLine:
     """The trainee interrupted: drop the rest of the line."""
 
@@ -183,11 +219,13 @@ class TalkOver:
 
 Action = (
     Transcribe
+    | Speculate
     | TurnEnded
     | ReplyWithdrawn
     | ReplyCommitted
     | PauseLine
     | ResumeLine
+    | Backchannel
     | StopLine
     | SpeakUp
     | TalkOver
@@ -264,18 +302,19 @@ class TurnModel:
         self._prompts = 0
         ln = self.line
         turn = self.turn
-        if turn is not None and turn.ended and ln is None:
+        if turn is not None and (turn.ended or turn.speculating) and ln is None:
             # the reply has not started yet: the trainee goes on, the same turn
-            turn.ended = False
+            turn.ended = turn.speculating = False
             out.append(ReplyWithdrawn(turn.id, played=False))
         elif ln is not None and ln.kind == "reply" and not ln.committed and turn is not None:
-            turn.ended = False
+            turn.ended = turn.speculating = False
             self.line = None
             out.append(ReplyWithdrawn(turn.id, played=True))
             ln = None
         if self.turn is None:
             self._turns += 1
             self.turn = Turn(self._turns, t_s, t_s)
+            self.turn.began_over_line = ln is not None and ln.paused_at_s is None
         turn = self.turn
         turn.segments.append((t_s, None))
         if ln is not None and ln.paused_at_s is None:
@@ -301,8 +340,22 @@ class TurnModel:
             self._barge_start = None
             self.line.paused_at_s = None
             out.append(ResumeLine(t_s))
+        if self._is_nod(turn, t_s):
+            self.turn = None
+            out.append(Backchannel(turn.id, turn.start_s, turn.end_s))
+            return out
         out.append(Transcribe(turn.id, turn.end_s))
         return out
+
+    def _is_nod(self, turn: Turn, end_s: float) -> bool:
+        """One short sound, begun and ended while the same customer line is on the air."""
+        return (
+            turn.began_over_line
+            and len(turn.segments) == 1
+            and self.line is not None
+            and not turn.interrupted_customer
+            and end_s - turn.start_s < self.s.barge_in_s
+        )
 
     def transcript(self, turn_id: int, text: str, *, until_s: float, complete: bool) -> None:
         """A transcript of turn ``turn_id`` up to ``until_s`` (call clock) came back."""
@@ -335,7 +388,7 @@ class TurnModel:
             self.turn.over_line = self.turn.over_line or not interruptible
             if kind == "reply":  # the trainee spoke again just as the reply went out
                 self.line.paused_at_s = t_s
-                self.turn.ended = False
+                self.turn.ended = self.turn.speculating = False
                 self.line = None
                 return [ReplyWithdrawn(turn_id or self.turn.id, played=True)]
             if interruptible and kind != "talk_over":
@@ -382,6 +435,7 @@ class TurnModel:
         out: list[Action] = []
         out += self._barge_in(now_s)
         out += self._commit(now_s)
+        out += self._speculate(now_s)
         out += self._end_of_turn(now_s)
         out += self._talk_over(now_s)
         out += self._silence(now_s)
@@ -407,6 +461,17 @@ class TurnModel:
         ln.committed = True
         self._answered(ln.turn_id)
         return [ReplyCommitted(ln.turn_id)]
+
+    def _speculate(self, now: float) -> list[Action]:
+        turn = self.turn
+        if not self.s.speculate or turn is None or turn.ended or turn.speculating:
+            return []
+        if turn.voiced or self.line is not None or not (turn.text or "").strip():
+            return []
+        if turn.text_until_s < turn.end_s - 1e-6 or not turn.complete:
+            return []
+        turn.speculating = True
+        return [Speculate(turn)]
 
     def _end_of_turn(self, now: float) -> list[Action]:
         turn = self.turn

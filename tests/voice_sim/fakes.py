@@ -102,8 +102,8 @@ class ToneEars:
     clips: int = 0
     """Clips transcribed so far."""
 
-    def set_vocabulary(self, words: Sequence[str]) -> None:
-        self.vocabulary = tuple(words)
+    def set_vocabulary(self, words: Sequence[str], *, topic: str = "") -> None:
+        self.vocabulary = (topic, *words) if topic else tuple(words)
 
     def transcribe(self, y: np.ndarray) -> tuple[str, list[WhisperWord]]:
         self.clips += 1

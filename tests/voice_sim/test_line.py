@@ -57,13 +57,22 @@ def test_pause_resume_and_stop_take_effect_on_the_next_frame(tmp_path: Path) -> 
         first = line.tick(quiet)
         assert first[0] == 1 and first[-1] == 320
         line.pause()
-        assert not line.tick(quiet).any()  # paused within one 20 ms frame
+        paused = line.tick(quiet)  # a 10 ms fade (no click), then silence, within one frame
+        fade = 160
+        np.testing.assert_allclose(
+            paused[:fade], np.arange(321, 481) * np.linspace(1, 0, fade), atol=1
+        )
+        assert not paused[fade:].any() and not line.tick(quiet).any()
         line.resume()
-        assert line.tick(quiet)[0] == 321  # goes on where it stopped
+        resumed = line.tick(quiet)  # goes on where it stopped, fading in: nothing skipped
+        np.testing.assert_allclose(
+            resumed[:fade], np.arange(481, 641) * np.linspace(0, 1, fade), atol=1
+        )
+        np.testing.assert_array_equal(resumed[fade:], np.arange(641, 801))
         line.stop(utt)
         assert not line.tick(quiet).any()
         await _drain()
-        assert ends == [{"id": utt.id, "interrupted": True, "played_s": 0.04}]
+        assert ends == [{"id": utt.id, "interrupted": True, "played_s": 0.05}]
         rec.close()
 
     asyncio.run(run())

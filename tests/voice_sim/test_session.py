@@ -15,10 +15,12 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
+from personas.call_log import Backchannel as BackchannelEvent
 from personas.call_log import (
     CallEnd,
     CustomerLine,
     Hangup,
+    Intensity,
     Interruption,
     Latency,
     Transcript,
@@ -28,7 +30,7 @@ from voice_sim.session import CallSession, CallSpec
 from voice_sim.settings import CallSettings
 from voice_sim.simulate import MicFeed
 
-from .fakes import Heard, ToneEars, ToneVoice, run_call, silence, tone
+from .fakes import Heard, LevelVoiceActivity, ToneEars, ToneVoice, run_call, silence, tone
 
 APOLOGY = "I'm sorry you were charged twice. Can I have the email address on the account?"
 CALM_DOWN = "Calm down, sir. That is not our fault."
@@ -86,6 +88,7 @@ def test_a_turn_is_heard_by_the_given_ears_and_answered_by_the_given_voice(
     latency = next(e for e in events if isinstance(e, Latency))
     assert latency.voice_to_voice_s is not None and latency.voice_to_voice_s > 0
     assert not [e for e in events if isinstance(e, Interruption)]
+    assert ears.clips == 1  # one pass for the turn: the early pass, not again at the voice-off
     models = json.loads((tmp_path / "meta.json").read_text())["models"]
     assert models == {"stt": "ToneEars", "tts": "ToneVoice", "vad": "LevelVoiceActivity"}
 
@@ -155,3 +158,94 @@ def test_a_final_line_cut_off_still_hangs_up_with_the_directors_reason(tmp_path:
     assert len(hangups) == 1 and hangups[0].reason == call.customer.end_reason
     assert hangups[0].reason.startswith("hung up: pushed past breaking point")
     assert next(e for e in events if isinstance(e, CallEnd)).reason == "hangup"
+
+
+def test_an_answer_prepared_ahead_is_never_heard_when_the_trainee_goes_on(tmp_path: Path) -> None:
+    words = ToneEars({440.0: "Okay.", 550.0: "Let me look at the second charge now."})
+    spoken: list[tuple[float, float]] = []
+
+    async def bot(call: CallSession, mic: MicFeed, heard: Heard) -> None:
+        await after_the_customer(heard, 1)
+        # a finished sentence, a pause shorter than the end of turn, then more
+        start, _ = await say(call, mic, np.concatenate([tone(440.0, 0.6), silence(0.2)]))
+        _, end = await say(call, mic, tone(550.0, 1.2))
+        spoken.append((start, end))
+        await after_the_customer(heard, 2)
+
+    spec = CallSpec(
+        out_dir=tmp_path,
+        persona="angry-billing",
+        settings=replace(CallSettings(), persona_pauses=False),
+    )
+    voice = ToneVoice()
+    call = asyncio.run(run_call(spec, bot, stt=words, voice=voice))
+
+    events = read_events(tmp_path / "events.jsonl")
+    said = [e for e in events if isinstance(e, Transcript) and e.speaker == "trainee"]
+    assert [e.text for e in said] == ["Okay. Let me look at the second charge now."]
+    (start, end), lines = spoken[0], [e for e in events if isinstance(e, CustomerLine)]
+    assert [ln.kind for ln in lines] == ["opening", "reply"] and lines[1].t_s > end
+    assert not lines[1].interrupted
+    y, sr = sf.read(str(tmp_path / "recording.wav"), dtype="float32")
+    assert np.abs(y[int(start * sr) : int(end * sr), 1]).max() < 1e-4  # nothing heard meanwhile
+    # the director heard the turn once, whole: one mood change after the opening's, at most
+    moods = [e for e in events if isinstance(e, Intensity) and e.t_s > 0]
+    assert len(moods) <= 1 and all(e.t_s > end for e in moods)
+    assert call.turns_answered == 1
+    assert len(voice.said) == 3  # the answer to "Okay." was synthesized ahead, then dropped
+
+
+def test_a_nod_over_the_customer_is_logged_as_listening_and_the_line_goes_on(
+    tmp_path: Path,
+) -> None:
+    ears = ToneEars({880.0: "Mm-hmm."})
+    nod: list[tuple[float, float]] = []
+
+    async def bot(call: CallSession, mic: MicFeed, heard: Heard) -> None:
+        await heard.until(lambda: len(heard.starts) >= 1)
+        await asyncio.sleep(2.0)  # well into the customer's opening
+        nod.append(await say(call, mic, tone(880.0, 0.4)))
+        await after_the_customer(heard, 1)
+
+    voice = ToneVoice()
+    asyncio.run(
+        run_call(CallSpec(out_dir=tmp_path, persona="angry-billing"), bot, stt=ears, voice=voice)
+    )
+
+    events = read_events(tmp_path / "events.jsonl")
+    assert not [e for e in events if isinstance(e, Interruption)]
+    assert not [e for e in events if isinstance(e, Transcript) and e.speaker == "trainee"]
+    opening = next(e for e in events if isinstance(e, CustomerLine))
+    words = len(voice.said[0].split())
+    assert not opening.interrupted  # played to the end, none of it skipped
+    assert opening.played_s is not None and abs(opening.played_s - words * ToneVoice.WORD_S) < 0.01
+    (start, end), bc = nod[0], next(e for e in events if isinstance(e, BackchannelEvent))
+    assert bc.text == "Mm-hmm." and abs(bc.start_s - start) < 0.06 and bc.by == "trainee"
+    assert abs(bc.duration_s - (end - start)) < 0.1
+    # the customer went quiet for the nod and on again, for as long as the event says
+    y, sr = sf.read(str(tmp_path / "recording.wav"), dtype="float32")
+    quiet = np.flatnonzero(np.abs(y[int(start * sr) : int((end + 1.0) * sr), 1]) < 1e-4)
+    gap_s = quiet.shape[0] / sr
+    assert bc.resumed_after_s is not None and abs(gap_s - bc.resumed_after_s) < 0.05
+    assert gap_s < (end - start) + 0.2  # the line resumed within 0.2 s of the nod's end
+
+
+def test_the_ears_are_told_the_calls_vocabulary_when_it_is_on(tmp_path: Path) -> None:
+    from personas import get_persona
+
+    async def start(on: bool) -> ToneEars:
+        ears = fresh_ears()
+        settings = replace(CallSettings(), stt_vocabulary=on)
+        call = CallSession(
+            CallSpec(out_dir=tmp_path / str(on), persona="delayed-order", settings=settings),
+            stt=ears,
+            voice=ToneVoice(),
+            vad=LevelVoiceActivity(),
+        )
+        await call.start()
+        await call.close()
+        return ears
+
+    p = get_persona("delayed-order")
+    assert asyncio.run(start(True)).vocabulary == (p.scenario, *p.facts.issue_keywords)
+    assert asyncio.run(start(False)).vocabulary == ()  # the default: off (bench/stt_wer.py)

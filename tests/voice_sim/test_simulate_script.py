@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 
 from voice_sim.errors import VoiceSimError
-from voice_sim.simulate import DEFAULT_GOODBYE, DEFAULT_LINE_LATENCY_S, VOICE_RANGES, load_script
+from voice_sim.simulate import (
+    DEFAULT_GOODBYE,
+    DEFAULT_LINE_LATENCY_S,
+    DEFAULT_NODS,
+    VOICE_RANGES,
+    load_script,
+)
 
 
 def test_shipped_scripts_load() -> None:
@@ -44,6 +50,14 @@ def test_fields(tmp_path: Path) -> None:
         ("lines:\n  - say: hi\n    shout: yes\n", r"lines\[0\]: unknown field 'shout'"),
         ("voice: {tone: 3}\nlines: [hi]\n", r"voice: unknown field 'tone'"),
         ("speed: 3\nlines: [hi]\n", r"unknown field 'speed'"),
+        ("nod_every_s: 1\nlines: [hi]\n", r"t.yaml: nod_every_s: must be between 2.0 and 30.0"),
+        ("nod_every_s: often\nlines: [hi]\n", r"nod_every_s: expected a number"),
+        ("nods: []\nlines: [hi]\n", r"nods: expected a non-empty list"),
+        ("nods: ['']\nlines: [hi]\n", r"nods\[0\]: expected the words of a nod"),
+        (
+            "nods: [Mm-hmm., I see what you mean there.]\nlines: [hi]\n",
+            r"nods\[1\]: at most 3 words, got 'I see what you mean there.'",
+        ),
     ],
 )
 def test_errors(tmp_path: Path, text: str, message: str) -> None:
@@ -51,6 +65,25 @@ def test_errors(tmp_path: Path, text: str, message: str) -> None:
     p.write_text(text)
     with pytest.raises(VoiceSimError, match=message):
         load_script(p)
+
+
+def test_nods_default_to_none_and_to_five_words(tmp_path: Path) -> None:
+    p = tmp_path / "t.yaml"
+    p.write_text("lines: [hi]\n")
+    assert load_script(p).nod_every_s is None and load_script(p).nods == DEFAULT_NODS
+    p.write_text("lines: [hi]\nnod_every_s: 5\nnods: [Mm-hmm., Go on.]\n")
+    s = load_script(p)
+    assert s.nod_every_s == 5.0 and s.nods == ("Mm-hmm.", "Go on.")
+
+
+def test_every_good_bot_nods_and_no_mistakes_bot_does() -> None:
+    folder = Path(str(resources.files("voice_sim") / "scripts"))
+    for p in sorted(folder.glob("*.yaml")):
+        every = load_script(p).nod_every_s
+        if p.name.endswith(".good.yaml"):
+            assert every is not None and 4.0 <= every <= 8.0, p.name  # a natural rate
+        else:
+            assert every is None, p.name  # silent through the vent
 
 
 def test_missing_file(tmp_path: Path) -> None:

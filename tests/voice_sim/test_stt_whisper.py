@@ -100,3 +100,13 @@ def test_a_segment_begun_in_the_silence_after_the_speech_is_dropped() -> None:
     assert _speech_tokens(seq, tok, speech_s=4.1) == [1, 2, 3, 4, 5]
     assert _speech_tokens(seq, tok, speech_s=6.0) == [1, 2, 3, 4, 5, 1, 2]
     assert _speech_tokens([1, 2, 3], tok, speech_s=1.0) == [1, 2, 3]  # no timestamps at all
+
+
+@pytest.mark.slow
+def test_the_calls_vocabulary_is_read_as_whole_sentences(whisper: ShortWindowWhisper) -> None:
+    assert whisper.prompt() is None  # nothing told: no prompt
+    whisper.set_vocabulary(["charged twice", "duplicate", "charged twice"], topic="Double charge")
+    try:
+        assert whisper.prompt() == "Double charge. Charged twice, duplicate."
+    finally:
+        whisper.set_vocabulary([])

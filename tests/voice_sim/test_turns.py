@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from voice_sim.turns import (
     Action,
+    Backchannel,
     PauseLine,
     ReplyCommitted,
     ReplyWithdrawn,
     ResumeLine,
     SpeakUp,
+    Speculate,
     StopLine,
     TalkOver,
     Transcribe,
@@ -102,9 +104,9 @@ def test_no_answer_before_the_transcript_covers_the_whole_turn() -> None:
     m.voice_off(2.0)
     assert m.turn is not None
     m.transcript(1, "I can", until_s=1.5, complete=True)  # a pass from an earlier pause
-    assert kinds(run(m, 2.0, 2.6)) == []
+    assert kinds(run(m, 2.0, 2.6)) == []  # not even a speculative answer
     heard(m, "I can help.")
-    assert kinds(run(m, 2.6, 2.7)) == ["TurnEnded"]
+    assert kinds(run(m, 2.6, 2.7)) == ["Speculate", "TurnEnded"]
 
 
 def test_speech_before_the_reply_takes_hold_withdraws_it_and_continues_the_turn() -> None:
@@ -113,7 +115,7 @@ def test_speech_before_the_reply_takes_hold_withdraws_it_and_continues_the_turn(
     m.voice_on(1.0)
     m.voice_off(2.0)
     heard(m, "Let me see.")
-    assert kinds(run(m, 2.0, 2.4)) == ["TurnEnded"]
+    assert kinds(run(m, 2.0, 2.4)) == ["Speculate", "TurnEnded"]
     m.line_started(2.6, "reply", turn_id=1)
     got = m.voice_on(2.8)  # 0.2 s into the reply: a simultaneous start
     assert [type(a) for a in got] == [ReplyWithdrawn]
@@ -122,8 +124,52 @@ def test_speech_before_the_reply_takes_hold_withdraws_it_and_continues_the_turn(
     m.voice_off(3.5)
     heard(m, "Let me see. Yes, both charges are there.")
     out = run(m, 3.5, 4.0)
-    assert [type(a) for _, a in out] == [TurnEnded]
+    assert [type(a) for _, a in out] == [Speculate, TurnEnded]
     assert not any(isinstance(a, StopLine) for _, a in out)
+
+
+def test_the_answer_is_prepared_once_the_words_read_finished_and_held_to_the_end_of_turn() -> None:
+    m = TurnModel(S)
+    opened(m, 0.5)
+    m.voice_on(1.0)
+    m.voice_off(2.0)
+    heard(m, "Which card was it?")
+    out = run(m, 2.0, 2.5)
+    assert [type(a) for _, a in out] == [Speculate, TurnEnded]
+    assert out[0][0] == 2.02  # the first tick after the voice stopped
+    assert abs(out[1][0] - 2.3) < 0.021  # the end-of-turn silence still decides the end
+
+
+def test_unfinished_words_are_not_answered_ahead() -> None:
+    m = TurnModel(S)
+    opened(m, 0.5)
+    m.voice_on(1.0)
+    m.voice_off(2.0)
+    heard(m, "I can see both charges and", complete=False)
+    assert kinds(run(m, 2.0, 3.0)) == []  # within the mid-sentence pause nothing is prepared
+
+
+def test_speech_after_a_speculative_answer_withdraws_it_unheard() -> None:
+    m = TurnModel(S)
+    opened(m, 0.5)
+    m.voice_on(1.0)
+    m.voice_off(2.0)
+    heard(m, "Okay.")
+    assert kinds(run(m, 2.0, 2.1)) == ["Speculate"]
+    assert m.voice_on(2.2) == [ReplyWithdrawn(1, played=False)]  # before the end of turn
+    assert m.turn is not None and m.turn.id == 1 and not m.turn.speculating
+    m.voice_off(3.0)
+    heard(m, "Okay. Let me look at the second charge.")
+    assert kinds(run(m, 3.0, 3.4)) == ["Speculate", "TurnEnded"]
+
+
+def test_no_speculative_answers_when_switched_off() -> None:
+    m = TurnModel(TurnSettings(speculate=False))
+    opened(m, 0.5)
+    m.voice_on(1.0)
+    m.voice_off(2.0)
+    heard(m, "Which card was it?")
+    assert kinds(run(m, 2.0, 2.5)) == ["TurnEnded"]
 
 
 def test_speech_after_the_end_of_turn_but_before_the_reply_plays_is_the_same_turn() -> None:
@@ -171,7 +217,7 @@ def test_a_cough_over_the_customer_lets_the_line_go_on() -> None:
     got = m.voice_off(1.15)
     assert ResumeLine(1.15) in got
     assert not any(isinstance(a, StopLine) for _, a in run(m, 1.15, 2.0))
-    assert m.turn is not None and not m.turn.interrupted_customer
+    assert m.turn is None  # a backchannel, not a turn (its words, if any, are logged as such)
 
 
 def test_speech_over_an_uninterruptible_line_is_held_and_answered_after_it() -> None:
@@ -281,3 +327,43 @@ def test_back_from_hold_silence_is_dead_air_again() -> None:
     m.line_stopped(14.0)
     ups = [(t, a) for t, a in run(m, 14.0, 19.0) if isinstance(a, SpeakUp)]
     assert len(ups) == 1 and ups[0][1].kind == "dead_air" and abs(ups[0][0] - 18.0) < 0.021
+
+
+def test_a_nod_over_the_customer_is_listening_not_a_turn() -> None:
+    m = TurnModel(S)
+    m.line_started(0.0, "opening")
+    assert m.voice_on(2.0) == [PauseLine(2.0)]  # "mm-hmm": the line holds at once...
+    run(m, 2.0, 2.2)
+    got = m.voice_off(2.25)
+    assert got == [ResumeLine(2.25), Backchannel(1, 2.0, 2.25)]  # ...and goes on after it
+    assert m.turn is None and m.floor == "customer"
+    out = run(m, 2.25, 4.0)
+    m.line_stopped(4.0)
+    out += run(m, 4.0, 5.0)  # the line ends: nobody answers the nod, nobody was interrupted
+    assert not any(isinstance(a, StopLine | TurnEnded | Speculate | Transcribe) for _, a in out)
+    assert m.waiting_since_s == 4.0  # the customer waits for an answer to their line
+
+
+def test_speech_longer_than_a_nod_over_the_customer_interrupts() -> None:
+    m = TurnModel(S)
+    m.line_started(0.0, "opening")
+    m.voice_on(2.0)
+    assert kinds(run(m, 2.0, 2.5)) == ["StopLine"]
+    assert not any(isinstance(a, Backchannel) for a in m.voice_off(3.0))
+
+
+def test_a_short_sound_continuing_a_turn_is_not_a_nod() -> None:
+    m = TurnModel(S)
+    opened(m, 0.5)
+    m.voice_on(1.0)
+    m.voice_off(2.0)
+    heard(m, "Let me see.")
+    run(m, 2.0, 2.4)
+    m.line_started(2.5, "reply", turn_id=1)
+    run(m, 2.5, 4.0)  # the reply took hold
+    m.voice_on(4.0)  # a new turn over the reply...
+    got = m.voice_off(4.2)
+    assert Backchannel(2, 4.0, 4.2) in got  # ...that is a nod
+    m.line_stopped(5.0)
+    m.voice_on(5.5)  # after the line: an ordinary short turn, answered
+    assert [type(a) for a in m.voice_off(5.8)] == [Transcribe]

@@ -17,6 +17,7 @@ from rich.markup import escape
 
 from personas import DEFAULT_PERSONA, DirectorSettings, LLMConfig
 from personas.call_log import (
+    Backchannel,
     CallEnd,
     CallEvent,
     CustomerLine,
@@ -166,6 +167,9 @@ def print_live_transcript(events: EventLog) -> None:
         if isinstance(ev, CustomerLine) and ev.text:
             cut = " [dim](cut off)[/dim]" if ev.interrupted else ""
             console.print(f"{stamp(ev.t_s)} [bold red]customer[/bold red]  {escape(ev.text)}{cut}")
+        elif isinstance(ev, Backchannel):  # said during the customer's line: no stamp order
+            nod = escape(ev.text) if ev.text else "..."
+            console.print(f"[dim]{ev.t_s:6.1f}s[/dim] [cyan]you (nod)[/cyan] [dim]{nod}[/dim]")
         elif isinstance(ev, Transcript) and ev.speaker == "trainee":
             console.print(f"{stamp(ev.start_s)} [bold cyan]you[/bold cyan]       {escape(ev.text)}")
         elif isinstance(ev, Intensity):
