@@ -681,18 +681,13 @@ class CallSession:
             await asyncio.sleep(min(left, 0.02))
 
     def _withdraw(self, turn_id: int) -> None:
+        """The trainee went on before the reply took hold: drop it, heard or not, and roll the
+        customer back to before the turn."""
         r = self._reply
         if r is None or r.turn.id != turn_id:
             return
         self._reply = None
-        if r.task is not None:
-            r.task.cancel()
-        if r.line is not None:
-            if r.line.task is not None:
-                r.line.task.cancel()
-            r.line.final = False  # withdrawn, it never happened: not the customer's last word
-            r.line.utt.stopped = True
-            self.line.stop(r.line.utt)
+        self._drop(r)
         self.customer.rollback(r.checkpoint)
         self._tune()
         log.debug("turn %d: the trainee went on; reply withdrawn", turn_id)
@@ -704,17 +699,22 @@ class CallSession:
         r = self._reply
         if r is None or r.turn.id != turn_id:
             return
+        self._drop(r)
+        if r.after_hear is not None:
+            self.customer.rollback(r.after_hear)
+            self._tune()
+        self._commit(turn_id, answered=False)
+
+    def _drop(self, r: _Reply) -> None:
+        """Stop preparing ``r`` and take its line off the air (it never was the last word)."""
         if r.task is not None:
             r.task.cancel()
         if r.line is not None:
             if r.line.task is not None:
                 r.line.task.cancel()
+            r.line.final = False
             r.line.utt.stopped = True
             self.line.stop(r.line.utt)
-        if r.after_hear is not None:
-            self.customer.rollback(r.after_hear)
-            self._tune()
-        self._commit(turn_id, answered=False)
 
     def _commit(self, turn_id: int, *, answered: bool = True) -> None:
         """The reply took hold (or, ``answered=False``, there is none): log the turn."""
