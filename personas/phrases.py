@@ -1214,6 +1214,12 @@ def fix_offer(text: str, extra: re.Pattern[str] | None = None) -> Phrase | None:
     return min(found, key=lambda p: p.start) if found else None
 
 
+def fix_first(fix: Phrase | None, questions: Sequence[Sentence]) -> bool:
+    """Whether a turn offers its fix before any of its diagnostic ``questions`` (the director's
+    ``fix_before_diagnosis`` within a turn)."""
+    return fix is not None and (not questions or fix.start < questions[0].start)
+
+
 @dataclass(frozen=True)
 class Restatement:
     """The problem said back: ``full`` with the details and a cue or a check-back, else partial."""
@@ -1457,7 +1463,7 @@ def read_cues(text: str, persona: object | None = None, heard: Iterable[str] = (
         commitment=bool(owner_phrases(text)),
         next_step=_words(step.time) if step is not None and step.concrete else None,
         fix_offer=_words(fix),
-        fix_first=fix is not None and (not asked or fix.start < asked[0].start),
+        fix_first=fix_first(fix, asked),
         question=bool(asked),
         hold_notice=hold_notice(text) is not None,
         acknowledge=_words(ack.phrase) if ack else None,

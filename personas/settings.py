@@ -12,6 +12,12 @@ DEAD_AIR_S = 3.0
 #: Silence after a hold notice that still needs a check-in, seconds (a common contact-centre
 #: rule: check back on a held caller at least every minute).
 HOLD_MAX_S = 60.0
+#: At or above this intensity (0-10), a customer who has not been acknowledged keeps venting;
+#: the scorer calls a customer who ends the call there still angry.
+VENTING_LEVEL = 7
+#: At or below this intensity, a concrete next step moves the call to resolving; the scorer
+#: reads a customer who ends the call there as having accepted what was offered.
+RESOLVE_LEVEL = 4
 
 
 @dataclass(frozen=True)
@@ -34,9 +40,11 @@ class DirectorSettings:
     max_drop_per_turn: int = 2
     """Most a single trainee turn can lower intensity, steps (people cool down slower than they
     heat up)."""
-    venting_level: int = 7
-    """At or above this, a customer who has not been acknowledged keeps venting."""
-    resolve_level: int = 4
-    """At or below this, a concrete next step moves the call to resolving."""
+    venting_level: int = VENTING_LEVEL
+    """At or above this, a customer who has not been acknowledged keeps venting
+    (:data:`VENTING_LEVEL`)."""
+    resolve_level: int = RESOLVE_LEVEL
+    """At or below this, a concrete next step moves the call to resolving
+    (:data:`RESOLVE_LEVEL`)."""
     max_supervisor_demands: int = 2
     """Ignored supervisor demands before a customer who can hang up does."""

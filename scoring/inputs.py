@@ -29,7 +29,7 @@ from audio_analysis import (
 from audio_analysis import Word as WordTime
 from personas import call_log
 from personas.call_log import CallEvent
-from personas.settings import DEAD_AIR_S, HOLD_MAX_S
+from personas.settings import DEAD_AIR_S, HOLD_MAX_S, RESOLVE_LEVEL
 
 from .customer_words import exact_customer_turns
 from .errors import ScoringError
@@ -88,10 +88,6 @@ class PersonaInfo:
         return self.archetype == "abusive"
 
 
-#: A customer this calm (0-10) who ends the call with no reason given has said goodbye.
-_CALM_LEVEL = 4.0
-
-
 @dataclass(frozen=True)
 class CallEnd:
     """How the call ended (``events.jsonl`` and ``meta.json``).
@@ -115,7 +111,8 @@ class CallEnd:
     def label(self) -> str:
         """Why the call ended, in a few words: resolved, supervisor, hung up, script done..."""
         o = (self.outcome or "").lower()
-        calm = self.final_intensity is not None and self.final_intensity <= _CALM_LEVEL
+        # a customer this calm who ends the call with no reason given has said goodbye
+        calm = self.final_intensity is not None and self.final_intensity <= RESOLVE_LEVEL
         if o == "hung up" and calm:
             # the call's bare fallback reason: a calm customer ending the call said goodbye
             return "customer said goodbye"

@@ -69,9 +69,7 @@ class TurnReading:
     @property
     def fix_first(self) -> bool:
         """A fix is offered before any question of this utterance."""
-        return self.fix is not None and (
-            not self.questions or self.fix.start < self.questions[0].start
-        )
+        return vocab.fix_first(self.fix, self.questions)
 
 
 def read_turn(

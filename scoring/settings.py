@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from personas.settings import RESOLVE_LEVEL, VENTING_LEVEL
+
 #: Score every call on 0-100.
 OVERALL_MAX = 100.0
 #: Rubric weights must sum to ``OVERALL_MAX`` within this tolerance (rounding in a coach's file).
@@ -78,7 +80,7 @@ class ScoringSettings:
         is twice the amplitude.
     accepted_level : float
         A customer at or below this intensity at the end accepted what was offered (the
-        director's resolve level).
+        director's resolve level, ``personas.settings.RESOLVE_LEVEL``).
     long_customer_turn_s : float
         A customer turn this long is talking at length (a vent): nods are expected in it.
     nod_gap_max_s : float
@@ -116,7 +118,8 @@ class ScoringSettings:
         Filling a pressure pause with more words than this is a ramble (questions included).
     still_angry_level : float
         A customer at or above this intensity when the call ends is still angry (the
-        director's venting level: they have not felt heard).
+        director's venting level, ``personas.settings.VENTING_LEVEL``: they have not felt
+        heard).
     session_patience_share : float
         Share of the session overall that comes from the patience items (the rest is the mean
         of the calls).
@@ -157,13 +160,13 @@ class ScoringSettings:
     utterance_merge_s: float = 2.0
     outcome_full_drop_levels: float = 3.0
     outcome_full_loudness_db: float = 6.0
-    still_angry_level: float = 7.0
+    still_angry_level: float = VENTING_LEVEL
     pause_fill_max_words: int = 15
     pause_ramble_words: int = 20
     filler_recall: float | None = None
     fillers_ok_per_min: float = 2.0
     fillers_zero_per_min: float = 10.0
-    accepted_level: float = 4.0
+    accepted_level: float = RESOLVE_LEVEL
     long_customer_turn_s: float = 8.0
     nod_gap_max_s: float = 15.0
     pace_match_slack_wpm: float = 10.0
