@@ -84,6 +84,7 @@ from .turns import (
     ReplyCommitted,
     ReplyWithdrawn,
     ResumeLine,
+    SilenceHeld,
     SpeakUp,
     Speculate,
     StopLine,
@@ -189,6 +190,8 @@ class _Reply:
     """A hold notice: the quiet it buys ends here, seconds."""
     silent_until_s: float | None = None
     """A pressure pause: the customer stays silent until here, seconds."""
+    after_hear: Checkpoint | None = None
+    """The customer once the director has heard the turn, before the reply is written."""
     confirmed: asyncio.Event = field(default_factory=asyncio.Event)
     """Set at the end of the turn; a reply prepared before it (speculatively) is held until
     then, and withdrawn if the trainee goes on instead."""
@@ -484,6 +487,8 @@ class CallSession:
                 self._turn_ended(a.turn)
             elif isinstance(a, ReplyWithdrawn):
                 self._withdraw(a.turn_id)
+            elif isinstance(a, SilenceHeld):
+                self._silence_held(a.turn_id)
             elif isinstance(a, ReplyCommitted):
                 self._commit(a.turn_id)
             elif isinstance(a, PauseLine):
@@ -614,6 +619,7 @@ class CallSession:
                 r.silent_until_s = turn.end_s + pause
                 r.events.append(PressurePause(turn.end_s, start_s=turn.end_s, duration_s=pause))
         r.gap_s = self._reply_gap_s()
+        r.after_hear = self.customer.checkpoint()
 
     async def _synthesize(self, r: _Reply) -> bool:
         """Start speaking the reply into its line; True once its first audio is ready, False
@@ -675,21 +681,40 @@ class CallSession:
             await asyncio.sleep(min(left, 0.02))
 
     def _withdraw(self, turn_id: int) -> None:
+        """The trainee went on before the reply took hold: drop it, heard or not, and roll the
+        customer back to before the turn."""
         r = self._reply
         if r is None or r.turn.id != turn_id:
             return
         self._reply = None
+        self._drop(r)
+        self.customer.rollback(r.checkpoint)
+        self._tune()
+        log.debug("turn %d: the trainee went on; reply withdrawn", turn_id)
+
+    def _silence_held(self, turn_id: int) -> None:
+        """The trainee spoke into the customer's pressure pause: the turn was heard and answered
+        by the silence (its transcript, mood changes and the pause are logged); the reply that
+        would have followed the silence is dropped, as if never written."""
+        r = self._reply
+        if r is None or r.turn.id != turn_id:
+            return
+        self._drop(r)
+        if r.after_hear is not None:
+            self.customer.rollback(r.after_hear)
+            self._tune()
+        self._commit(turn_id, answered=False)
+
+    def _drop(self, r: _Reply) -> None:
+        """Stop preparing ``r`` and take its line off the air (it never was the last word)."""
         if r.task is not None:
             r.task.cancel()
         if r.line is not None:
             if r.line.task is not None:
                 r.line.task.cancel()
-            r.line.final = False  # withdrawn, it never happened: not the customer's last word
+            r.line.final = False
             r.line.utt.stopped = True
             self.line.stop(r.line.utt)
-        self.customer.rollback(r.checkpoint)
-        self._tune()
-        log.debug("turn %d: the trainee went on; reply withdrawn", turn_id)
 
     def _commit(self, turn_id: int, *, answered: bool = True) -> None:
         """The reply took hold (or, ``answered=False``, there is none): log the turn."""

@@ -27,6 +27,9 @@ The rules, in the order they matter:
   the trainee interrupted (:class:`StopLine`); a shorter sound lets the line go on from where it
   paused (:class:`ResumeLine`). Speech over a line that cannot be interrupted is held: the turn
   is recorded and answered after the line.
+* **A deliberate silence is an answer.** When the customer stays silent on purpose after a turn
+  (a pressure pause, :meth:`TurnModel.keep_silent_until`), speech in that silence does not take
+  the turn back: the silence answered it (:class:`SilenceHeld`), and the speech is a new turn.
 * **Nods are listening.** A short sound that starts and ends while the customer's line is on
   the air ("mm-hmm", "I see", "go on", a cough) is a backchannel (:class:`Backchannel`), not a
   turn: nobody answers it and nobody was interrupted.
@@ -97,6 +100,8 @@ class Turn:
     """An answer is being prepared before the end of the turn (:class:`Speculate`)."""
     began_over_line: bool = False
     """The turn's first sound came while a customer line was on the air."""
+    silent_answer: bool = False
+    """The customer answers this turn with a deliberate silence first (a pressure pause)."""
 
     @property
     def voiced(self) -> bool:
@@ -151,6 +156,14 @@ class ReplyWithdrawn:
     turn_id: int
     played: bool
     """Some of the reply was already heard (stop the line)."""
+
+
+@dataclass(frozen=True)
+class SilenceHeld:
+    """The trainee spoke into the customer's deliberate silence (a pressure pause): the silence
+    was the answer to turn ``turn_id``, which is over; the speech is a new turn."""
+
+    turn_id: int
 
 
 @dataclass(frozen=True)
@@ -222,6 +235,7 @@ Action = (
     | Speculate
     | TurnEnded
     | ReplyWithdrawn
+    | SilenceHeld
     | ReplyCommitted
     | PauseLine
     | ResumeLine
@@ -284,6 +298,8 @@ class TurnModel:
             self._hold_until = max(self._hold_until, t_s)
         else:
             self._silent_until = max(self._silent_until, t_s)
+            if self.turn is not None and self.turn.ended:
+                self.turn.silent_answer = True
 
     def end_hold(self) -> None:
         """The trainee is back from the hold (a turn without a hold notice)."""
@@ -302,7 +318,11 @@ class TurnModel:
         self._prompts = 0
         ln = self.line
         turn = self.turn
-        if turn is not None and (turn.ended or turn.speculating) and ln is None:
+        if turn is not None and turn.silent_answer and ln is None and t_s < self._silent_until:
+            # the customer's silence was their answer: this is the trainee's next turn
+            out.append(SilenceHeld(turn.id))
+            self.turn = turn = None
+        elif turn is not None and (turn.ended or turn.speculating) and ln is None:
             # the reply has not started yet: the trainee goes on, the same turn
             turn.ended = turn.speculating = False
             out.append(ReplyWithdrawn(turn.id, played=False))

@@ -249,3 +249,42 @@ def test_the_ears_are_told_the_calls_vocabulary_when_it_is_on(tmp_path: Path) ->
     p = get_persona("delayed-order")
     assert asyncio.run(start(True)).vocabulary == (p.scenario, *p.facts.issue_keywords)
     assert asyncio.run(start(False)).vocabulary == ()  # the default: off (bench/stt_wer.py)
+
+
+def test_speech_in_a_pressure_pause_is_a_new_turn_and_the_pause_is_logged(tmp_path: Path) -> None:
+    from personas.call_log import PressurePause
+    from personas.library import LIBRARY_DIR
+
+    # delayed-order, pausing after every answer for exactly 3 s (chance 1.0 at intensity 10)
+    text = (LIBRARY_DIR / "delayed-order.yaml").read_text(encoding="utf-8")
+    pausing = text.replace(
+        "pressure_pause: {chance: 0.5, min_s: 3.0, max_s: 6.0}",
+        "pressure_pause: {chance: 1.0, min_s: 3.0, max_s: 3.0}",
+    )
+    assert pausing != text
+    persona = tmp_path / "pausing.yaml"
+    persona.write_text(pausing, encoding="utf-8")
+    answer, filler = "I am sorry about the delay with your order.", "So, um, yes, anyway."
+    ears = ToneEars({440.0: answer, 550.0: filler})
+    spoken: list[tuple[float, float]] = []
+
+    async def bot(call: CallSession, mic: MicFeed, heard: Heard) -> None:
+        await after_the_customer(heard, 1)
+        spoken.append(await say(call, mic, tone(440.0, 1.2)))
+        await asyncio.sleep(1.5)  # the customer says nothing: the trainee fills the silence
+        spoken.append(await say(call, mic, tone(550.0, 0.8)))
+        await after_the_customer(heard, 2)
+
+    spec = CallSpec(out_dir=tmp_path / "call", persona=str(persona))
+    asyncio.run(run_call(spec, bot, stt=ears))
+
+    events = read_events(tmp_path / "call" / "events.jsonl")
+    said = [e for e in events if isinstance(e, Transcript) and e.speaker == "trainee"]
+    assert [e.text for e in said] == [answer, filler]  # two turns, not one
+    pause = next(e for e in events if isinstance(e, PressurePause))
+    (_, end_a), (start_b, end_b) = spoken
+    assert abs(pause.start_s - end_a) < 0.1 and pause.duration_s == 3.0
+    assert pause.start_s < start_b < pause.start_s + pause.duration_s  # said into the silence
+    replies = [e for e in events if isinstance(e, CustomerLine) and e.kind == "reply"]
+    assert len(replies) == 1 and replies[0].t_s >= pause.start_s + pause.duration_s - 0.05
+    assert replies[0].t_s > end_b and not [e for e in events if isinstance(e, Interruption)]

@@ -13,6 +13,7 @@ from voice_sim.turns import (
     ReplyCommitted,
     ReplyWithdrawn,
     ResumeLine,
+    SilenceHeld,
     SpeakUp,
     Speculate,
     StopLine,
@@ -367,3 +368,29 @@ def test_a_short_sound_continuing_a_turn_is_not_a_nod() -> None:
     m.line_stopped(5.0)
     m.voice_on(5.5)  # after the line: an ordinary short turn, answered
     assert [type(a) for a in m.voice_off(5.8)] == [Transcribe]
+
+
+def test_speech_in_the_customers_deliberate_silence_is_a_new_turn() -> None:
+    m = TurnModel(S)
+    opened(m, 0.5)
+    m.voice_on(1.0)
+    m.voice_off(2.0)
+    heard(m, "The order is with the courier now.")
+    run(m, 2.0, 2.4)  # the turn ended; the customer answers it with a 3 s pressure pause
+    m.keep_silent_until(5.0)
+    assert m.voice_on(3.5) == [SilenceHeld(1)]  # not a continuation of turn 1
+    assert m.turn is not None and m.turn.id == 2 and m.turn.start_s == 3.5
+    m.voice_off(4.0)
+    heard(m, "Does that help?")
+    assert kinds(run(m, 4.0, 4.4)) == ["Speculate", "TurnEnded"]
+
+
+def test_speech_after_the_deliberate_silence_is_over_is_an_ordinary_collision() -> None:
+    m = TurnModel(S)
+    opened(m, 0.5)
+    m.voice_on(1.0)
+    m.voice_off(2.0)
+    heard(m, "The order is with the courier now.")
+    run(m, 2.0, 2.4)
+    m.keep_silent_until(3.0)
+    assert m.voice_on(3.2) == [ReplyWithdrawn(1, played=False)]  # the reply was due: same turn
