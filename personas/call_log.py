@@ -218,7 +218,9 @@ class CustomerLine(CallEvent):
     played_s: float | None = None
     """How much of it was heard, seconds."""
     kind: str = "reply"
-    """``opening``, ``reply``, ``prompt`` (speaking up in a silence) or ``talk_over``."""
+    """``opening``, ``reply``, ``prompt`` (speaking up in a silence), ``talk_over``, or
+    ``taken_back``: a reply that had just gone on the air when the trainee went on with their
+    turn, so it was withdrawn (``played_s`` of it was heard; it has no transcript)."""
 
 
 @dataclass(frozen=True)

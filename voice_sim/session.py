@@ -170,6 +170,10 @@ class _Line:
     start_s: float | None = None
     final: bool = False
     """The customer's last line (hang-up, goodbye, transfer)."""
+    taken_back: bool = False
+    """A reply that went on the air and was withdrawn: the trainee went on within the collision
+    window. It is logged as a ``taken_back`` line without a transcript: a syllable or two was
+    heard, the customer did not say those words."""
 
 
 @dataclass
@@ -713,6 +717,7 @@ class CallSession:
             if r.line.task is not None:
                 r.line.task.cancel()
             r.line.final = False
+            r.line.taken_back = r.line.start_s is not None
             r.line.utt.stopped = True
             self.line.stop(r.line.utt)
 
@@ -818,11 +823,12 @@ class CallSession:
         self._last_customer = (start, end_s)
         self.events.emit(SpeechEnd(end_s, speaker="customer", interrupted=interrupted))
         text = ln.text or ""
+        kind = "taken_back" if ln.taken_back else ln.kind
         self.events.emit(
-            CustomerLine(start, text=text, interrupted=interrupted, played_s=played_s, kind=ln.kind)
+            CustomerLine(start, text=text, interrupted=interrupted, played_s=played_s, kind=kind)
         )
         toks = text.split()
-        if not toks:
+        if not toks or ln.taken_back:
             return
         step = max(0.0, end_s - start) / len(toks)
         self.events.emit(

@@ -195,6 +195,41 @@ def test_an_answer_prepared_ahead_is_never_heard_when_the_trainee_goes_on(tmp_pa
     assert len(voice.said) == 3  # the answer to "Okay." was synthesized ahead, then dropped
 
 
+def test_a_reply_the_trainee_takes_back_in_a_breath_is_logged_without_its_words(
+    tmp_path: Path,
+) -> None:
+    words = ToneEars({440.0: "Okay.", 550.0: "Let me look at the second charge now."})
+    spoken: list[tuple[float, float]] = []
+
+    async def bot(call: CallSession, mic: MicFeed, heard: Heard) -> None:
+        await after_the_customer(heard, 1)
+        start, _ = await say(call, mic, tone(440.0, 0.6))
+        await heard.until(lambda: len(heard.starts) >= 2)  # the answer went on the air
+        await asyncio.sleep(0.1)  # and the trainee goes on within a breath
+        _, end = await say(call, mic, tone(550.0, 1.2))
+        spoken.append((start, end))
+        await after_the_customer(heard, 3)
+
+    spec = CallSpec(
+        out_dir=tmp_path,
+        persona="angry-billing",
+        settings=replace(CallSettings(), persona_pauses=False),
+    )
+    asyncio.run(run_call(spec, bot, stt=words, voice=ToneVoice()))
+
+    events = read_events(tmp_path / "events.jsonl")
+    (start, end), lines = spoken[0], [e for e in events if isinstance(e, CustomerLine)]
+    assert [ln.kind for ln in lines] == ["opening", "taken_back", "reply"]
+    back = lines[1]
+    assert start < back.t_s < end and back.played_s is not None and back.played_s < 0.4
+    # the customer's words are the lines they said, not the one taken back after a syllable
+    heard_words = [e for e in events if isinstance(e, Transcript) and e.speaker == "customer"]
+    assert [e.t_s for e in heard_words] == [lines[0].t_s, lines[2].t_s]
+    said = [e for e in events if isinstance(e, Transcript) and e.speaker == "trainee"]
+    assert [e.text for e in said] == ["Okay. Let me look at the second charge now."]
+    assert lines[2].t_s > end and not [e for e in events if isinstance(e, Interruption)]
+
+
 def test_a_nod_over_the_customer_is_logged_as_listening_and_the_line_goes_on(
     tmp_path: Path,
 ) -> None:

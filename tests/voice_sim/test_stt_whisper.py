@@ -64,7 +64,10 @@ def test_no_words_from_silence_or_noise_and_no_loop_on_a_cut_off_word(
     cut = y[: int(y.shape[0] * 0.6)].astype(np.float32) / 32768.0  # ends mid-word
     text, words = whisper.transcribe(cut)
     toks = [w.word.lower().strip(".,?!") for w in words]
-    assert len(toks) <= 3 and all(toks.count(t) <= 2 for t in toks)  # no loop
+    # Piper renders differ from run to run, and on about 1 in 10 tiny.en guesses at the cut-off
+    # word ("Unfortunately, unfortunately, I'm not"): a guess, not a loop. A loop would run to
+    # the token budget (16 here), repeating itself.
+    assert len(toks) <= 5 and all(toks.count(t) <= 2 for t in toks)
 
 
 @pytest.mark.slow

@@ -164,7 +164,7 @@ def print_live_transcript(events: EventLog) -> None:
         return f"[dim]{t:6.1f}s{' (late)' if late else ''}[/dim]"
 
     def show(ev: CallEvent) -> None:
-        if isinstance(ev, CustomerLine) and ev.text:
+        if isinstance(ev, CustomerLine) and ev.text and ev.kind != "taken_back":
             cut = " [dim](cut off)[/dim]" if ev.interrupted else ""
             console.print(f"{stamp(ev.t_s)} [bold red]customer[/bold red]  {escape(ev.text)}{cut}")
         elif isinstance(ev, Backchannel):  # said during the customer's line: no stamp order
