@@ -432,6 +432,8 @@ async def _run_bot(
             return
     if goodbye is not None:
         await _answer(call, ears, heard, DEFAULT_LINE_LATENCY_S)
+        if call.customer.ended:  # that answer was the customer's last word: nobody to thank
+            return
         mic.play(goodbye)
         await asyncio.sleep(goodbye.shape[0] / sr)
         heard = ears.ended

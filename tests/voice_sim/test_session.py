@@ -28,7 +28,7 @@ from personas.call_log import (
 from voice_sim.events import read_events
 from voice_sim.session import CallSession, CallSpec
 from voice_sim.settings import CallSettings
-from voice_sim.simulate import MicFeed
+from voice_sim.simulate import MicFeed, ScriptLine, TraineeScript, _Ears, _run_bot
 
 from .fakes import Heard, LevelVoiceActivity, ToneEars, ToneVoice, run_call, silence, tone
 
@@ -133,6 +133,25 @@ def test_a_final_reply_withdrawn_is_no_hang_up_and_the_reason_is_the_directors(
     assert hangups[0].t_s >= last.t_s
     end = next(e for e in events if isinstance(e, CallEnd))
     assert end.reason == "hangup"
+
+
+def test_the_bot_says_no_goodbye_to_a_customer_who_hung_up(tmp_path: Path) -> None:
+    script = TraineeScript("t", (ScriptLine(CALM_DOWN, latency_s=0.5), ScriptLine(POLICY)))
+
+    async def bot(call: CallSession, mic: MicFeed, heard: Heard) -> None:
+        ears = _Ears()
+        call.line.subscribe(ears.on_line)
+        lines = [tone(550.0, 1.2), tone(660.0, 1.2)]
+        await _run_bot(call, script, lines, tone(770.0, 0.8), mic, ears)
+
+    asyncio.run(run_call(_abusive(tmp_path), bot, stt=fresh_ears()))
+
+    events = read_events(tmp_path / "events.jsonl")
+    hangup = next(e for e in events if isinstance(e, Hangup))
+    said = [e for e in events if isinstance(e, Transcript) and e.speaker == "trainee"]
+    assert [e.text for e in said] == [CALM_DOWN, POLICY]  # and no goodbye
+    y, sr = sf.read(str(tmp_path / "recording.wav"), dtype="float32")
+    assert np.abs(y[int(hangup.t_s * sr) :, 0]).max() < 1e-4  # nobody talks to a dead line
 
 
 def test_a_final_line_cut_off_still_hangs_up_with_the_directors_reason(tmp_path: Path) -> None:
