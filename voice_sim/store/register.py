@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import math
 import os
 from collections.abc import Mapping, Sequence
@@ -23,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 
+from ..errors import VoiceSimError
+from ..gauntlet import GAUNTLET_FILE, GauntletFile, read_gauntlet_file
 from .db import Database
 from .errors import StoreError
 from .models import Gauntlet, Session, SessionDoc, SessionItem, Team, Trainee, utcnow
@@ -82,19 +83,6 @@ def sha256_file(path: Path) -> str:
         while chunk := fh.read(CHUNK_BYTES):
             h.update(chunk)
     return h.hexdigest()
-
-
-def _json(path: Path) -> dict[str, Any]:
-    """A JSON object the store alone reads (``gauntlet.json``); empty when absent."""
-    if not path.is_file():
-        return {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise StoreError(f"{path}: unreadable JSON: {exc}") from None
-    if not isinstance(data, dict):
-        raise StoreError(f"{path}: expected a JSON object")
-    return data
 
 
 @dataclass(frozen=True)
@@ -499,14 +487,18 @@ def _session_scorecard(folder: Path) -> SessionScorecard | None:
 
 
 def gauntlet_calls(folder: Path) -> list[Path]:
-    """The session folders of a gauntlet folder, in call order."""
-    doc = _json(folder / "gauntlet.json")
-    out = []
-    for c in doc.get("calls") or []:
-        name = c if isinstance(c, str) else (c.get("folder") or c.get("name"))
-        if isinstance(name, str) and name and "/" not in name and name not in (".", ".."):
-            out.append(folder / name)
-    return out
+    """The session folders of a gauntlet folder, in call order (none without a gauntlet.json)."""
+    return _gauntlet_file(folder).folders(folder)
+
+
+def _gauntlet_file(folder: Path) -> GauntletFile:
+    """``gauntlet.json`` as its owner reads it; no calls when the folder has none."""
+    if not (folder / GAUNTLET_FILE).is_file():
+        return GauntletFile(calls=())
+    try:
+        return read_gauntlet_file(folder)
+    except VoiceSimError as exc:
+        raise StoreError(str(exc)) from None
 
 
 def store_gauntlet(
@@ -519,7 +511,7 @@ def store_gauntlet(
     source: str = "simulated",
 ) -> tuple[int, list[int]]:
     """Store a gauntlet and its calls in one unit of work; returns (gauntlet id, session ids)."""
-    plan = _json(folder / "gauntlet.json")
+    plan = _gauntlet_file(folder)
     card = _session_scorecard(folder)
     with db.write() as s:
         who = get_trainee(s, trainee, team)
@@ -530,7 +522,7 @@ def store_gauntlet(
             s.add(g)
         g.team_id = who.team_id
         g.started_at = min((r.started_at for r in records), default=utcnow())
-        g.calls = len(plan.get("calls") or records)
+        g.calls = len(plan.calls or records)
         g.overall = card.overall if card is not None else None
         g.patience = [
             {k: it.to_dict()[k] for k in ("id", "label", "score", "max", "applicable")}
