@@ -93,6 +93,15 @@ def test_a_turn_is_heard_by_the_given_ears_and_answered_by_the_given_voice(
     assert models == {"stt": "ToneEars", "tts": "ToneVoice", "vad": "LevelVoiceActivity"}
 
 
+def _quick(out: Path) -> CallSpec:
+    """The angry billing caller, answering without the persona's thinking pause."""
+    return CallSpec(
+        out_dir=out,
+        persona="angry-billing",
+        settings=replace(CallSettings(), persona_pauses=False),
+    )
+
+
 def _abusive(out: Path) -> CallSpec:
     """A caller at the top of their range: two bad turns and they hang up."""
     return CallSpec(
@@ -191,11 +200,7 @@ def test_an_answer_prepared_ahead_is_never_heard_when_the_trainee_goes_on(tmp_pa
         spoken.append((start, end))
         await after_the_customer(heard, 2)
 
-    spec = CallSpec(
-        out_dir=tmp_path,
-        persona="angry-billing",
-        settings=replace(CallSettings(), persona_pauses=False),
-    )
+    spec = _quick(tmp_path)
     voice = ToneVoice()
     call = asyncio.run(run_call(spec, bot, stt=words, voice=voice))
 
@@ -229,11 +234,7 @@ def test_a_reply_the_trainee_takes_back_in_a_breath_is_logged_without_its_words(
         spoken.append((start, end))
         await after_the_customer(heard, 3)
 
-    spec = CallSpec(
-        out_dir=tmp_path,
-        persona="angry-billing",
-        settings=replace(CallSettings(), persona_pauses=False),
-    )
+    spec = _quick(tmp_path)
     asyncio.run(run_call(spec, bot, stt=words, voice=ToneVoice()))
 
     events = read_events(tmp_path / "events.jsonl")
