@@ -14,8 +14,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from audio_analysis import write_json_atomic
-
 from .errors import VoiceSimError
 
 if TYPE_CHECKING:
@@ -147,6 +145,10 @@ async def run_gauntlet(
 ) -> GauntletResult:
     """Run ``plan`` call by call with ``run_call(spec, index)``; ``gauntlet.json`` is rewritten
     after every call, so an interrupted gauntlet still lists the calls it finished."""
+    # imported here: reading the file (the analyze and score commands' inputs) must not load
+    # numpy and the analysis package with the command-line help
+    from audio_analysis import write_json_atomic
+
     folder.mkdir(parents=True, exist_ok=True)
     done: list[CallResult] = []
     entries: list[dict[str, Any]] = []
