@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import one_line
+from ..gauntlet import GAUNTLET_FILE
 from .errors import StoreError
 from .register import (
     SessionRecord,
@@ -91,7 +92,7 @@ def expand(paths: Sequence[str | Path]) -> list[ImportItem]:
             folder = p.parent if p.stem == "recording" and _is_session(p.parent) else None
             add(ImportItem(p, folder))
             return
-        if (p / "gauntlet.json").is_file() and find_recording(p) is None:
+        if (p / GAUNTLET_FILE).is_file() and find_recording(p) is None:
             for call in gauntlet_calls(p):
                 rec = find_recording(call)
                 if rec is not None:
