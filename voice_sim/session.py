@@ -72,7 +72,12 @@ from .errors import VoiceSimError
 from .events import EventLog
 from .line import CallLine, Utterance
 from .recorder import WavRecorder
-from .settings import EARLY_PASS_QUIET_S, CallSettings
+from .settings import (
+    EARLY_PASS_QUIET_S,
+    SPEAK_UP_ONSET_GUARD_S,
+    SPEAK_UP_QUIET_BEFORE_S,
+    CallSettings,
+)
 from .stages import CustomerSpeech, SpeechToText, VoiceActivityDetector
 from .stt_whisper import ShortWindowWhisper, TurnText, TurnTranscriber
 from .tts_piper import CustomerVoice, VoiceCharacter
@@ -506,7 +511,10 @@ class CallSession:
             elif isinstance(a, StopLine):
                 self._barge_in(a)
             elif isinstance(a, SpeakUp):
-                self._speak_up(a)
+                if self._trainee_starting():
+                    self.turns.not_yet(a)
+                else:
+                    self._speak_up(a)
             elif isinstance(a, TalkOver):
                 self._talk_over(a)
 
@@ -879,6 +887,15 @@ class CallSession:
             )
 
         self._spawn(log_it())
+
+    def _trainee_starting(self) -> bool:
+        """Speech-level sound on the trainee's channel that began a moment ago, after quiet: the
+        trainee has just started, and the voice detector's edge has not come yet."""
+        now, guard = self.line.now_s(), SPEAK_UP_ONSET_GUARD_S
+        if self.line.last_voiced_s(now, channel=0, window_s=guard) is None:
+            return False
+        before = now - guard
+        return self.line.last_voiced_s(before, channel=0, window_s=SPEAK_UP_QUIET_BEFORE_S) is None
 
     def _speak_up(self, a: SpeakUp) -> None:
         if self.customer.ended:

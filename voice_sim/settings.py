@@ -28,6 +28,13 @@ VAD_MIN_SILENCE_S = 0.1
 #: Quiet on the trainee's channel (under speech level) that starts a transcription pass before
 #: Silero's voice-off edge: four 20 ms frames, longer than the gap between two words.
 EARLY_PASS_QUIET_S = 0.08
+#: Speech-level sound on the trainee's channel that began this recently (after quiet) holds back
+#: the customer speaking up in a silence: the trainee has just started and Silero's voice-on
+#: edge (a window or two late) has not come yet (bench/turns.py once caught a prompt 13 ms
+#: after the trainee began). Sound that goes on longer without a voice edge is not speech.
+SPEAK_UP_ONSET_GUARD_S = 0.2
+#: The quiet before such an onset, seconds.
+SPEAK_UP_QUIET_BEFORE_S = 0.5
 
 #: Silence that ends a turn whose words read as finished. Human turn-taking gaps are about 0.2 s;
 #: the transcript pass started at the voice-off edge is ready about then (bench/latency.py).

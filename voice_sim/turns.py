@@ -37,7 +37,8 @@ The rules, in the order they matter:
   trainee says nothing for the persona's patience, the customer speaks up (:class:`SpeakUp`),
   with the time the silence started. A trainee who is speaking, or whose turn is still being
   answered, is never silent. A hold notice, or the customer's own deliberate silence, stops the
-  silence clock until a given time.
+  silence clock until a given time. The session may hold a prompt back (:meth:`TurnModel.not_yet`)
+  when the trainee has just started to make a sound the voice detector has not judged yet.
 * **Talking over a monologue.** A persona that cuts in does so when one turn has gone on for its
   limit (:class:`TalkOver`).
 """
@@ -444,6 +445,13 @@ class TurnModel:
             self.turn = None
             if self.line is None:
                 self._waiting_since = end
+
+    def not_yet(self, a: SpeakUp) -> None:
+        """The session held ``a`` back: there is sound on the trainee's channel that the voice
+        detector has not judged yet. The silence goes on from where it started, and the next
+        tick asks again (unless the trainee's voice starts meanwhile)."""
+        self._waiting_since = a.since_s
+        self._prompts = max(0, a.count - 1)
 
     def spoke_up(self, t_s: float) -> None:
         """The session said a prompt for the silence (its line follows through line_started)."""

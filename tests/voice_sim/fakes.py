@@ -56,7 +56,9 @@ class LevelVoiceActivity:
 
     capabilities = VADCapabilities(window_s=0.02, onset_delay_s=0.04)
 
-    def __init__(self) -> None:
+    def __init__(self, *, on_after_frames: int = 2) -> None:
+        self.on_after_frames = on_after_frames
+        """Loud frames before the voice-on edge (Silero takes a window or two more)."""
         self._n = 0
         self._on = False
         self._run_on = 0
@@ -69,7 +71,7 @@ class LevelVoiceActivity:
         now = self._n * 0.02
         if not self._on:
             self._run_on = self._run_on + 1 if loud else 0
-            if self._run_on >= 2:
+            if self._run_on >= self.on_after_frames:
                 self._on, self._run_off, self._last_loud = True, 0, self._n
                 return [VoiceOn((self._n - self._run_on) * 0.02, now)]
             return []
@@ -237,11 +239,12 @@ async def run_call(
     stt: ToneEars,
     voice: ToneVoice | None = None,
     timeout_s: float = 60.0,
+    vad: LevelVoiceActivity | None = None,
 ) -> CallSession:
     """Run one call on the fakes: ``await bot(call, mic, heard)`` plays the trainee into
     ``mic`` and returns when it has nothing more to say; the call ends when the customer hangs
     up, or 2 s after the bot is done."""
-    call = CallSession(spec, stt=stt, voice=voice or ToneVoice(), vad=LevelVoiceActivity())
+    call = CallSession(spec, stt=stt, voice=voice or ToneVoice(), vad=vad or LevelVoiceActivity())
     await call.start()
     mic = MicFeed()
     heard = Heard()

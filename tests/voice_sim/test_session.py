@@ -23,6 +23,7 @@ from personas.call_log import (
     Intensity,
     Interruption,
     Latency,
+    Silence,
     Transcript,
 )
 from voice_sim.events import read_events
@@ -248,6 +249,23 @@ def test_a_reply_the_trainee_takes_back_in_a_breath_is_logged_without_its_words(
     said = [e for e in events if isinstance(e, Transcript) and e.speaker == "trainee"]
     assert [e.text for e in said] == ["Okay. Let me look at the second charge now."]
     assert lines[2].t_s > end and not [e for e in events if isinstance(e, Interruption)]
+
+
+def test_the_customer_does_not_speak_up_as_the_trainee_starts_to_answer(tmp_path: Path) -> None:
+    async def bot(call: CallSession, mic: MicFeed, heard: Heard) -> None:
+        # answer just before the customer's patience runs out, with a voice detector that
+        # takes 0.2 s to notice: the silence is over before the detector says so
+        await after_the_customer(heard, 1, pause_s=call.turns.patience_s - 0.1)
+        await say(call, mic, tone(440.0, 1.2))
+        await after_the_customer(heard, 2)
+
+    slow = LevelVoiceActivity(on_after_frames=10)
+    asyncio.run(run_call(_quick(tmp_path), bot, stt=fresh_ears(), vad=slow))
+
+    events = read_events(tmp_path / "events.jsonl")
+    assert not [e for e in events if isinstance(e, Silence)]
+    lines = [e for e in events if isinstance(e, CustomerLine)]
+    assert [ln.kind for ln in lines] == ["opening", "reply"]
 
 
 def test_a_nod_over_the_customer_is_logged_as_listening_and_the_line_goes_on(

@@ -268,6 +268,22 @@ def test_a_speaking_or_just_finished_trainee_is_never_told_they_were_silent() ->
     assert ups and ups[0][1].since_s == 11.0 and abs(ups[0][0] - 15.0) < 0.021
 
 
+def test_a_prompt_held_back_is_asked_again_until_the_trainees_voice_starts() -> None:
+    m = TurnModel(S)
+    m.patience_s = 4.0
+    opened(m, 2.0)
+    first = [a for _, a in run(m, 2.0, 6.0) if isinstance(a, SpeakUp)]
+    assert len(first) == 1
+    m.not_yet(first[0])  # a sound on the trainee's channel the detector has not judged yet
+    again = [(t, a) for t, a in run(m, 6.0, 6.04) if isinstance(a, SpeakUp)]
+    assert [(a.since_s, a.count) for _, a in again] == [
+        (2.0, 1)
+    ]  # the same silence, the same prompt
+    m.not_yet(again[0][1])
+    m.voice_on(6.04)  # it was the trainee starting to speak
+    assert not [a for _, a in run(m, 6.04, 9.0) if isinstance(a, SpeakUp)]
+
+
 def test_a_hold_notice_buys_quiet_then_a_check_in() -> None:
     m = TurnModel(S)
     m.patience_s = 4.0
