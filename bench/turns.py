@@ -11,7 +11,9 @@ not speaking) and its event log:
 * self-interruptions: customer lines cut off with the trainee silent;
 * trainee utterances (speech on channel 0, pauses under 1.2 s joined) with no transcript.
 
-All three must be 0.
+All three must be 0. It also counts what answering fast costs: replies taken back because the
+trainee went on (``taken_back`` lines), and how many of those were audible on the customer's
+channel for 0.1 s or more (a word, not a breath).
 
     python bench/turns.py [--calls 20] [--out out/bench-turns]
 """
@@ -124,9 +126,14 @@ def utterances(act: np.ndarray) -> list[tuple[float, float]]:
     return [(a, b) for a, b in out if b - a >= 0.25]
 
 
+#: A taken-back line heard for this long on the customer's channel was a word, not a breath, s.
+AUDIBLE_S = 0.1
+
+
 def faults(folder: Path, dead_air_s: float) -> dict[str, int]:
     y, _ = sf.read(str(folder / "recording.wav"), dtype="float32")
     act = activity(y[:, 0])
+    customer_act = activity(y[:, 1])
     events = read_events(folder / "events.jsonl")
 
     def active(t0: float, t1: float) -> bool:
@@ -154,6 +161,13 @@ def faults(folder: Path, dead_air_s: float) -> dict[str, int]:
     said = [e for e in events if isinstance(e, Transcript) and e.speaker == "trainee"]
     utts = utterances(act)
     lost = sum(1 for a, b in utts if not any(t.start_s < b and a < t.end_s for t in said))
+    lines = [e for e in events if isinstance(e, CustomerLine)]
+    back = [e for e in lines if e.kind == "taken_back"]
+    heard = [
+        customer_act[int(e.t_s / FRAME_S) : int((e.t_s + (e.played_s or 0.0)) / FRAME_S) + 3].sum()
+        * FRAME_S
+        for e in back
+    ]
     return {
         "dead_air_while_speaking": bad_dead,
         "self_interruptions": self_int,
@@ -164,6 +178,9 @@ def faults(folder: Path, dead_air_s: float) -> dict[str, int]:
         "dead_air_mood_changes": len(dead),
         "barge_ins": sum(1 for e in events if isinstance(e, Interruption) and e.by == "trainee"),
         "lines_cut": len(cut),
+        "replies": sum(1 for e in lines if e.kind == "reply"),
+        "taken_back": len(back),
+        "taken_back_audible": sum(1 for h in heard if h >= AUDIBLE_S - 1e-9),
     }
 
 
@@ -208,7 +225,15 @@ def main() -> None:
     keys = ("dead_air_while_speaking", "self_interruptions", "turns_without_transcript")
     total = {
         k: sum(int(r[k]) for r in rows)
-        for k in (*keys, "utterances", "silence_prompts", "barge_ins")
+        for k in (
+            *keys,
+            "utterances",
+            "silence_prompts",
+            "barge_ins",
+            "replies",
+            "taken_back",
+            "taken_back_audible",
+        )
     }
     print(
         f"\n{len(rows)} calls ({os.cpu_count()} cores, {time.time() - t0:.0f} s wall): "
@@ -217,6 +242,11 @@ def main() -> None:
     )
     for k in keys:
         print(f"  {k.replace('_', ' '):32s} {total[k]}")
+    print(
+        f"  replies taken back as the trainee went on: {total['taken_back']} of "
+        f"{total['replies'] + total['taken_back']} started, {total['taken_back_audible']} heard "
+        f"for {AUDIBLE_S:.1f} s or more"
+    )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps({"totals": total, "calls": rows}, indent=2))
