@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -99,13 +99,11 @@ def read_gauntlet_file(folder: Path) -> GauntletFile:
 
 def _entry(path: Path, i: int, c: Any) -> GauntletEntry:
     """Entry ``i`` of ``calls``: a folder name, or an object with one (``name`` in old files)."""
-    raw = (
-        c
-        if isinstance(c, str)
-        else (c.get("folder") or c.get("name"))
-        if isinstance(c, dict)
-        else None
-    )
+    raw: object = None
+    if isinstance(c, str):
+        raw = c
+    elif isinstance(c, dict):
+        raw = c.get("folder") or c.get("name")
     if not isinstance(raw, str) or not raw or "/" in raw or "\\" in raw or raw in (".", ".."):
         raise VoiceSimError(f"{path}: calls[{i}]: expected the name of a call's folder, got {c!r}")
     if not isinstance(c, dict):
@@ -151,7 +149,7 @@ async def run_gauntlet(
 
     folder.mkdir(parents=True, exist_ok=True)
     done: list[CallResult] = []
-    entries: list[dict[str, Any]] = []
+    entries: list[GauntletEntry] = []
     for i, call in enumerate(plan):
         name = f"{i + 1:02d}-{Path(call.persona_id).stem}"
         spec = replace(
@@ -164,20 +162,20 @@ async def run_gauntlet(
         result = await run_call(spec, i)
         done.append(result)
         entries.append(
-            {
-                "folder": name,
-                "persona": call.persona_id,
-                "start_level": call.start_level,
-                "final_intensity": result.final_intensity,
-                "end_reason": result.end_reason,
-                "duration_s": round(result.duration_s, 3),
-            }
+            GauntletEntry(
+                folder=name,
+                persona=call.persona_id,
+                start_level=call.start_level,
+                final_intensity=result.final_intensity,
+                end_reason=result.end_reason,
+                duration_s=round(result.duration_s, 3),
+            )
         )
         write_json_atomic(
             folder / GAUNTLET_FILE,
             {
                 "schema_version": GAUNTLET_SCHEMA_VERSION,
-                "calls": entries,
+                "calls": [asdict(e) for e in entries],
                 "break_s": break_s,
                 "planned": len(plan),
             },
