@@ -53,8 +53,9 @@ from ..transport.aftercall import (
 log = logging.getLogger("voice_sim.web.practice")
 
 #: Calls one server process runs at once before callers queue: the most that kept voice-to-voice
-#: p95 <= 1.5 s on 2 cores in bench/browser_capacity.py (6 held, 8 did not; README: Figures).
-CAPACITY = 6
+#: p95 <= 1.5 s on 2 cores in bench/browser_capacity.py on an idle machine (5 held at 1035 ms,
+#: 6 did not at 2350 ms, since answers are prepared ahead; README: Figures).
+CAPACITY = 5
 #: How long a finished call waits for its case note before it is scored without one, seconds.
 NOTE_WAIT_S = 30 * 60.0
 #: Worker processes for the analysis after calls (one keeps a core for the live calls).
